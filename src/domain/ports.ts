@@ -1,0 +1,32 @@
+import type { Candle } from './types.js';
+
+/**
+ * Where candles come from (ccxt exchange, CSV file, simulator). Symbols are given as the user typed them
+ * (`BTC`, `ETH/BTC`); the source resolves them (e.g. `BTC` -> `BTC/USDT` on ccxt).
+ */
+export interface MarketSource {
+  /** The spec it was built from, e.g. `ccxt:binance`, `csv:/data/prices.csv`, `sim:42`. */
+  readonly id: string;
+  /** Name used in messages: `binance`, `prices.csv`, `simulator`. */
+  readonly venue: string;
+  /**
+   * Closed candles of one symbol with open time in [since, until), sorted ascending, no duplicates.
+   * Throws UserError('unknown_symbol') for a symbol the source does not list (message suggests the nearest),
+   * SourceError for failures of the source itself.
+   */
+  fetchCandles(symbol: string, timeframe: string, since: number, until: number): Promise<Candle[]>;
+  /** Symbols the source lists, in the form users type them (`BTC` for BTC/USDT on ccxt with quote USDT). */
+  listSymbols(): Promise<string[]>;
+  /** Canonical form of a user-typed symbol; throws UserError('unknown_symbol') with a suggestion. */
+  resolveSymbol(symbol: string): Promise<string>;
+  /** The bar interval of the data when the source fixes it (CSV files); undefined when any timeframe works. */
+  nativeTimeframe?(): Promise<string | undefined>;
+  /** Newest closed bar's open time available for a timeframe, when the source knows it (CSV, sim). */
+  latestBarTime?(timeframe: string): Promise<number | undefined>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
