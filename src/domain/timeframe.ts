@@ -68,10 +68,14 @@ export function parseWindow(text: string | number, timeframe: string): WindowSpe
   return { kind: 'count', returns: bars };
 }
 
-/** Parse a point in time: ISO-8601 or epoch milliseconds. */
+/** Parse a point in time: ISO-8601, epoch milliseconds or epoch seconds. */
 export function parseTimestamp(text: string, what = 'time'): number {
   const s = text.trim();
-  if (/^\d{10,}$/.test(s)) return Number(s);
+  // Whole numbers: epoch milliseconds from 1e11 on (March 1973), epoch seconds below (the same rule as CSV files).
+  if (/^\d{9,}$/.test(s)) {
+    const n = Number(s);
+    return n >= 1e11 ? n : n * 1000;
+  }
   // A bare date means midnight UTC, not local time.
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s;
   const ms = Date.parse(iso);

@@ -1,0 +1,153 @@
+import { parseAlertState, snoozeUntil, unsnooze, initialAlertState, type AlertState } from '../src/alerts/policy.js';
+import { UserError } from '../src/domain/errors.js';
+import { isoTime } from '../src/domain/timeframe.js';
+import type { Store } from '../src/store/types.js';
+import { audit } from './audit.js';
+import { listBaskets, requireBasket, requireStore } from './basket-lookup.js';
+import { fmtRho, table } from './format.js';
+import type { ArgSpec, CommandContext, CommandSpec } from './types.js';
+
+const basketArg: ArgSpec = { name: 'basket', type: 'basket', positional: true, required: true, description: 'basket name', autocomplete: 'basket' };
+const channelArg: ArgSpec = { name: 'channel', type: 'word', positional: true, description: 'channel id', default: 'the channel you type in' };
+
+/** Channel ids as typed in chat: `<#C123|name>` (Slack), `<#123>` (Discord) or a bare id. */
+function channelOf(ctx: CommandContext, raw: string | undefined): string {
+  if (!raw) return ctx.invocation.channelId;
+  const m = /^<#([A-Za-z0-9]+)(\|[^>]*)?>$/.exec(raw);
+  return m ? m[1] : raw.replace(/^#/, '');
+}
+
+async function alertStateOf(store: Store, basket: string): Promise<AlertState> {
+  const rt = await store.getRuntime(basket);
+  return rt ? parseAlertState(rt.alertState) : initialAlertState();
+}
+
+async function putAlertState(store: Store, basket: string, state: AlertState): Promise<void> {
+  const rt = (await store.getRuntime(basket)) ?? { basket, alertState: state, history: [] };
+  await store.putRuntime({ ...rt, alertState: state });
+}
+
+const subscribe: CommandSpec = {
+  name: 'subscribe',
+  summary: "post this basket's alerts in this channel (or the one named)",
+  adminOnly: true,
+  args: [basketArg, channelArg],
+  examples: ['alerts subscribe majors'],
+  async handler(ctx, args) {
+    const b = await requireBasket(ctx, args.basket as string);
+    const channelId = channelOf(ctx, args.channel as string | undefined);
+    const added = await requireStore(ctx).addSubscription({ basket: b.name, platform: ctx.invocation.platform, channelId, createdAt: ctx.clock.now(), createdBy: ctx.invocation.userId });
+    if (!added) return { title: 'Already subscribed', text: `This channel already gets ${b.name} alerts.`, ephemeral: true, severity: 'info' };
+    await audit(ctx, 'alerts.subscribe', b.name, { channel: `${ctx.invocation.platform}:${channelId}` });
+    return { title: `Subscribed to ${b.name}`, text: `Alerts for ${b.name} (${b.symbols.join(' ')}) will be posted in this channel.`, severity: 'success', data: { basket: b.name, channelId } };
+  },
+};
+
+const unsubscribe: CommandSpec = {
+  name: 'unsubscribe',
+  summary: "stop posting this basket's alerts in this channel (or the one named)",
+  adminOnly: true,
+  args: [basketArg, channelArg],
+  examples: ['alerts unsubscribe majors'],
+  async handler(ctx, args) {
+    const b = await requireBasket(ctx, args.basket as string);
+    const channelId = channelOf(ctx, args.channel as string | undefined);
+    const removed = await requireStore(ctx).removeSubscription(b.name, ctx.invocation.platform, channelId);
+    if (!removed) throw new UserError('not_subscribed', `this channel is not subscribed to ${b.name}`);
+    await audit(ctx, 'alerts.unsubscribe', b.name, { channel: `${ctx.invocation.platform}:${channelId}` });
+    return { title: `Unsubscribed from ${b.name}`, text: `No more ${b.name} alerts here.`, severity: 'success', data: { basket: b.name, channelId } };
+  },
+};
+
+const snooze: CommandSpec = {
+  name: 'snooze',
+  summary: "silence a basket's alerts for a while (the detector keeps running)",
+  adminOnly: true,
+  args: [basketArg, { name: 'duration', type: 'duration', positional: true, required: true, description: 'how long' }],
+  examples: ['alerts snooze majors 4h'],
+  async handler(ctx, args) {
+    const b = await requireBasket(ctx, args.basket as string);
+    const ms = args.duration as number;
+    if (ms > 30 * 86_400_000) throw new UserError('bad_duration', 'snooze for at most 30d');
+    const store = requireStore(ctx);
+    const until = ctx.clock.now() + ms;
+    await putAlertState(store, b.name, snoozeUntil(await alertStateOf(store, b.name), until));
+    await audit(ctx, 'alerts.snooze', b.name, { until: isoTime(until) });
+    return { title: `${b.name} snoozed`, text: `No ${b.name} alerts until ${isoTime(until)}. An episode still going then is announced when the snooze ends.`, severity: 'success', data: { basket: b.name, until: isoTime(until) } };
+  },
+};
+
+const unsnoozeCmd: CommandSpec = {
+  name: 'unsnooze',
+  summary: "end a basket's snooze now",
+  adminOnly: false,
+  args: [basketArg],
+  examples: ['alerts unsnooze majors'],
+  async handler(ctx, args) {
+    const b = await requireBasket(ctx, args.basket as string);
+    const store = requireStore(ctx);
+    const state = await alertStateOf(store, b.name);
+    if (!state.snoozedUntil || state.snoozedUntil <= ctx.clock.now()) throw new UserError('not_snoozed', `${b.name} is not snoozed`);
+    await putAlertState(store, b.name, unsnooze(state));
+    await audit(ctx, 'alerts.unsnooze', b.name, {});
+    return { title: `${b.name} alerts are on again`, severity: 'success', data: { basket: b.name } };
+  },
+};
+
+const status: CommandSpec = {
+  name: 'status',
+  summary: 'alert state of every basket: phase, snooze, subscriptions here, last data',
+  adminOnly: false,
+  args: [],
+  examples: ['alerts status'],
+  async handler(ctx) {
+    const store = requireStore(ctx);
+    const now = ctx.clock.now();
+    const rows = [['basket', 'state', 'regime', 'avg ρ', 'snoozed until', 'here', 'last bar']];
+    const data = [];
+    for (const b of await listBaskets(ctx)) {
+      const rt = await store.getRuntime(b.name);
+      const st = rt ? parseAlertState(rt.alertState) : initialAlertState();
+      const last = rt?.history[rt.history.length - 1];
+      const subs = await store.listSubscriptions(b.name);
+      const here = subs.some((s) => s.platform === ctx.invocation.platform && s.channelId === ctx.invocation.channelId);
+      const snoozed = st.snoozedUntil && st.snoozedUntil > now ? isoTime(st.snoozedUntil) : '-';
+      const phase = st.stale ? `${st.phase} (stale)` : st.phase;
+      rows.push([b.name, phase, last?.regime ?? '-', last ? fmtRho(last.avgCorrelation) : '-', snoozed, here ? 'yes' : 'no', rt?.lastBarAt ? isoTime(rt.lastBarAt) : '-']);
+      data.push({ basket: b.name, phase: st.phase, stale: st.stale, regime: last?.regime ?? null, snoozedUntil: snoozed === '-' ? null : snoozed, subscribedHere: here, lastError: rt?.lastError?.message ?? null });
+    }
+    const errors = data.filter((d) => d.lastError).map((d) => `${d.basket}: ${d.lastError}`);
+    return { title: 'Alert status', text: '```\n' + table(rows) + '\n```' + (errors.length ? `\nProblems: ${errors.join('; ')}` : ''), data };
+  },
+};
+
+const history: CommandSpec = {
+  name: 'history',
+  summary: 'the recent alerts of a basket and where they were delivered',
+  adminOnly: false,
+  args: [basketArg, { name: 'limit', type: 'int', description: 'how many', default: '10' }],
+  examples: ['alerts history majors'],
+  async handler(ctx, args) {
+    const b = await requireBasket(ctx, args.basket as string);
+    const limit = Math.max(1, Math.min(50, (args.limit as number | undefined) ?? 10));
+    const recs = await requireStore(ctx).listNotifications(b.name, limit);
+    if (!recs.length) return { title: `No alerts yet for ${b.name}`, data: [] };
+    const rows = [['bar', 'kind', 'avg ρ', 'delivered', 'acknowledged']];
+    for (const r of recs) {
+      const d = Object.values(r.deliveries);
+      const sent = d.filter((x) => x.status === 'sent').length;
+      const p = r.payload as { avgCorrelation?: number };
+      rows.push([isoTime(r.at), r.kind, p.avgCorrelation !== undefined ? fmtRho(p.avgCorrelation) : '-', `${sent}/${d.length}`, r.acknowledged ? r.acknowledged.by : '-']);
+    }
+    return { title: `Alerts for ${b.name}`, text: '```\n' + table(rows) + '\n```', data: recs };
+  },
+};
+
+export const alertsCommand: CommandSpec = {
+  name: 'alerts',
+  summary: 'subscribe channels, snooze baskets, see alert status and history',
+  adminOnly: false,
+  args: [],
+  examples: ['alerts subscribe majors', 'alerts snooze majors 4h', 'alerts status'],
+  subcommands: [subscribe, unsubscribe, snooze, unsnoozeCmd, status, history],
+};

@@ -1,0 +1,43 @@
+import { UserError } from '../src/domain/errors.js';
+import { compareOf } from '../src/query/queries.js';
+import { takeWindow } from '../src/query/returns-window.js';
+import { queryOptions, windowArg } from './common-args.js';
+import { fmtP, fmtRho, fmtTime } from './format.js';
+import { loadQueryInputs } from './query-inputs.js';
+import type { CommandSpec } from './types.js';
+
+export const compareCommand: CommandSpec = {
+  name: 'compare',
+  summary: 'has the correlation changed? Fisher z test of the latest window against the one before it',
+  adminOnly: false,
+  args: [
+    { name: 'a', type: 'symbol', positional: true, required: true, description: 'first asset', autocomplete: 'symbol' },
+    { name: 'b', type: 'symbol', positional: true, required: true, description: 'second asset', autocomplete: 'symbol' },
+    windowArg(true),
+    ...queryOptions,
+  ],
+  examples: ['compare BTC ETH 7d', 'compare BTC SOL --window 100 --at 2024-03-01'],
+  async handler(ctx, args) {
+    const a = args.a as string;
+    const b = args.b as string;
+    if (a === b) throw new UserError('same_symbol', `compare needs two different symbols, got ${a} twice`);
+    const q = await loadQueryInputs(ctx, args, [a, b], { windows: 2 });
+    if (q.window.kind === 'all') throw new UserError('bad_window', 'compare needs a window size (a bar count or a duration), not "all"');
+    const w = q.window.returns;
+    const r = compareOf(takeWindow(q.returns, { kind: 'count', returns: 2 * w }, q.at), w);
+    const verdict = r.pValue < 0.05 ? (r.z > 0 ? 'significantly higher' : 'significantly lower') : 'not significantly different';
+    return {
+      title: `${a} / ${b}: ρ ${fmtRho(r.rhoBefore)} → ${fmtRho(r.rho)}`,
+      text: `The latest ${w} returns are ${verdict} than the ${w} before them.`,
+      fields: [
+        { name: 'latest ρ', value: `${fmtRho(r.rho)} (${fmtTime(r.from)} → ${fmtTime(r.to)})`, inline: false },
+        { name: 'previous ρ', value: `${fmtRho(r.rhoBefore)} (${fmtTime(r.fromBefore)} → ${fmtTime(r.toBefore)})`, inline: false },
+        { name: 'Fisher z', value: r.z.toFixed(3), inline: true },
+        { name: 'p-value', value: fmtP(r.pValue), inline: true },
+      ],
+      footer: [`source: ${ctx.market.venue}`, `${q.timeframe} log returns`, ...r.notes].join(' · '),
+      severity: 'info',
+      data: r,
+    };
+  },
+};

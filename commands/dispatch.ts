@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { SourceError, UserError } from '../src/domain/errors.js';
+import type { Reply } from '../src/domain/reply.js';
+import { nearest } from '../src/domain/suggest.js';
+import { parseArgs, tokenize } from './parse.js';
+import { commandHelpReply } from './help-text.js';
+import type { CommandContext, CommandSpec, Surface } from './types.js';
+import { offeredOn, usageLine } from './usage.js';
+
+export type Outcome = 'ok' | 'user_error' | 'refused' | 'source_error' | 'internal_error';
+
+export interface DispatchResult {
+  reply: Reply;
+  outcome: Outcome;
+  /** The command that ran (`basket add`), when one was found. */
+  command?: string;
+  errorId?: string;
+}
+
+/** A command resolved from tokens: the spec (a leaf), its full name and the remaining tokens. */
+export interface Resolved {
+  spec: CommandSpec;
+  fullName: string;
+  rest: string[];
+}
+
+const SYMBOL_LIKE = /^[A-Za-z0-9]{1,20}(\/[A-Za-z0-9]{1,20})?$/;
+
+
+/**
+ * Find the command a line names. `/corr BTC ETH` and `corr BTC ETH` are the pair query; `/corr matrix majors`
+ * and `matrix majors` are the matrix command (the bot's own `/corr` prefix is dropped before a command name).
+ * A first word that is not a command but is close to one is an unknown command with a suggestion; any other
+ * symbol-like first word starts a pair query.
+ */
+export function resolveCommand(commands: CommandSpec[], tokens: string[], surface: Surface): Resolved {
+  const offered = commands.filter((c) => offeredOn(c, surface));
+  const names = offered.map((c) => c.name);
+  const toks = [...tokens];
+  if (toks.length > 0) toks[0] = toks[0].replace(/^\//, '');
+  const lower = (s: string | undefined) => s?.toLowerCase();
+  if (lower(toks[0]) === 'corr' && toks.length > 1 && names.includes(lower(toks[1])!) && lower(toks[1]) !== 'corr') toks.shift();
+  const first = lower(toks[0]);
+  if (first === undefined) return { spec: offered.find((c) => c.name === 'help')!, fullName: 'help', rest: [] };
+  let spec = offered.find((c) => c.name === first);
+  let rest = toks.slice(1);
+  if (!spec) {
+    const guess = nearest(first, names);
+    const corr = offered.find((c) => c.name === 'corr');
+    if (guess || !corr || !SYMBOL_LIKE.test(toks[0])) {
+      throw new UserError('unknown_command', `unknown command "${toks[0]}"${guess ? `; did you mean ${guess}?` : ''} Try: help`);
+    }
+    spec = corr;
+    rest = toks;
+  }
+  let fullName = spec.name;
+  if (spec.subcommands) {
+    const subs = spec.subcommands.filter((s) => offeredOn(s, surface));
+    const subName = lower(rest[0]);
+    const list = subs.map((s) => s.name).join(' | ');
+    if (!subName || subName === '--help' || subName === 'help') {
+      return { spec, fullName, rest: [] };
+    }
+    const sub = subs.find((s) => s.name === subName);
+    if (!sub) {
+      const guess = nearest(subName, subs.map((s) => s.name));
+      throw new UserError('unknown_subcommand', `unknown ${spec.name} subcommand "${rest[0]}"${guess ? `; did you mean ${guess}?` : ''}\nusage: ${spec.name} ${list}`);
+    }
+    spec = sub;
+    fullName = `${fullName} ${sub.name}`;
+    rest = rest.slice(1);
+  }
+  return { spec, fullName, rest };
+}
+
+function newErrorId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function errorReply(title: string, text: string): Reply {
+  return { title, text, ephemeral: true, severity: 'error' };
+}
+
+/**
+ * Run one command line for one caller and always return a Reply (never throws): user errors become a private
+ * reply saying what to fix, admin-only commands from non-admins a private refusal (logged), failures of the
+ * market source their clear message, and anything else a short message with an error id (full error logged).
+ */
+export async function dispatch(commands: CommandSpec[], line: string | string[], ctx: CommandContext): Promise<DispatchResult> {
+  const surface = ctx.surface;
+  let resolved: Resolved | undefined;
+  try {
+    const tokens = typeof line === 'string' ? tokenize(line) : line;
+    resolved = resolveCommand(commands, tokens, surface);
+    const { spec, fullName, rest } = resolved;
+    if (spec.subcommands || rest.some((t) => t === '--help')) {
+      return { reply: commandHelpReply(spec, fullName, ctx.invocation.isAdmin, surface), outcome: 'ok', command: fullName };
+    }
+    if (spec.adminOnly && !ctx.invocation.isAdmin) {
+      ctx.log.warn('refused admin-only command', {
+        command: fullName,
+        platform: ctx.invocation.platform,
+        user: ctx.invocation.userId,
+        channel: ctx.invocation.channelId,
+      });
+      return {
+        reply: errorReply('Not allowed', `\`${fullName}\` is for corrwatch admins only. Ask an admin to run it, or to add you to the admins in the config.`),
+        outcome: 'refused',
+        command: fullName,
+      };
+    }
+    const args = parseArgs({ ...spec, name: fullName }, rest, surface);
+    if (!spec.handler) throw new Error(`command ${fullName} has no handler`);
+    const reply = await spec.handler(ctx, args);
+    return { reply, outcome: 'ok', command: fullName };
+  } catch (e) {
+    const command = resolved?.fullName;
+    if (e instanceof UserError) {
+      return { reply: errorReply('Cannot do that', e.message), outcome: 'user_error', command };
+    }
+    const errorId = newErrorId();
+    if (e instanceof SourceError) {
+      ctx.log.warn('market source failed', { errorId, command, code: e.code, error: e.message });
+      return { reply: errorReply('Market data unavailable', `${e.message} (error id ${errorId})`), outcome: 'source_error', command, errorId };
+    }
+    ctx.log.error('command failed', { errorId, command, line: typeof line === 'string' ? line : line.join(' '), error: e });
+    return {
+      reply: errorReply('Something went wrong', `corrwatch could not answer this (error id ${errorId}). The details are in the log.`),
+      outcome: 'internal_error',
+      command,
+      errorId,
+    };
+  }
+}
+
+export { offeredOn, usageLine };

@@ -1,0 +1,46 @@
+import type { Reply } from '../src/domain/reply.js';
+import { TYPE_HINT } from './parse.js';
+import type { CommandSpec, Surface } from './types.js';
+import { offeredOn, usageLine } from './usage.js';
+
+function visibleTo(spec: CommandSpec, isAdmin: boolean, surface: Surface): boolean {
+  if (!offeredOn(spec, surface)) return false;
+  if (spec.subcommands) return spec.subcommands.some((s) => visibleTo(s, isAdmin, surface));
+  return isAdmin || !spec.adminOnly;
+}
+
+/** Lines `usage — summary` for a command or each of its subcommands the caller may run. */
+export function commandLines(spec: CommandSpec, isAdmin: boolean, surface: Surface): string[] {
+  if (!spec.subcommands) return [`${usageLine(spec, surface)} — ${spec.summary}`];
+  return spec.subcommands
+    .filter((s) => visibleTo(s, isAdmin, surface))
+    .map((s) => `${usageLine(s, surface, spec.name + ' ')} — ${s.summary}${s.adminOnly ? ' (admin)' : ''}`);
+}
+
+/** Help for one command: usage, each argument with what it takes and its default, examples. */
+export function commandHelpReply(spec: CommandSpec, fullName: string, isAdmin: boolean, surface: Surface): Reply {
+  const lines: string[] = [];
+  if (spec.subcommands) {
+    lines.push(...commandLines(spec, isAdmin, surface));
+  } else {
+    lines.push(`usage: ${usageLine({ ...spec, name: fullName }, surface)}`);
+    const args = spec.args.filter((a) => surface === 'cli' || !a.cliOnly);
+    if (args.length) lines.push('', 'arguments:');
+    for (const a of args) {
+      const label = a.positional ? a.name.toUpperCase() : surface === 'cli' ? `--${a.name}` : `${a.name}:`;
+      const what = a.flag ? '' : ` (${a.choices ? a.choices.join(' | ') : TYPE_HINT[a.type]})`;
+      const def = a.default !== undefined ? ` [default: ${a.default}]` : a.required ? ' [required]' : '';
+      lines.push(`  ${label.padEnd(14)} ${a.description}${what}${def}`);
+    }
+    if (spec.adminOnly) lines.push('', 'admins only');
+  }
+  if (spec.examples.length) lines.push('', 'examples:', ...spec.examples.map((e) => `  ${e}`));
+  return { title: `help: ${fullName}`, text: lines.join('\n'), ephemeral: true, severity: 'info' };
+}
+
+/** The command list, showing only what this caller may run. */
+export function overviewHelpReply(commands: CommandSpec[], isAdmin: boolean, surface: Surface): Reply {
+  const lines = commands.filter((c) => visibleTo(c, isAdmin, surface)).flatMap((c) => commandLines(c, isAdmin, surface));
+  lines.push('', surface === 'cli' ? 'corrwatch <command> --help for details.' : 'help <command> for details.');
+  return { title: 'corrwatch commands', text: lines.join('\n'), ephemeral: true, severity: 'info' };
+}

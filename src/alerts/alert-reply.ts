@@ -1,0 +1,109 @@
+import type { ChartImage, Reply, ReplyAction, Severity } from '../domain/reply.js';
+import { isoTime } from '../domain/timeframe.js';
+import type { NotificationRecord } from '../store/types.js';
+import type { Driver } from '../regime/types.js';
+
+const sign = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(2);
+
+function hours(ms: number): string {
+  const h = ms / 3_600_000;
+  if (h < 48) return `${h.toFixed(h < 10 ? 1 : 0)}h`;
+  return `${(h / 24).toFixed(1)}d`;
+}
+
+/** Buttons under a firing alert: Acknowledge (anyone) and Snooze 1h / 4h / 24h (admins). */
+export function alertActions(record: NotificationRecord): ReplyAction[] {
+  return [
+    { id: `ack|${record.id}`, label: 'Acknowledge', adminOnly: false, style: 'primary' },
+    ...['1h', '4h', '24h'].map((d) => ({ id: `snooze|${record.basket}|${d}`, label: `Snooze ${d}`, adminOnly: true })),
+  ];
+}
+
+/** Parse a button id made by alertActions. */
+export function parseActionId(id: string): { kind: 'ack'; recordId: string } | { kind: 'snooze'; basket: string; duration: string } | undefined {
+  const parts = id.split('|');
+  if (parts[0] === 'ack' && parts.length === 2) return { kind: 'ack', recordId: parts[1] };
+  if (parts[0] === 'snooze' && parts.length === 3) return { kind: 'snooze', basket: parts[1], duration: parts[2] };
+  return undefined;
+}
+
+/**
+ * The message for one alert notification: what happened, avg ρ against its baseline, the pairs that moved most,
+ * the episode's duration and peak when it ends, and the regime chart when given.
+ */
+export function alertReply(record: NotificationRecord, chart?: ChartImage): Reply {
+  const p = record.payload as {
+    basket: string;
+    symbols: string[];
+    timeframe: string;
+    regime: string;
+    avgCorrelation: number;
+    z: number;
+    baselineRho?: number;
+    drivers?: Driver[];
+    stressProbability?: number | null;
+    why?: string;
+    startedAt?: number;
+    durationMs?: number;
+    peakAvgCorrelation?: number;
+  };
+  const b = record.basket;
+  let title: string;
+  let severity: Severity;
+  switch (record.kind) {
+    case 'firing':
+      title = p.regime === 'stressed' ? `🔴 ${b}: correlation stress` : `🟠 ${b}: correlations converging`;
+      severity = p.regime === 'stressed' ? 'critical' : 'warning';
+      break;
+    case 'escalated':
+      title = `🔴 ${b}: escalated to stress`;
+      severity = 'critical';
+      break;
+    case 'resolved':
+      title = `✅ ${b}: resolved${p.durationMs !== undefined ? ` after ${hours(p.durationMs)}` : ''}`;
+      severity = 'success';
+      break;
+    case 'stale':
+      title = `⚠️ ${b}: market data is missing`;
+      severity = 'warning';
+      break;
+    case 'recovered':
+      title = `${b}: market data is back`;
+      severity = 'info';
+      break;
+  }
+  const fields = [];
+  if (record.kind !== 'stale') {
+    const base = p.baselineRho !== undefined ? ` (baseline ${sign(p.baselineRho)})` : '';
+    fields.push({ name: 'avg ρ', value: `${sign(p.avgCorrelation)}${base}`, inline: true });
+    fields.push({ name: 'z vs baseline', value: p.z.toFixed(1), inline: true });
+    if (p.stressProbability !== undefined && p.stressProbability !== null) {
+      fields.push({ name: 'stress probability', value: `${Math.round(p.stressProbability * 100)}%`, inline: true });
+    }
+  }
+  if (record.kind === 'resolved') {
+    if (p.peakAvgCorrelation !== undefined) fields.push({ name: 'peak avg ρ', value: sign(p.peakAvgCorrelation), inline: true });
+    if (p.startedAt !== undefined) fields.push({ name: 'episode', value: `${isoTime(p.startedAt)} → ${isoTime(record.at)}`, inline: false });
+  }
+  if (p.drivers?.length && (record.kind === 'firing' || record.kind === 'escalated')) {
+    fields.push({
+      name: 'pairs that moved most',
+      value: p.drivers.map((d) => `${d.a}/${d.b} ${sign(d.baselineRho)} → ${sign(d.rho)}`).join('\n'),
+      inline: false,
+    });
+  }
+  let text: string;
+  if (record.kind === 'stale') text = `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${isoTime(record.at)}. Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
+  else if (record.kind === 'recovered') text = `Fresh ${p.timeframe} bars for ${b} again.`;
+  else if (record.kind === 'resolved') text = `Correlations in ${b} are back within their usual range.`;
+  else text = (p.why ? p.why.charAt(0).toUpperCase() + p.why.slice(1) : `Regime: ${p.regime}`) + `. Diversification across ${p.symbols.join(', ')} is weaker than usual.`;
+  return {
+    title,
+    text,
+    fields,
+    chart,
+    severity,
+    footer: `${p.timeframe} bars · bar ${isoTime(record.at)}`,
+    actions: record.kind === 'firing' || record.kind === 'escalated' ? alertActions(record) : undefined,
+  };
+}

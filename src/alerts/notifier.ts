@@ -1,0 +1,31 @@
+import type { Platform } from '../domain/invocation.js';
+import type { Reply } from '../domain/reply.js';
+import type { NotificationRecord } from '../store/types.js';
+
+/** One alert to deliver to one channel. */
+export interface AlertMessage {
+  record: NotificationRecord;
+  reply: Reply;
+  /** For `resolved`/`escalated`: the platform reference of this episode's firing message on the same target. */
+  threadRef?: string;
+}
+
+/** A notifier reports whether a failure is worth retrying (Alertmanager notify, freqtrade rpc_manager). */
+export type NotifyResult = { ok: true; messageRef?: string } | { ok: false; retryable: boolean; error: string };
+
+export interface Notifier {
+  readonly platform: Platform;
+  /** Targets that receive every alert without a subscription (the console/log notifier). */
+  readonly implicitTargets?: string[];
+  send(channelId: string, message: AlertMessage): Promise<NotifyResult>;
+}
+
+/** `platform:channelId`, the key of a delivery. */
+export function targetKey(platform: Platform, channelId: string): string {
+  return `${platform}:${channelId}`;
+}
+
+export function parseTargetKey(key: string): { platform: Platform; channelId: string } {
+  const i = key.indexOf(':');
+  return { platform: key.slice(0, i) as Platform, channelId: key.slice(i + 1) };
+}

@@ -1,0 +1,66 @@
+/**
+ * Configuration of the alert policy for one basket. Counts are in bars of the basket's timeframe, so the same
+ * numbers mean the same thing for 15m and 1d baskets; only `barMs` converts them to time.
+ */
+export interface PolicyConfig {
+  /** Length of one bar in ms (the basket's timeframe). Converts bar counts to time for cooldown and staleness. */
+  barMs: number;
+  /** Consecutive bars meeting the entry condition before an episode fires (pending → firing). */
+  forBars: number;
+  /**
+   * The detector's entry z-score, for validation only: the regime it reports already applies it, so the policy
+   * never re-tests it. When given, `exitScore` must be below it (otherwise there is no hysteresis).
+   */
+  enterZ?: number;
+  /** A firing episode may end only on a bar with score below this (and a regime that is not converging/stressed). */
+  exitScore: number;
+  /** Bars a firing episode lasts (counting the bar it fired on) before it may resolve. */
+  minDwellBars: number;
+  /** Bars after a notified resolution during which a new episode is tracked but not announced. */
+  cooldownBars: number;
+  /** Bars past the end of the last bar seen before `stale` (data is missing) is announced. */
+  staleBars: number;
+}
+
+/** Defaults, the same as `alerts:` and `detector.thresholds` in config/default.yaml. */
+export const DEFAULT_POLICY: Readonly<PolicyConfig> = Object.freeze({
+  /** 1h: the default timeframe of a basket. */
+  barMs: 3_600_000,
+  /** 2: one bar over the threshold is often noise (a single wick moves a rolling correlation); two in a row is a pattern. */
+  forBars: 2,
+  /** 2.0: the detector's default enterZ (2.0 rather than 1.96: heavy tails roughly double nominal false positives). */
+  enterZ: 2.0,
+  /** 1.0: half the entry level, so a z-score wobbling around 2 does not flap between firing and resolved. */
+  exitScore: 1.0,
+  /** 6: a correlation episode worth a page lasts hours, not one bar; a dip right after firing is usually noise. */
+  minDwellBars: 6,
+  /** 24: one day of 1h bars; an episode that comes back within a day is the same story, not news. */
+  cooldownBars: 24,
+  /** 3: one late bar is normal exchange lag; three missing bars means the feed is broken. */
+  staleBars: 3,
+});
+
+/** Problems with a configuration, one line each (empty when valid). */
+export function policyConfigProblems(cfg: PolicyConfig): string[] {
+  const problems: string[] = [];
+  const int = (name: keyof PolicyConfig, min: number) => {
+    const v = cfg[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) problems.push(`${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  };
+  if (typeof cfg.barMs !== 'number' || !Number.isFinite(cfg.barMs) || cfg.barMs <= 0) problems.push(`barMs must be a positive number of ms, got ${String(cfg.barMs)}`);
+  int('forBars', 1);
+  int('minDwellBars', 0);
+  int('cooldownBars', 0);
+  int('staleBars', 1);
+  if (typeof cfg.exitScore !== 'number' || !Number.isFinite(cfg.exitScore)) problems.push(`exitScore must be a finite number, got ${String(cfg.exitScore)}`);
+  else if (cfg.enterZ !== undefined && !(cfg.exitScore < cfg.enterZ)) {
+    problems.push(`exitScore (${cfg.exitScore}) must be below enterZ (${cfg.enterZ}) for hysteresis`);
+  }
+  return problems;
+}
+
+/** Throws an Error naming every problem of an invalid configuration (a config bug must not pass silently). */
+export function assertPolicyConfig(cfg: PolicyConfig): void {
+  const problems = policyConfigProblems(cfg);
+  if (problems.length) throw new Error(`invalid alert policy config: ${problems.join('; ')}`);
+}

@@ -1,0 +1,175 @@
+import { userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { commands, dispatch } from '../commands/index.js';
+import { overviewHelpReply } from '../commands/help-text.js';
+import type { CommandContext } from '../commands/types.js';
+import { loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { ConfigError, UserError } from './domain/errors.js';
+import { systemClock, type Clock } from './domain/ports.js';
+import { createLogger, type Logger } from './log.js';
+import { renderReplyText } from './render/text.js';
+import { buildMarketSource } from './app/market.js';
+import { version } from './app/version.js';
+import { startCommand } from '../commands/process-commands.js';
+import { parseArgs } from '../commands/parse.js';
+import { commandHelpReply } from '../commands/help-text.js';
+import { startWatcher } from './app/start.js';
+import { isValidSchedule } from './scheduler/cron.js';
+import { StoreError } from './store/errors.js';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+  clock: Clock;
+}
+
+const defaultIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  env: process.env,
+  clock: systemClock,
+};
+
+/** The value of `--name X` / `--name=X` in argv, if present (read before dispatch for --source). */
+function optionValue(argv: string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+function oneLine(message: string): string {
+  return message.split('\n').join('; ');
+}
+
+/**
+ * `corrwatch <command> [args] [--options]`. Returns the exit code: 0 ok, 2 bad input (one line on stderr),
+ * 1 failure of the market source or of corrwatch itself.
+ */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const json = argv.includes('--json');
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    io.stdout(version() + '\n');
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr(`corrwatch: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const log: Logger = createLogger(json ? 'warn' : config.log.level === 'info' ? 'warn' : config.log.level, (l) => io.stderr(l + '\n'));
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
+    io.stdout(renderReplyText(overviewHelpReply(commands, true, 'cli')) + '\n');
+    return 0;
+  }
+  if (argv[0] === 'start') return runStart(argv.slice(1), config, log, io);
+  let ctx: CommandContext;
+  try {
+    const market = buildMarketSource(config, optionValue(argv, 'source'), io.clock, log);
+    ctx = {
+      invocation: { platform: 'cli', userId: safeUser(), channelId: 'cli', isAdmin: true },
+      config,
+      clock: io.clock,
+      log,
+      market,
+      services: { version: version() },
+      renderCharts: optionValue(argv, 'chart') !== undefined,
+      surface: 'cli',
+      progress: progressBar(io),
+    };
+  } catch (e) {
+    if (e instanceof UserError) {
+      io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const result = await dispatch(commands, argv.map((a) => (a === '-h' ? '--help' : a)), ctx);
+  if (result.outcome !== 'ok') {
+    io.stderr(`corrwatch: ${oneLine(result.reply.text ?? result.reply.title)}\n`);
+    return result.outcome === 'user_error' || result.outcome === 'refused' ? 2 : 1;
+  }
+  const chartPath = optionValue(argv, 'chart');
+  if (chartPath && result.reply.chart) writeFileSync(chartPath, result.reply.chart.png);
+  if (json && result.reply.data !== undefined) io.stdout(JSON.stringify(result.reply.data, null, 2) + '\n');
+  else io.stdout(renderReplyText(result.reply) + '\n');
+  return 0;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
+
+/** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
+function progressBar(io: CliIo): ((done: number, total: number) => void) | undefined {
+  if (io.stderr !== defaultIo.stderr || !process.stderr.isTTY) return undefined;
+  return (done, total) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} bars`);
+    if (done === total) io.stderr('\n');
+  };
+}
+
+/** `corrwatch start`: run until SIGINT/SIGTERM, then stop cleanly (finish the running tick, close the store). */
+async function runStart(rest: string[], config: Config, baseLog: Logger, io: CliIo): Promise<number> {
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(renderReplyText(commandHelpReply(startCommand, 'start', true, 'cli')) + '\n');
+    return 0;
+  }
+  const log = baseLog === undefined ? createLogger(config.log.level) : createLogger(config.log.level, (l) => io.stderr(l + '\n'));
+  let args;
+  try {
+    args = parseArgs(startCommand, rest, 'cli');
+  } catch (e) {
+    if (e instanceof UserError) {
+      io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const schedule = args.schedule as string | undefined;
+  if (schedule !== undefined && !isValidSchedule(schedule)) {
+    io.stderr(`corrwatch: --schedule: expected a cron expression like "1 * * * *" or "*/5 * * * * *", got "${schedule}"\n`);
+    return 2;
+  }
+  let running;
+  try {
+    running = await startWatcher({
+      config,
+      log,
+      source: args.source as string | undefined,
+      schedule,
+      speed: args.speed as number | undefined,
+      write: io.stdout,
+      clock: io.clock,
+    });
+  } catch (e) {
+    if (e instanceof StoreError || e instanceof UserError) {
+      io.stderr(`corrwatch: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  io.stdout(`corrwatch ${version()} watching ${(await running.store.listBaskets()).map((b) => b.name).join(', ') || 'no baskets'}; Ctrl-C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  io.stdout('stopping...\n');
+  await running.stop();
+  return 0;
+}

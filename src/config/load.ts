@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { join } from 'node:path';
+import { packageRoot } from '../domain/paths.js';
+import type { z } from 'zod';
+import { ConfigError } from '../domain/errors.js';
+import { configSchema, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = join(packageRoot(), 'config', 'default.yaml');
+
+type Env = Record<string, string | undefined>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge where the override wins; arrays and `baskets` are replaced, not merged (a user's baskets replace the examples). */
+export function mergeConfig(base: unknown, override: unknown, path: string[] = []): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  if (path.length === 1 && path[0] === 'baskets') return override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(override)) out[k] = mergeConfig(base[k], v, [...path, k]);
+  return out;
+}
+
+function readYaml(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError([code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path}: ${code ?? String(e)}`]);
+  }
+  try {
+    const doc = parseYaml(text, { prettyErrors: true });
+    return doc ?? {};
+  } catch (e) {
+    throw new ConfigError([`${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+}
+
+/** One line per zod issue: `key.path: what is wrong`. */
+export function formatIssues(issues: z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => {
+    const path = i.path.map(String).join('.') || '(top level)';
+    if (i.code === 'unrecognized_keys') return `${path === '(top level)' ? '' : path + ': '}unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${path}: ${i.message}`;
+  });
+}
+
+/** Validate a raw config object (already merged). Throws ConfigError listing every problem with its key path. */
+export function parseConfig(raw: unknown, source?: string): Config {
+  const r = configSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(formatIssues(r.error.issues), source);
+  return r.data;
+}
+
+/**
+ * Load config/default.yaml, merge the file named in CORRWATCH_CONFIG over it, apply env overrides
+ * (CORRWATCH_DATA_DIR, CORRWATCH_SOURCE), validate. Secrets (chat tokens) are never read from files.
+ */
+export function loadConfig(env: Env = process.env, opts: { defaultPath?: string } = {}): Config {
+  const defaultPath = opts.defaultPath ?? DEFAULT_CONFIG_PATH;
+  let raw = readYaml(defaultPath);
+  let source = defaultPath;
+  if (env.CORRWATCH_CONFIG) {
+    raw = mergeConfig(raw, readYaml(env.CORRWATCH_CONFIG));
+    source = env.CORRWATCH_CONFIG;
+  }
+  const overlay: Record<string, unknown> = {};
+  if (env.CORRWATCH_DATA_DIR) overlay.dataDir = env.CORRWATCH_DATA_DIR;
+  if (env.CORRWATCH_SOURCE) overlay.market = { source: env.CORRWATCH_SOURCE };
+  raw = mergeConfig(raw, overlay);
+  return parseConfig(raw, source);
+}

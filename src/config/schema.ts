@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { durationMs, timeframeMs } from '../domain/timeframe.js';
+import cron from 'node-cron';
+
+/** `7d`, `12h` or a whole number of bars (returns). */
+function isWindowValue(v: unknown): boolean {
+  if (v === 'auto') return true;
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 2;
+  if (typeof v !== 'string') return false;
+  if (/^\d+$/.test(v)) return Number(v) >= 2;
+  return durationMs(v) !== undefined;
+}
+
+const windowValue = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (!isWindowValue(v)) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 7d or a bar count, got ${JSON.stringify(v)}` });
+    }
+  })
+  .transform((v) => String(v));
+
+const durationValue = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (typeof v !== 'string' || durationMs(v) === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m, 4h or 7d, got ${JSON.stringify(v)}` });
+    }
+  })
+  .transform((v) => String(v));
+
+const timeframeValue = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    let ok = false;
+    if (typeof v === 'string') {
+      try {
+        timeframeMs(v);
+        ok = true;
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) ctx.addIssue({ code: 'custom', message: `expected a timeframe like 1m, 15m, 1h, 4h or 1d, got ${JSON.stringify(v)}` });
+  })
+  .transform((v) => String(v));
+
+const sourceValue = z.string().regex(/^(ccxt:[a-z0-9]+|csv:.+|sim:\d+)$/, {
+  message: 'expected ccxt:<exchange>, csv:<path> or sim:<seed>',
+});
+
+const symbolValue = z
+  .string()
+  .regex(/^[A-Za-z0-9]{1,20}(\/[A-Za-z0-9]{1,20})?$/, { message: 'expected a symbol like BTC or ETH/BTC' })
+  .transform((s) => s.toUpperCase());
+
+export const BASKET_NAME_RE = /^[a-z0-9-]{1,32}$/;
+
+const thresholdsSchema = z
+  .object({
+    /** z-score of atanh(avg ρ) vs baseline above which a basket is converging. */
+    enterZ: z.number().positive().default(2),
+    /** z-score below which a firing episode may end (hysteresis: below enterZ). */
+    exitZ: z.number().default(1),
+    /** Filtered probability of the stress state above which a high-ρ basket is stressed. */
+    stressProbability: z.number().min(0.5).max(1).default(0.8),
+    /** z-score below which a basket is decoupling. */
+    decoupleZ: z.number().negative().default(-2),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.exitZ >= t.enterZ) ctx.addIssue({ code: 'custom', path: ['exitZ'], message: `must be below enterZ (${t.enterZ}) for hysteresis, got ${t.exitZ}` });
+  });
+
+const basketSchema = z
+  .object({
+    symbols: z.array(symbolValue).min(2, { message: 'a basket needs at least 2 symbols' }).max(100, { message: 'a basket holds at most 100 symbols' }),
+    timeframe: timeframeValue.optional(),
+    window: windowValue.optional(),
+    baseline: windowValue.optional(),
+    thresholds: thresholdsSchema.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    market: z
+      .object({
+        source: sourceValue.default('ccxt:binance'),
+        quote: z.string().regex(/^[A-Za-z0-9]{2,10}$/).default('USDT'),
+        timeout: durationValue.default('10s'),
+        baseUrl: z.string().url().nullable().default(null),
+        maxRetries: z.number().int().min(0).max(10).default(3),
+        /** Upper bound of bars fetched for `--window all` from an exchange. */
+        maxBars: z.number().int().min(100).max(100_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
+    defaults: z
+      .object({
+        timeframe: timeframeValue.default('1h'),
+        window: windowValue.default('auto'),
+        method: z.enum(['pearson', 'spearman']).default('pearson'),
+      })
+      .strict()
+      .prefault({}),
+    dataDir: z.string().min(1).default('./data'),
+    schedule: z
+      .string()
+      .default('auto')
+      .refine((s) => s === 'auto' || cron.validate(s), { message: 'expected "auto" or a cron expression like "1 * * * *"' }),
+    detector: z
+      .object({
+        baseline: windowValue.default('90d'),
+        thresholds: thresholdsSchema.prefault({}),
+        states: z.union([z.literal(2), z.literal(3)]).default(2),
+      })
+      .strict()
+      .prefault({}),
+    alerts: z
+      .object({
+        forBars: z.number().int().min(1).max(100).default(2),
+        minDwellBars: z.number().int().min(0).max(1000).default(6),
+        cooldownBars: z.number().int().min(0).max(10_000).default(24),
+        staleBars: z.number().int().min(1).max(1000).default(3),
+      })
+      .strict()
+      .prefault({}),
+    baskets: z
+      .record(z.string().regex(BASKET_NAME_RE, { message: 'basket names are 1-32 lowercase letters, digits or -' }), basketSchema)
+      .default({}),
+    admins: z
+      .object({
+        slack: z.array(z.string()).default([]),
+        discord: z
+          .object({ roles: z.array(z.string()).default([]), users: z.array(z.string()).default([]) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type BasketConfig = z.output<typeof basketSchema>;
+export type Thresholds = z.output<typeof thresholdsSchema>;

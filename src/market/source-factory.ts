@@ -1,0 +1,58 @@
+import { UserError } from '../domain/errors.js';
+import type { Clock, MarketSource } from '../domain/ports.js';
+import { createCcxtSource } from './ccxt-source.js';
+import { createCsvSource } from './csv-source.js';
+import { createSimSource, type SimOptions } from './sim-source.js';
+
+export interface MarketSourceOptions {
+  /** ccxt: quote currency of bare symbols (default USDT). */
+  quote?: string;
+  /** ccxt: request timeout in ms. */
+  timeout?: number;
+  /** ccxt: replace the host of every API URL (proxies, testnets, local fakes). */
+  baseUrl?: string;
+  /** ccxt: retries of retryable failures. */
+  maxRetries?: number;
+  retryBaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** ccxt and sim: which bars are closed. */
+  clock?: Clock;
+  /** csv: the file's bar interval when it should not be inferred. */
+  csvTimeframe?: string;
+  /** sim: model parameters (the clock above is used when this has none). */
+  sim?: SimOptions;
+}
+
+const USAGE = 'expected ccxt:<exchange>, csv:<path> or sim:<seed>';
+
+/** Build a market source from `ccxt:<exchangeId>`, `csv:<path>` or `sim:<seed>`. */
+export function createMarketSource(spec: string, opts: MarketSourceOptions = {}): MarketSource {
+  const s = spec.trim();
+  const colon = s.indexOf(':');
+  const kind = colon === -1 ? '' : s.slice(0, colon).toLowerCase();
+  const rest = colon === -1 ? '' : s.slice(colon + 1).trim();
+  switch (kind) {
+    case 'ccxt':
+      if (!/^[a-z0-9]+$/i.test(rest)) throw new UserError('bad_source', `source: ccxt needs an exchange id like ccxt:binance, got "${spec}"`);
+      return createCcxtSource({
+        exchangeId: rest,
+        quote: opts.quote,
+        timeout: opts.timeout,
+        baseUrl: opts.baseUrl,
+        maxRetries: opts.maxRetries,
+        retryBaseMs: opts.retryBaseMs,
+        sleep: opts.sleep,
+        clock: opts.clock,
+      });
+    case 'csv':
+      if (rest === '') throw new UserError('bad_source', `source: csv needs a file path like csv:data/prices.csv, got "${spec}"`);
+      return createCsvSource(rest, { timeframe: opts.csvTimeframe });
+    case 'sim':
+      if (!/^\d+$/.test(rest) || !Number.isSafeInteger(Number(rest))) {
+        throw new UserError('bad_source', `source: sim needs a whole-number seed like sim:42, got "${spec}"`);
+      }
+      return createSimSource(Number(rest), { clock: opts.clock, ...opts.sim });
+    default:
+      throw new UserError('bad_source', `source: ${USAGE}, got "${spec}"`);
+  }
+}

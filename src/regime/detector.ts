@@ -1,0 +1,167 @@
+import type { Regime } from '../domain/types.js';
+import {
+  absorptionRatio,
+  averageCorrelation,
+  correlationDispersion,
+  largestEigenShare,
+  RollingCorrelation,
+} from '../stats/index.js';
+import { BlockRegimeModel } from './block-model.js';
+import { topDrivers } from './drivers.js';
+import { RowRing, ScalarWindow } from './ring.js';
+import type { DetectorConfig, RegimeReading } from './types.js';
+
+const CLAMP = 1 - 1e-9;
+const atanhC = (r: number) => Math.atanh(Math.max(-CLAMP, Math.min(CLAMP, r)));
+
+/**
+ * The regime detector for one basket, fed one closed bar's log returns at a time (pure computation, no I/O;
+ * identical in the live watcher and in backtests, so a backtest shows what the watcher would have done).
+ *
+ * On each bar t it computes over the last W returns: avg pairwise ρ (ρ̄), dispersion of atanh ρ_ij, the absorption
+ * ratio and its standardized shift, and the z-score of y_t = atanh(ρ̄_t) against a trailing baseline of y that
+ * ends W bars earlier (so the baseline shares no returns with the current window): z = (y_t − mean_B)/sd_B, sd
+ * floored at zFloorFactor/sqrt(W). The baseline expands from W points until it holds B. A Gaussian Markov-switching
+ * model on atanh(ρ̄) of disjoint blocks, fitted by EM on completed blocks only (no look-ahead), gives the filtered
+ * probability of the high-correlation state.
+ *
+ * Classification: stressed if z ≥ enterZ and P(stress) ≥ stressProbability with well-separated states;
+ * converging if z ≥ enterZ and y rose over the last risingLag bars; decoupling if z ≤ decoupleZ; calm otherwise.
+ */
+export class RegimeDetector {
+  readonly n: number;
+  readonly window: number;
+  readonly baselineLength: number;
+  /** Returns needed before the first reading: a full window plus a minimal baseline of W points. */
+  readonly warmupReturns: number;
+  private readonly rolling: RollingCorrelation;
+  private readonly baseRolling: RollingCorrelation;
+  private readonly delay: RowRing;
+  private readonly yRecent: ScalarWindow;
+  private readonly yBaseline: ScalarWindow;
+  private readonly arShort: ScalarWindow;
+  private readonly arLong: ScalarWindow;
+  private readonly model: BlockRegimeModel;
+  private readonly corr: Float64Array;
+  private readonly cov: Float64Array;
+  private readonly baseCorr: Float64Array;
+  private readonly risingLag: number;
+  private readonly zFloor: number;
+  private pushed = 0;
+
+  constructor(readonly cfg: DetectorConfig) {
+    const n = cfg.symbols.length;
+    const W = cfg.window;
+    if (n < 2) throw new Error('a basket needs at least 2 symbols');
+    if (W < 20) throw new Error(`window ${W} is too short: at least 20 returns`);
+    this.n = n;
+    this.window = W;
+    this.baselineLength = Math.max(W, cfg.baseline);
+    this.warmupReturns = 2 * W;
+    this.rolling = new RollingCorrelation(n, W);
+    this.baseRolling = new RollingCorrelation(n, this.baselineLength);
+    this.delay = new RowRing(W, n);
+    this.risingLag = cfg.risingLag ?? Math.max(2, Math.round(W / 12));
+    this.yRecent = new ScalarWindow(Math.max(W, this.risingLag) + 1);
+    this.yBaseline = new ScalarWindow(this.baselineLength);
+    this.arShort = new ScalarWindow(cfg.absorptionShort ?? W);
+    this.arLong = new ScalarWindow(this.baselineLength);
+    this.zFloor = (cfg.zFloorFactor ?? 0.5) / Math.sqrt(W);
+    this.model = new BlockRegimeModel(n, {
+      blockLength: cfg.blockLength ?? Math.max(12, Math.round(W / 4)),
+      states: cfg.states,
+      refitEveryBlocks: cfg.refitEveryBlocks ?? 25,
+      maxFitBlocks: cfg.maxFitBlocks ?? 400,
+    });
+    this.corr = new Float64Array(n * n);
+    this.cov = new Float64Array(n * n);
+    this.baseCorr = new Float64Array(n * n);
+  }
+
+  /** Returns pushed so far. */
+  get count(): number {
+    return this.pushed;
+  }
+
+  /**
+   * Add the returns of the bar that closed at `at` (open time, ms). Returns the reading for that bar, or
+   * undefined while warming up (fewer than warmupReturns returns seen).
+   */
+  push(at: number, row: ArrayLike<number>): RegimeReading | undefined {
+    this.pushed++;
+    this.rolling.push(row);
+    const leaving = this.delay.push(row);
+    if (leaving) this.baseRolling.push(leaving);
+    this.model.push(row);
+    if (!this.rolling.isFull) return undefined;
+
+    this.rolling.correlation(this.corr);
+    this.rolling.covariance(this.cov);
+    const n = this.n;
+    const rhoBar = averageCorrelation(this.corr, n);
+    const y = atanhC(rhoBar);
+    this.yRecent.push(y);
+    // y from W bars ago enters the baseline: the baseline never overlaps the current window.
+    if (this.yRecent.size > this.window) this.yBaseline.push(this.yRecent.get(this.window));
+    const ar = absorptionRatio(this.cov, n);
+    this.arShort.push(ar);
+    this.arLong.push(ar);
+
+    if (this.yBaseline.size < this.window) return undefined;
+
+    const mu = this.yBaseline.mean();
+    const sd = Math.max(this.yBaseline.std(), this.zFloor);
+    const z = (y - mu) / sd;
+    const rising = y > this.yRecent.get(this.risingLag);
+    const arSd = this.arLong.std();
+    const absorptionShift = arSd > 0 ? (this.arShort.mean() - this.arLong.mean()) / arSd : 0;
+    const stress = this.model.stressProbability();
+    const t = this.cfg.thresholds;
+
+    let regime: Regime = 'calm';
+    let why: string;
+    const level = `avg ρ ${rhoBar.toFixed(2)} is ${Math.abs(z).toFixed(1)}σ ${z >= 0 ? 'above' : 'below'} its baseline ${Math.tanh(mu).toFixed(2)}`;
+    if (z >= t.enterZ && stress !== null && stress.separated && stress.probability >= t.stressProbability) {
+      regime = 'stressed';
+      why = `${level}; stress-state probability ${(stress.probability * 100).toFixed(0)}%`;
+    } else if (z >= t.enterZ && rising) {
+      regime = 'converging';
+      why = `${level} and rising`;
+    } else if (z <= t.decoupleZ) {
+      regime = 'decoupling';
+      why = level;
+    } else {
+      why = z >= t.enterZ ? `${level} but no longer rising` : level;
+    }
+
+    let drivers: RegimeReading['drivers'] = [];
+    if (this.baseRolling.count >= 20) {
+      try {
+        this.baseRolling.correlation(this.baseCorr);
+        drivers = topDrivers(this.cfg.symbols, this.corr, this.baseCorr, 3);
+      } catch {
+        drivers = []; // a series flat over the baseline: no baseline correlation to compare with
+      }
+    }
+
+    return {
+      at,
+      regime,
+      avgCorrelation: rhoBar,
+      dispersion: correlationDispersion(this.corr, n),
+      absorptionRatio: ar,
+      absorptionShift,
+      largestEigenShare: largestEigenShare(this.corr, n),
+      z,
+      baselineRho: Math.tanh(mu),
+      rising,
+      stressProbability: stress ? stress.probability : null,
+      enterRho: Math.tanh(mu + t.enterZ * sd),
+      exitRho: Math.tanh(mu + t.exitZ * sd),
+      decoupleRho: Math.tanh(mu + t.decoupleZ * sd),
+      drivers,
+      why,
+    };
+  }
+}
+

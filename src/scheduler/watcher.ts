@@ -1,0 +1,192 @@
+import { checkStale, evaluateBar, initialAlertState, parseAlertState, type AlertNotification, type AlertState } from '../alerts/policy.js';
+import { deliverPending, type FanoutReport } from '../alerts/fanout.js';
+import { targetKey, type Notifier } from '../alerts/notifier.js';
+import type { Config } from '../config/schema.js';
+import { SourceError, UserError } from '../domain/errors.js';
+import type { Reply } from '../domain/reply.js';
+import type { Clock, MarketSource } from '../domain/ports.js';
+import { isoTime } from '../domain/timeframe.js';
+import type { Logger } from '../log.js';
+import { detectorConfigFor, policyConfigFor } from '../regime/config.js';
+import type { RegimeReading } from '../regime/types.js';
+import type { Basket, BasketRuntime, NotificationRecord, RegimePoint, Store } from '../store/types.js';
+import { BasketSession } from './basket-session.js';
+
+export interface WatcherDeps {
+  store: Store;
+  market: MarketSource;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  notifiers: Notifier[];
+  /** Turns a notification record into the message to post (text, fields, chart). */
+  renderAlert: (record: NotificationRecord) => Promise<Reply>;
+}
+
+export interface BasketTickReport {
+  basket: string;
+  newBars: number;
+  regime?: string;
+  notifications: string[];
+  error?: string;
+}
+
+export interface TickReport {
+  at: string;
+  baskets: BasketTickReport[];
+  delivery: FanoutReport;
+}
+
+function sessionKey(b: Basket): string {
+  return JSON.stringify([b.symbols, b.timeframe, b.window, b.baseline, b.thresholds]);
+}
+
+function toPoint(r: RegimeReading): RegimePoint {
+  return { at: r.at, avgCorrelation: r.avgCorrelation, regime: r.regime, z: r.z, stressProbability: r.stressProbability ?? 0, enterRho: r.enterRho, exitRho: r.exitRho };
+}
+
+function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined): Record<string, unknown> {
+  return {
+    basket: b.name,
+    symbols: b.symbols,
+    timeframe: b.timeframe,
+    regime: n.regime,
+    avgCorrelation: n.avgCorrelation,
+    z: n.score,
+    reason: n.reason,
+    startedAt: n.startedAt,
+    durationMs: n.durationMs,
+    peakAvgCorrelation: n.peakAvgCorrelation,
+    ...(r
+      ? { baselineRho: r.baselineRho, drivers: r.drivers, stressProbability: r.stressProbability, why: r.why, dispersion: r.dispersion, absorptionRatio: r.absorptionRatio, enterRho: r.enterRho, exitRho: r.exitRho }
+      : {}),
+  };
+}
+
+/**
+ * The scheduled watcher. `tick(now)` does one round for every basket: fetch new candles (incrementally, through
+ * the candle cache), advance the detector, apply the alert policy, write each decision to the outbox, then
+ * deliver what is pending through the notifiers. One basket's failure is reported for that basket and does not
+ * stop the others. Overlapping ticks are refused (the caller logs the skip).
+ */
+export class Watcher {
+  private readonly sessions = new Map<string, BasketSession>();
+  private running = false;
+  lastTick: TickReport | undefined;
+
+  constructor(private readonly deps: WatcherDeps) {}
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  async tick(now: number = this.deps.clock.now()): Promise<TickReport | undefined> {
+    if (this.running) return undefined;
+    this.running = true;
+    try {
+      const baskets = await this.deps.store.listBaskets();
+      const reports: BasketTickReport[] = [];
+      for (const b of baskets) reports.push(await this.tickBasket(b, now));
+      for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
+      const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now);
+      this.lastTick = { at: isoTime(now), baskets: reports, delivery };
+      return this.lastTick;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async tickBasket(b: Basket, now: number): Promise<BasketTickReport> {
+    const { store, log, config } = this.deps;
+    const report: BasketTickReport = { basket: b.name, newBars: 0, notifications: [] };
+    const stored = await store.getRuntime(b.name);
+    const runtime: BasketRuntime = stored ?? { basket: b.name, alertState: initialAlertState(), history: [] };
+    let state: AlertState;
+    try {
+      state = stored ? parseAlertState(stored.alertState) : initialAlertState();
+    } catch (e) {
+      log.error('stored alert state is malformed; starting the basket fresh', { basket: b.name, error: e });
+      state = initialAlertState();
+    }
+    const policy = policyConfigFor(b, config);
+    const firstRun = runtime.lastBarAt === undefined;
+    const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined) => {
+      if (!n) return;
+      report.notifications.push(n.kind);
+      await this.enqueue(b, n, r, now);
+    };
+    try {
+      let session = this.sessions.get(b.name);
+      if (!session || session.key !== sessionKey(b)) {
+        session = new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorConfigFor(b, config));
+        this.sessions.set(b.name, session);
+      }
+      const bars = await session.advance(this.deps.market, now);
+      const newPoints: RegimePoint[] = [];
+      let last: { n: AlertNotification; r: RegimeReading } | undefined;
+      for (const { at, reading } of bars) {
+        if (!reading) continue;
+        // Bars the policy already evaluated (before a restart) only rebuild the detector.
+        if (runtime.lastBarAt !== undefined && at <= runtime.lastBarAt) continue;
+        newPoints.push(toPoint(reading));
+        const stale = checkStale(state, at, policy);
+        state = stale.state;
+        if (!firstRun) await emit(stale.notification, undefined);
+        const d = evaluateBar(state, { at, regime: reading.regime, score: reading.z, avgCorrelation: reading.avgCorrelation }, policy, now);
+        state = d.state;
+        if (firstRun) {
+          if (d.notification) last = { n: d.notification, r: reading };
+        } else {
+          await emit(d.notification, reading);
+        }
+        report.newBars++;
+      }
+      // On the very first run, history is replayed silently; an episode still firing at the end is announced once.
+      if (firstRun && last && state.phase === 'firing' && last.n.episode === state.episode && last.n.kind !== 'resolved') {
+        await emit(last.n, last.r);
+      }
+      if (newPoints.length === 0) {
+        const s = checkStale(state, now, policy);
+        state = s.state;
+        await emit(s.notification, undefined);
+      }
+      runtime.lastBarAt = session.lastReading?.at ?? runtime.lastBarAt;
+      runtime.history = [...runtime.history, ...newPoints];
+      runtime.lastError = undefined;
+      report.regime = session.lastReading?.regime;
+      if (!session.lastReading) report.error = `warming up: ${session.detector.count} of ${session.detector.warmupReturns} returns`;
+    } catch (e) {
+      const message = e instanceof UserError || e instanceof SourceError ? e.message : `internal error: ${(e as Error).message}`;
+      if (!(e instanceof UserError || e instanceof SourceError)) log.error('basket tick failed', { basket: b.name, error: e });
+      else log.warn('basket tick failed', { basket: b.name, error: message });
+      report.error = message;
+      runtime.lastError = { at: now, message };
+      this.sessions.delete(b.name);
+      // Missing data is never a resolution: the policy can only go stale.
+      const s = checkStale(state, now, policy);
+      state = s.state;
+      await emit(s.notification, undefined);
+    }
+    runtime.alertState = state;
+    runtime.lastTickAt = now;
+    await store.putRuntime(runtime);
+    return report;
+  }
+
+  private async enqueue(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number): Promise<void> {
+    const subs = await this.deps.store.listSubscriptions(b.name);
+    const targets = new Set(subs.map((s) => targetKey(s.platform, s.channelId)));
+    for (const notifier of this.deps.notifiers) for (const t of notifier.implicitTargets ?? []) targets.add(t);
+    const record: NotificationRecord = {
+      id: `${b.name}:${n.episode}:${n.kind}${n.kind === 'stale' || n.kind === 'recovered' ? `:${n.at}` : ''}`,
+      basket: b.name,
+      episode: n.episode,
+      kind: n.kind,
+      at: n.at,
+      createdAt: now,
+      payload: payloadOf(b, n, r),
+      deliveries: Object.fromEntries([...targets].map((t) => [t, { status: 'pending' as const, attempts: 0 }])),
+    };
+    await this.deps.store.addNotification(record);
+  }
+}

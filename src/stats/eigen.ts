@@ -1,0 +1,152 @@
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { DataError } from '../domain/errors.js';
+import { checkSquare } from './guards.js';
+
+function descending(a: Float64Array): Float64Array {
+  return a.sort().reverse();
+}
+
+/**
+ * Eigenvalues of a real symmetric N×N row-major matrix, descending, by the cyclic Jacobi method: sweeps of plane
+ * rotations, each zeroing one off-diagonal entry a_pq with t = sgn(θ)/(|θ| + sqrt(θ² + 1)), θ = (a_qq − a_pp)/(2a_pq),
+ * until Σ_{p≠q} a_pq² <= (1e-16)² Σ_p a_pp² (Golub & Van Loan, Matrix Computations, 4th ed., §8.5; Numerical
+ * Recipes 3rd ed. §11.1). O(N³) per sweep, typically 6–10 sweeps. The input is not modified.
+ */
+export function jacobiEigenvalues(m: Float64Array, N: number): Float64Array {
+  checkSquare(m, N);
+  const a = Float64Array.from(m);
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let p = 0; p < N; p++) {
+      diag += a[p * N + p] * a[p * N + p];
+      for (let q = p + 1; q < N; q++) off += a[p * N + q] * a[p * N + q];
+    }
+    if (off <= 1e-32 * diag || off === 0) break;
+    for (let p = 0; p < N - 1; p++) {
+      for (let q = p + 1; q < N; q++) {
+        const apq = a[p * N + q];
+        if (apq === 0) continue;
+        const theta = (a[q * N + q] - a[p * N + p]) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        const tau = s / (1 + c);
+        a[p * N + p] -= t * apq;
+        a[q * N + q] += t * apq;
+        a[p * N + q] = 0;
+        a[q * N + p] = 0;
+        for (let r = 0; r < N; r++) {
+          if (r === p || r === q) continue;
+          const g = a[r * N + p];
+          const h = a[r * N + q];
+          const gp = g - s * (h + g * tau);
+          const hq = h + s * (g - h * tau);
+          a[r * N + p] = gp;
+          a[p * N + r] = gp;
+          a[r * N + q] = hq;
+          a[q * N + r] = hq;
+        }
+      }
+    }
+  }
+  const ev = new Float64Array(N);
+  for (let i = 0; i < N; i++) ev[i] = a[i * N + i];
+  return descending(ev);
+}
+
+/**
+ * Eigenvalues of a real symmetric N×N row-major matrix, descending, by ml-matrix's
+ * EigenvalueDecomposition(m, { assumeSymmetric: true }) (Householder tridiagonalisation + implicit QL, the
+ * JAMA/EISPACK tred2/tql2 pair), as METHODS.md §3 prescribes.
+ */
+export function mlMatrixEigenvalues(m: Float64Array, N: number): Float64Array {
+  checkSquare(m, N);
+  const evd = new EigenvalueDecomposition(Matrix.from1DArray(N, N, m), { assumeSymmetric: true });
+  return descending(Float64Array.from(evd.realEigenvalues));
+}
+
+/**
+ * Eigenvalues of a real symmetric N×N row-major matrix, descending. Uses `mlMatrixEigenvalues`, measured faster
+ * than `jacobiEigenvalues` at N = 100 (see the report in bench/rolling.ts); the two agree to ~1e-12 relative.
+ */
+export function symmetricEigenvalues(m: Float64Array, N: number): Float64Array {
+  return mlMatrixEigenvalues(m, N);
+}
+
+/**
+ * Absorption ratio AR = (Σ of the k largest eigenvalues of the covariance matrix) / trace, k = max(1, round(N/5))
+ * by default (Kritzman, Li, Page & Rigobon, "Principal Components as a Measure of Systemic Risk", 2011;
+ * METHODS.md §3). The trace is Σ cov_ii (equal to Σ λ). Clamped to [0, 1] against rounding.
+ *
+ * @throws DataError 'zero_variance' when the trace is 0 (every series flat).
+ */
+export function absorptionRatio(cov: Float64Array, N: number, k: number = Math.max(1, Math.round(N / 5))): number {
+  checkSquare(cov, N);
+  if (!Number.isInteger(k) || k < 1 || k > N) throw new RangeError(`k must be an integer in [1, ${N}], got ${k}`);
+  let trace = 0;
+  for (let i = 0; i < N; i++) trace += cov[i * N + i];
+  if (!(trace > 0)) throw new DataError('zero_variance', 'every series has zero variance: the absorption ratio is undefined');
+  const ev = symmetricEigenvalues(cov, N);
+  let top = 0;
+  for (let i = 0; i < k; i++) top += ev[i];
+  const ar = top / trace;
+  return ar < 0 ? 0 : ar > 1 ? 1 : ar;
+}
+
+/**
+ * Market-mode share λ1/N: the largest eigenvalue of the correlation matrix over N (its trace). METHODS.md §3.
+ */
+export function largestEigenShare(corr: Float64Array, N: number): number {
+  const ev = symmetricEigenvalues(corr, N);
+  return ev[0] / N;
+}
+
+/**
+ * Marchenko–Pastur upper edge λ+ = (1 + sqrt(N/W))² of the eigenvalues of a correlation matrix of N independent
+ * series over W observations (Marchenko & Pastur 1967; Laloux, Cizeau, Bouchaud & Potters 1999). Eigenvalues
+ * above it carry information beyond noise; with W close to N the whole matrix is mostly noise.
+ */
+export function marchenkoPasturEdge(N: number, W: number): number {
+  if (!(N > 0) || !(W > 0)) throw new RangeError(`N and W must be positive, got N=${N}, W=${W}`);
+  const r = 1 + Math.sqrt(N / W);
+  return r * r;
+}
+
+/** How many eigenvalues of the N×N correlation matrix (estimated on W returns) exceed the Marchenko–Pastur edge. */
+export function eigenvaluesAboveNoise(corr: Float64Array, N: number, W: number): number {
+  const edge = marchenkoPasturEdge(N, W);
+  let k = 0;
+  for (const v of symmetricEigenvalues(corr, N)) if (v > edge) k++;
+  return k;
+}
+
+/**
+ * Standardized shift of a series of readings (e.g. the absorption ratio, METHODS.md §3):
+ *   Δ = (mean of the last shortLen values − mean of the last longLen values) / s_long,
+ * s_long the sample std (ddof = 1) of the last longLen values. When s_long = 0 (a flat history) the shift is 0:
+ * nothing has moved relative to the baseline, and returning ±Infinity would make a flat series look alarming.
+ *
+ * @throws DataError 'too_few_returns' when values holds fewer than longLen values; RangeError unless
+ *   1 <= shortLen <= longLen and longLen >= 2.
+ */
+export function standardizedShift(values: Float64Array, shortLen: number, longLen: number): number {
+  if (!Number.isInteger(shortLen) || !Number.isInteger(longLen) || shortLen < 1 || longLen < 2 || shortLen > longLen) {
+    throw new RangeError(`need integers 1 <= shortLen <= longLen, longLen >= 2; got ${shortLen}, ${longLen}`);
+  }
+  const n = values.length;
+  if (n < longLen) throw new DataError('too_few_returns', `standardized shift needs ${longLen} values, got ${n}`);
+  for (let t = n - longLen; t < n; t++) {
+    if (!Number.isFinite(values[t])) throw new RangeError(`value #${t} is ${values[t]}`);
+  }
+  let sl = 0;
+  for (let t = n - longLen; t < n; t++) sl += values[t];
+  const ml = sl / longLen;
+  let ss = 0;
+  for (let t = n - longLen; t < n; t++) ss += (values[t] - ml) * (values[t] - ml);
+  const sd = Math.sqrt(ss / (longLen - 1));
+  if (!(sd > 0)) return 0;
+  let sh = 0;
+  for (let t = n - shortLen; t < n; t++) sh += values[t];
+  return (sh / shortLen - ml) / sd;
+}

@@ -1,0 +1,28 @@
+/** Public API of the statistics kernels: pure functions and small stateful accumulators over Float64Array. */
+export { MIN_RETURNS } from './guards.js';
+export { logReturns } from './returns.js';
+export {
+  averageRanks,
+  correlationMatrix,
+  pearson,
+  spearman,
+  spearmanMatrix,
+  type CorrelationOptions,
+  type CorrelationResult,
+} from './correlation.js';
+export { RollingCorrelation, type RollingOptions } from './rolling.js';
+export { EwmaCorrelation, ewmaLambdaForBar, type EwmaOptions } from './ewma.js';
+export { correlationPValue, fisherCI, fisherZTest, studentTTwoSidedP, Z95 } from './significance.js';
+export { erfc, normalQuantile, normalTwoSidedP } from './special.js';
+export { ATANH_CLAMP, averageCorrelation, correlationDispersion, pairList, topPairs, type Pair } from './summary.js';
+export {
+  absorptionRatio,
+  eigenvaluesAboveNoise,
+  jacobiEigenvalues,
+  largestEigenShare,
+  marchenkoPasturEdge,
+  mlMatrixEigenvalues,
+  standardizedShift,
+  symmetricEigenvalues,
+} from './eigen.js';
+export { mstLength } from './tree.js';

@@ -1,0 +1,157 @@
+import type { Platform } from '../domain/invocation.js';
+import * as ops from './operations.js';
+import { resolveLimits, type StoreLimits, type StoreOptions } from './options.js';
+import { SerialQueue } from './queue.js';
+import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notificationSchema, runtimeSchema, subscriptionSchema } from './schema.js';
+import { toStored } from './stored.js';
+import type { AuditEntry, Basket, BasketRuntime, Delivery, NotificationRecord, Store, StoreData, Subscription } from './types.js';
+
+/**
+ * The Store behaviour shared by every implementation: one StoreData document changed through the pure
+ * operations, with writes serialised through a queue. A subclass only says how the document is loaded and
+ * persisted. The document in memory is replaced only after `persist` succeeds, so a failed write leaves both the
+ * file and what reads return as they were. Values go in and come out as copies.
+ */
+export abstract class DocumentStore implements Store {
+  abstract readonly location: string;
+  protected readonly limits: StoreLimits;
+  #data: StoreData | undefined;
+  readonly #queue = new SerialQueue();
+
+  constructor(opts: StoreOptions = {}) {
+    this.limits = resolveLimits(opts);
+  }
+
+  /** The persisted document, or undefined when there is none yet. Throws a StoreError when it is refused. */
+  protected abstract load(): Promise<StoreData | undefined>;
+  /** Save the whole document; must leave the previous one intact if it throws. */
+  protected abstract persist(data: StoreData): Promise<void>;
+  /** Called once the store is closed (after every queued write). */
+  protected async release(): Promise<void> {}
+
+  /**
+   * Open (a second call does nothing): load the document or create it, and seed it once in its life. Every
+   * method copies and checks its arguments when called, so a value changed by the caller afterwards is not
+   * affected, and a value JSON cannot hold is rejected (StoreError `invalid`) before anything is queued.
+   */
+  async open(seed: Basket[]): Promise<void> {
+    const copies = seed.map((b, i) => toStored(basketSchema, b, `seed[${i}]`));
+    return this.#queue.run(async () => {
+      if (this.#data) return;
+      const loaded = await this.load();
+      const data = ops.seedOnce(loaded ?? ops.createDocument(Date.now()), copies);
+      if (data !== loaded) await this.persist(data);
+      this.#data = data;
+    });
+  }
+
+  /** Close once every queued write is done; the store can be opened again. */
+  async close(): Promise<void> {
+    return this.#queue.run(async () => {
+      if (!this.#data) return;
+      this.#data = undefined;
+      await this.release();
+    });
+  }
+
+  async listBaskets(): Promise<Basket[]> {
+    return copy(this.#read().baskets);
+  }
+
+  async getBasket(name: string): Promise<Basket | undefined> {
+    return copy(ops.findBasket(this.#read(), name));
+  }
+
+  async putBasket(basket: Basket): Promise<void> {
+    const b = toStored(basketSchema, basket, 'basket');
+    return this.#change((d) => ops.putBasket(d, b));
+  }
+
+  async deleteBasket(name: string): Promise<boolean> {
+    return this.#mutate((d) => ops.deleteBasket(d, name));
+  }
+
+  async listSubscriptions(basket?: string): Promise<Subscription[]> {
+    return copy(ops.listSubscriptions(this.#read(), basket));
+  }
+
+  async addSubscription(sub: Subscription): Promise<boolean> {
+    const s = toStored(subscriptionSchema, sub, 'subscription');
+    return this.#mutate((d) => ops.addSubscription(d, s));
+  }
+
+  async removeSubscription(basket: string, platform: Platform, channelId: string): Promise<boolean> {
+    return this.#mutate((d) => ops.removeSubscription(d, basket, platform, channelId));
+  }
+
+  async getRuntime(basket: string): Promise<BasketRuntime | undefined> {
+    return copy(ops.findRuntime(this.#read(), basket));
+  }
+
+  async putRuntime(runtime: BasketRuntime): Promise<void> {
+    const r = toStored(runtimeSchema, runtime, 'runtime');
+    return this.#change((d) => ops.putRuntime(d, r, this.limits.maxHistory));
+  }
+
+  async addNotification(record: NotificationRecord): Promise<boolean> {
+    const n = toStored(notificationSchema, record, 'notification');
+    return this.#mutate((d) => ops.addNotification(d, n, this.limits.maxNotifications));
+  }
+
+  async getNotification(id: string): Promise<NotificationRecord | undefined> {
+    return copy(ops.findNotification(this.#read(), id));
+  }
+
+  async pendingNotifications(): Promise<NotificationRecord[]> {
+    return copy(ops.pendingNotifications(this.#read()));
+  }
+
+  async listNotifications(basket?: string, limit?: number): Promise<NotificationRecord[]> {
+    return copy(ops.listNotifications(this.#read(), basket, limit));
+  }
+
+  /** An unknown id changes nothing (the interface returns void; see `getNotification` to check first). */
+  async updateDelivery(id: string, target: string, delivery: Delivery): Promise<void> {
+    const dv = toStored(deliverySchema, delivery, 'delivery');
+    return this.#change((d) => ops.updateDelivery(d, id, target, dv));
+  }
+
+  async acknowledge(id: string, ack: NonNullable<NotificationRecord['acknowledged']>): Promise<NotificationRecord | undefined> {
+    const a = toStored(acknowledgedSchema, ack, 'acknowledgement');
+    return copy(await this.#mutate((d) => ops.acknowledge(d, id, a)));
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const e = toStored(auditSchema, entry, 'audit entry');
+    return this.#change((d) => ops.appendAudit(d, e, this.limits.maxAudit));
+  }
+
+  async listAudit(opts?: { basket?: string; limit?: number }): Promise<AuditEntry[]> {
+    return copy(ops.listAudit(this.#read(), opts));
+  }
+
+  #read(): StoreData {
+    if (!this.#data) throw new Error(`the store at ${this.location} is not open: call open() first`);
+    return this.#data;
+  }
+
+  #change(op: (d: StoreData) => StoreData): Promise<void> {
+    return this.#mutate((d) => ({ data: op(d), result: undefined }));
+  }
+
+  #mutate<T>(op: (d: StoreData) => ops.Change<T>): Promise<T> {
+    return this.#queue.run(async () => {
+      const current = this.#read();
+      const { data, result } = op(current);
+      if (data !== current) {
+        await this.persist(data);
+        this.#data = data;
+      }
+      return result;
+    });
+  }
+}
+
+function copy<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}

@@ -1,0 +1,159 @@
+import type { Platform } from '../domain/invocation.js';
+import type { Regime } from '../domain/types.js';
+
+/** Per-basket thresholds (see config/default.yaml `detector.thresholds` for what each means and why). */
+export interface BasketThresholds {
+  enterZ: number;
+  exitZ: number;
+  stressProbability: number;
+  decoupleZ: number;
+}
+
+/** A watched basket. `window` and `baseline` are texts as given (`7d`, `168`), converted with the timeframe. */
+export interface Basket {
+  name: string;
+  symbols: string[];
+  timeframe: string;
+  window: string;
+  baseline: string;
+  thresholds: BasketThresholds;
+  createdAt: number;
+  updatedAt: number;
+  /** `config` for baskets seeded from the config file, else `platform:userId`. */
+  createdBy: string;
+}
+
+/** A chat channel subscribed to a basket's alerts. */
+export interface Subscription {
+  basket: string;
+  platform: Platform;
+  channelId: string;
+  createdAt: number;
+  createdBy: string;
+}
+
+/** One admin change, kept forever (who, what, when). */
+export interface AuditEntry {
+  at: number;
+  platform: Platform;
+  userId: string;
+  /** e.g. `basket.create`, `basket.set`, `alerts.subscribe`, `alerts.snooze`, `alert.acknowledge`. */
+  action: string;
+  basket?: string;
+  details: Record<string, unknown>;
+}
+
+/** One point of a basket's regime history (for charts and `regime`): one per closed bar the detector saw. */
+export interface RegimePoint {
+  at: number;
+  avgCorrelation: number;
+  regime: Regime;
+  z: number;
+  stressProbability: number;
+  /** Adaptive entry/exit thresholds expressed as avg ρ at this bar (for the chart's threshold lines). */
+  enterRho?: number;
+  exitRho?: number;
+}
+
+/** What the watcher keeps per basket between ticks. `alertState` and `model` are owned by the policy and detector. */
+export interface BasketRuntime {
+  basket: string;
+  /** The alert policy's state (validated by the policy's parser on read). */
+  alertState: unknown;
+  /** The detector's fitted model and online filter state (JSON). */
+  model?: unknown;
+  /** Open time of the newest bar the detector has processed. */
+  lastBarAt?: number;
+  lastTickAt?: number;
+  /** The last failure for this basket (exchange error, delisted symbol), cleared on success. */
+  lastError?: { at: number; message: string };
+  /** Recent regime points, oldest first, bounded (the store keeps at most `maxHistory`). */
+  history: RegimePoint[];
+}
+
+export type NotificationKind = 'firing' | 'escalated' | 'resolved' | 'stale' | 'recovered';
+
+/** Delivery of one notification to one target (`platform:channelId`). */
+export interface Delivery {
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastAttemptAt?: number;
+  /** Platform message reference once sent (Slack `channel/ts`, Discord message id): threads, edits. */
+  messageRef?: string;
+  error?: string;
+}
+
+/**
+ * A notification the policy decided on, with its delivery to every subscribed target. Written before any
+ * delivery is tried (an outbox): a failed delivery stays `pending` or `failed` and is retried on the next tick;
+ * a sent one is never sent again, across restarts.
+ */
+export interface NotificationRecord {
+  /** `${basket}:${episode}:${kind}`: unique, so the same decision is never enqueued twice. */
+  id: string;
+  basket: string;
+  episode: number;
+  kind: NotificationKind;
+  /** Bar open time the decision was made at. */
+  at: number;
+  createdAt: number;
+  /** Everything needed to render the message later (regime, avg ρ, baseline, drivers, duration, peak, reason). */
+  payload: Record<string, unknown>;
+  deliveries: Record<string, Delivery>;
+  acknowledged?: { by: string; platform: Platform; at: number };
+}
+
+export const STORE_SCHEMA_VERSION = 1;
+
+/** The whole persisted document (lowdb). */
+export interface StoreData {
+  schemaVersion: number;
+  createdAt: number;
+  baskets: Basket[];
+  subscriptions: Subscription[];
+  runtime: Record<string, BasketRuntime>;
+  notifications: NotificationRecord[];
+  audit: AuditEntry[];
+  /** Basket names seeded from config at first start (so a deleted basket is not re-seeded). */
+  seeded: boolean;
+}
+
+/**
+ * Persistence for everything but candles (those live in the candle cache, in their own files under the same data
+ * directory, so the main document stays small and every write stays cheap). Implementations serialise writes.
+ */
+export interface Store {
+  /** Where the data lives (for messages). */
+  readonly location: string;
+  /** Open or create the store; on first creation seed these baskets. Refuses a corrupt or unknown file. */
+  open(seed: Basket[]): Promise<void>;
+  close(): Promise<void>;
+
+  listBaskets(): Promise<Basket[]>;
+  getBasket(name: string): Promise<Basket | undefined>;
+  /** Insert or replace by name. */
+  putBasket(basket: Basket): Promise<void>;
+  /** Removes the basket, its subscriptions and runtime; returns false when it did not exist. */
+  deleteBasket(name: string): Promise<boolean>;
+
+  listSubscriptions(basket?: string): Promise<Subscription[]>;
+  /** Returns false when the same (basket, platform, channel) subscription already existed. */
+  addSubscription(sub: Subscription): Promise<boolean>;
+  removeSubscription(basket: string, platform: Platform, channelId: string): Promise<boolean>;
+
+  getRuntime(basket: string): Promise<BasketRuntime | undefined>;
+  putRuntime(runtime: BasketRuntime): Promise<void>;
+
+  /** Adds the record unless one with the same id exists (returns false then). */
+  addNotification(record: NotificationRecord): Promise<boolean>;
+  getNotification(id: string): Promise<NotificationRecord | undefined>;
+  /** Records with at least one delivery not `sent` (oldest first). */
+  pendingNotifications(): Promise<NotificationRecord[]>;
+  /** Newest first. */
+  listNotifications(basket?: string, limit?: number): Promise<NotificationRecord[]>;
+  updateDelivery(id: string, target: string, delivery: Delivery): Promise<void>;
+  acknowledge(id: string, ack: NonNullable<NotificationRecord['acknowledged']>): Promise<NotificationRecord | undefined>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(opts?: { basket?: string; limit?: number }): Promise<AuditEntry[]>;
+}

@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import { StoreError, type Store, type StoreOptions } from '../../src/store/index.js';
+import { audit, basket, failed, notification, pending, point, runtime, sent, subscription } from './builders.js';
+
+/** How the contract suite gets stores of one implementation. */
+export interface StoreHarness {
+  /** A new store on empty data, not yet opened. */
+  create(opts?: StoreOptions): Promise<Store>;
+  /** Close `store` and return a store (not yet opened) on the same data, as after a restart. */
+  reopen(store: Store, opts?: StoreOptions): Promise<Store>;
+}
+
+/** The behaviour every Store implementation must have; run once per implementation. */
+export function describeStoreContract(name: string, harness: StoreHarness): void {
+  async function opened(opts?: StoreOptions, seed = [basket('majors')]): Promise<Store> {
+    const store = await harness.create(opts);
+    await store.open(seed);
+    return store;
+  }
+
+  describe(`${name}: opening and seeding`, () => {
+    it('seeds the baskets on first open', async () => {
+      const store = await opened(undefined, [basket('majors'), basket('defi', { symbols: ['UNI/USDT', 'AAVE/USDT'] })]);
+      expect((await store.listBaskets()).map((b) => b.name)).toEqual(['majors', 'defi']);
+      expect(await store.getBasket('defi')).toEqual(basket('defi', { symbols: ['UNI/USDT', 'AAVE/USDT'] }));
+    });
+
+    it('seeds only once: a deleted seeded basket does not come back, a new seed basket is not added', async () => {
+      let store = await opened(undefined, [basket('majors'), basket('defi')]);
+      expect(await store.deleteBasket('majors')).toBe(true);
+      store = await harness.reopen(store);
+      await store.open([basket('majors'), basket('defi'), basket('memes')]);
+      expect((await store.listBaskets()).map((b) => b.name)).toEqual(['defi']);
+    });
+
+    it('refuses calls before open and after close', async () => {
+      const store = await harness.create();
+      await expect(store.listBaskets()).rejects.toThrow(/not open: call open\(\) first/);
+      await store.open([]);
+      await store.close();
+      await expect(store.putBasket(basket('x'))).rejects.toThrow(/not open/);
+    });
+
+    it('keeps every kind of data across close and re-open', async () => {
+      let store = await opened();
+      await store.putBasket(basket('defi'));
+      await store.addSubscription(subscription('majors', 'C1'));
+      await store.putRuntime(runtime('majors', { model: { weights: [0.1, 0.2] }, lastBarAt: 9, lastTickAt: 10, lastError: { at: 10, message: 'boom' } }));
+      await store.addNotification(notification('majors:1:firing', { 'slack:C1': sent, 'discord:D1': pending }));
+      await store.acknowledge('majors:1:firing', { by: 'U1', platform: 'slack', at: 11 });
+      await store.appendAudit(audit('basket.create', 'defi'));
+      const before = await everything(store);
+      store = await harness.reopen(store);
+      await store.open([basket('ignored')]);
+      expect(await everything(store)).toEqual(before);
+      expect(before.runtime?.lastError).toEqual({ at: 10, message: 'boom' });
+    });
+  });
+
+  describe(`${name}: baskets`, () => {
+    it('inserts, replaces by name in place, and reports unknown names as undefined', async () => {
+      const store = await opened();
+      await store.putBasket(basket('defi'));
+      await store.putBasket(basket('majors', { window: '30d' }));
+      expect((await store.listBaskets()).map((b) => [b.name, b.window])).toEqual([['majors', '30d'], ['defi', '7d']]);
+      expect(await store.getBasket('nope')).toBeUndefined();
+    });
+
+    it('hands out copies and keeps its own copy of what it was given', async () => {
+      const store = await opened();
+      const input = basket('defi');
+      const put = store.putBasket(input);
+      input.symbols.push('MUTATED');
+      await put;
+      const got = await store.getBasket('defi');
+      got!.symbols.push('ALSO_MUTATED');
+      (await store.listBaskets())[0].thresholds.enterZ = 99;
+      expect(await store.getBasket('defi')).toEqual(basket('defi'));
+      expect((await store.getBasket('majors'))!.thresholds.enterZ).toBe(2);
+    });
+
+    it('deleting a basket removes its subscriptions and runtime, keeps notifications and audit', async () => {
+      const store = await opened(undefined, [basket('majors'), basket('defi')]);
+      await store.addSubscription(subscription('majors', 'C1'));
+      await store.addSubscription(subscription('defi', 'C1'));
+      await store.putRuntime(runtime('majors'));
+      await store.putRuntime(runtime('defi'));
+      await store.addNotification(notification('majors:1:firing'));
+      await store.appendAudit(audit('basket.set', 'majors'));
+      expect(await store.deleteBasket('majors')).toBe(true);
+      expect(await store.deleteBasket('majors')).toBe(false);
+      expect(await store.getBasket('majors')).toBeUndefined();
+      expect(await store.listSubscriptions()).toEqual([subscription('defi', 'C1')]);
+      expect(await store.getRuntime('majors')).toBeUndefined();
+      expect(await store.getRuntime('defi')).toEqual(runtime('defi'));
+      expect((await store.listNotifications()).map((n) => n.id)).toEqual(['majors:1:firing']);
+      expect(await store.listAudit({ basket: 'majors' })).toHaveLength(1);
+    });
+  });
+
+  describe(`${name}: subscriptions`, () => {
+    it('adds once per (basket, platform, channel), lists by basket, removes', async () => {
+      const store = await opened(undefined, [basket('majors'), basket('defi')]);
+      expect(await store.addSubscription(subscription('majors', 'C1'))).toBe(true);
+      expect(await store.addSubscription(subscription('majors', 'C1', { createdBy: 'slack:U2' }))).toBe(false);
+      expect(await store.addSubscription(subscription('majors', 'C1', { platform: 'discord' }))).toBe(true);
+      expect(await store.addSubscription(subscription('defi', 'C1'))).toBe(true);
+      expect(await store.listSubscriptions('majors')).toEqual([subscription('majors', 'C1'), subscription('majors', 'C1', { platform: 'discord' })]);
+      expect(await store.listSubscriptions()).toHaveLength(3);
+      expect(await store.removeSubscription('majors', 'slack', 'C1')).toBe(true);
+      expect(await store.removeSubscription('majors', 'slack', 'C1')).toBe(false);
+      expect(await store.removeSubscription('majors', 'discord', 'C2')).toBe(false);
+      expect(await store.listSubscriptions('majors')).toEqual([subscription('majors', 'C1', { platform: 'discord' })]);
+    });
+  });
+
+  describe(`${name}: runtime`, () => {
+    it('round-trips, drops undefined fields, and does not find inherited names', async () => {
+      const store = await opened();
+      expect(await store.getRuntime('majors')).toBeUndefined();
+      expect(await store.getRuntime('toString')).toBeUndefined();
+      const rt = runtime('majors', { model: { mu: [0.1, 0.5], sigma: [[1, 0], [0, 1]] }, lastBarAt: 3, lastError: undefined });
+      await store.putRuntime(rt);
+      const got = await store.getRuntime('majors');
+      expect(got).toEqual(rt);
+      expect(got).not.toHaveProperty('lastError');
+      await store.putRuntime({ ...rt, alertState: { phase: 'firing', episode: 2 } });
+      expect((await store.getRuntime('majors'))!.alertState).toEqual({ phase: 'firing', episode: 2 });
+    });
+
+    it('keeps only the newest maxHistory points', async () => {
+      const store = await opened({ maxHistory: 3 });
+      await store.putRuntime(runtime('majors', { history: [1, 2, 3, 4, 5].map((at) => point(at)) }));
+      expect((await store.getRuntime('majors'))!.history.map((p) => p.at)).toEqual([3, 4, 5]);
+    });
+
+    it('keeps 2000 points by default', async () => {
+      const store = await opened();
+      await store.putRuntime(runtime('majors', { history: Array.from({ length: 2001 }, (_, i) => point(i)) }));
+      const history = (await store.getRuntime('majors'))!.history;
+      expect(history).toHaveLength(2000);
+      expect(history[0].at).toBe(1);
+    });
+  });
+
+  describe(`${name}: notifications`, () => {
+    it('adds once per id (the first record stays), gets by id', async () => {
+      const store = await opened();
+      expect(await store.addNotification(notification('majors:1:firing'))).toBe(true);
+      expect(await store.addNotification(notification('majors:1:firing', {}, { payload: { other: true } }))).toBe(false);
+      expect(await store.getNotification('majors:1:firing')).toEqual(notification('majors:1:firing'));
+      expect(await store.getNotification('majors:9:firing')).toBeUndefined();
+    });
+
+    it('lists pending ones (any delivery not sent, failed included) oldest first', async () => {
+      const store = await opened();
+      await store.addNotification(notification('majors:1:firing', { 'slack:C1': sent, 'discord:D1': failed }));
+      await store.addNotification(notification('majors:1:resolved', { 'slack:C1': sent }));
+      await store.addNotification(notification('defi:1:firing', { 'slack:C1': sent, 'slack:C2': pending }));
+      await store.addNotification(notification('defi:2:firing', {}));
+      expect((await store.pendingNotifications()).map((n) => n.id)).toEqual(['majors:1:firing', 'defi:1:firing']);
+    });
+
+    it('lists newest first, by basket, with a limit', async () => {
+      const store = await opened();
+      for (const id of ['majors:1:firing', 'defi:1:firing', 'majors:1:resolved', 'majors:2:firing']) await store.addNotification(notification(id));
+      expect((await store.listNotifications()).map((n) => n.id)).toEqual(['majors:2:firing', 'majors:1:resolved', 'defi:1:firing', 'majors:1:firing']);
+      expect((await store.listNotifications('majors', 2)).map((n) => n.id)).toEqual(['majors:2:firing', 'majors:1:resolved']);
+      expect(await store.listNotifications('majors', 0)).toEqual([]);
+      expect(await store.listNotifications('nope')).toEqual([]);
+    });
+
+    it('updates one delivery (a sent record leaves the pending list); an unknown id changes nothing', async () => {
+      const store = await opened();
+      await store.addNotification(notification('majors:1:firing', { 'slack:C1': pending, 'discord:D1': pending }));
+      await store.updateDelivery('majors:1:firing', 'slack:C1', sent);
+      expect((await store.getNotification('majors:1:firing'))!.deliveries).toEqual({ 'slack:C1': sent, 'discord:D1': pending });
+      await store.updateDelivery('majors:1:firing', 'discord:D1', { status: 'sent', attempts: 2 });
+      expect(await store.pendingNotifications()).toEqual([]);
+      await store.updateDelivery('majors:1:firing', 'console:console', pending);
+      expect(Object.keys((await store.getNotification('majors:1:firing'))!.deliveries)).toEqual(['slack:C1', 'discord:D1', 'console:console']);
+      const before = await store.listNotifications();
+      await store.updateDelivery('majors:7:firing', 'slack:C1', sent);
+      expect(await store.listNotifications()).toEqual(before);
+    });
+
+    it('acknowledges once (the first acknowledgement stays) and returns a copy', async () => {
+      const store = await opened();
+      await store.addNotification(notification('majors:1:firing'));
+      const ack = { by: 'U1', platform: 'slack' as const, at: 100 };
+      const got = await store.acknowledge('majors:1:firing', ack);
+      expect(got).toEqual({ ...notification('majors:1:firing'), acknowledged: ack });
+      got!.acknowledged!.by = 'MUTATED';
+      expect((await store.acknowledge('majors:1:firing', { by: 'U2', platform: 'discord', at: 200 }))!.acknowledged).toEqual(ack);
+      expect((await store.getNotification('majors:1:firing'))!.acknowledged).toEqual(ack);
+      expect(await store.acknowledge('majors:9:firing', ack)).toBeUndefined();
+    });
+
+    it('hands out copies', async () => {
+      const store = await opened();
+      await store.addNotification(notification('majors:1:firing'));
+      const [mine] = await store.pendingNotifications();
+      mine.deliveries['slack:C1'].status = 'sent';
+      mine.payload.regime = 'calm';
+      expect(await store.getNotification('majors:1:firing')).toEqual(notification('majors:1:firing'));
+    });
+
+    it('keeps the newest maxNotifications plus every older one not yet delivered', async () => {
+      const store = await opened({ maxNotifications: 2 });
+      await store.addNotification(notification('a:1:firing', { 'slack:C1': sent }));
+      await store.addNotification(notification('b:1:firing', { 'slack:C1': pending }));
+      await store.addNotification(notification('c:1:firing', { 'slack:C1': sent }));
+      await store.addNotification(notification('d:1:firing', { 'slack:C1': failed }));
+      // a: old and delivered -> dropped; b: old but pending -> kept; c, d: the newest two -> kept.
+      expect((await store.listNotifications()).map((n) => n.id)).toEqual(['d:1:firing', 'c:1:firing', 'b:1:firing']);
+      await store.updateDelivery('b:1:firing', 'slack:C1', sent);
+      await store.addNotification(notification('e:1:firing', { 'slack:C1': sent }));
+      // Now b is delivered, so only the newest two and the undelivered d remain.
+      expect((await store.listNotifications()).map((n) => n.id)).toEqual(['e:1:firing', 'd:1:firing']);
+    });
+  });
+
+  describe(`${name}: audit`, () => {
+    it('appends, lists newest first, by basket, with a limit', async () => {
+      const store = await opened();
+      await store.appendAudit(audit('basket.create', 'defi', 1));
+      await store.appendAudit(audit('alerts.subscribe', 'majors', 2));
+      await store.appendAudit(audit('config.reload', undefined, 3));
+      expect((await store.listAudit()).map((a) => a.at)).toEqual([3, 2, 1]);
+      expect(await store.listAudit({ basket: 'majors' })).toEqual([audit('alerts.subscribe', 'majors', 2)]);
+      expect((await store.listAudit({ limit: 2 })).map((a) => a.at)).toEqual([3, 2]);
+    });
+
+    it('is unbounded by default and keeps the newest maxAudit when set', async () => {
+      const unbounded = await opened();
+      const bounded = await opened({ maxAudit: 2 });
+      for (let at = 1; at <= 30; at++) {
+        await unbounded.appendAudit(audit('x', undefined, at));
+        await bounded.appendAudit(audit('x', undefined, at));
+      }
+      expect(await unbounded.listAudit()).toHaveLength(30);
+      expect((await bounded.listAudit()).map((a) => a.at)).toEqual([30, 29]);
+    });
+  });
+
+  describe(`${name}: values JSON cannot hold`, () => {
+    it('rejects them with StoreError invalid naming the field, and changes nothing', async () => {
+      const store = await opened();
+      await store.putRuntime(runtime('majors'));
+      const bad = store.putRuntime(runtime('majors', { history: [point(1, { z: NaN })] }));
+      await expect(bad).rejects.toBeInstanceOf(StoreError);
+      await expect(bad).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('runtime.history[0].z is NaN') });
+      await expect(store.addNotification(notification('m:1:firing', {}, { payload: { when: new Date(0) } }))).rejects.toMatchObject({
+        code: 'invalid',
+        message: expect.stringContaining('notification.payload.when is a Date'),
+      });
+      const missing = { ...basket('defi'), symbols: undefined } as unknown as Parameters<Store['putBasket']>[0];
+      await expect(store.putBasket(missing)).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('basket.symbols') });
+      expect(await store.getRuntime('majors')).toEqual(runtime('majors'));
+      expect(await store.getNotification('m:1:firing')).toBeUndefined();
+      expect(await store.getBasket('defi')).toBeUndefined();
+    });
+  });
+
+  describe(`${name}: concurrent writes`, () => {
+    it('applies 50 concurrent mutations without losing one, also after re-open', async () => {
+      let store = await opened();
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 50; i++) {
+        if (i % 3 === 0) writes.push(store.appendAudit(audit(`a${i}`, undefined, i)));
+        else if (i % 3 === 1) writes.push(store.addSubscription(subscription('majors', `C${i}`)));
+        else writes.push(store.putBasket(basket(`b${i}`)));
+      }
+      await Promise.all(writes);
+      const counts = async (s: Store) => [(await s.listAudit()).length, (await s.listSubscriptions()).length, (await s.listBaskets()).length];
+      expect(await counts(store)).toEqual([17, 17, 17]);
+      store = await harness.reopen(store);
+      await store.open([]);
+      expect(await counts(store)).toEqual([17, 17, 17]);
+    });
+  });
+}
+
+async function everything(store: Store) {
+  return {
+    baskets: await store.listBaskets(),
+    subscriptions: await store.listSubscriptions(),
+    runtime: await store.getRuntime('majors'),
+    notifications: await store.listNotifications(),
+    audit: await store.listAudit(),
+  };
+}
