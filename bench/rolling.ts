@@ -1,7 +1,8 @@
 /**
  * Per-bar cost of rolling correlation matrices, W = 168 returns, N = 20/50/100 assets, 5,000 bars of seeded
  * synthetic one-factor returns, all measured in the same run:
- *   (a) RollingCorrelation.push + correlation(out)   incremental O(N²), exact recompute every W pushes (amortised in)
+ *   (a) RollingCorrelation.push + correlation(out)   incremental O(N²), exact recompute every W pushes (amortised in);
+ *       also without the periodic recompute (the drift bound alone), and push and correlation() separately
  *   (b) correlationMatrix over the window per bar     exact two-pass, O(N²·W)
  *   (c) simple-statistics sampleCorrelation per pair  O(N²·W), number[] windows sliced once per bar (counted)
  * (b) and (c) are timed on a subset of the bars (printed). Plus push-only cost, and the eigen-decomposition
@@ -11,7 +12,7 @@
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { sampleCorrelation } from 'simple-statistics';
-import { correlationMatrix, jacobiEigenvalues, mlMatrixEigenvalues, RollingCorrelation } from '../src/stats/index.js';
+import { correlationMatrix, jacobiEigenvalues, mlMatrixEigenvalues, RollingCorrelation, type RollingOptions } from '../src/stats/index.js';
 
 const BARS = 5000;
 const W = 168;
@@ -64,9 +65,9 @@ function perBar(bars: number, step: (t: number) => void): number {
 }
 
 /** µs per bar of the rolling estimator over all BARS bars; the window is filled first (not timed). */
-function rolling(N: number, rows: Float64Array[], what: 'push+corr' | 'push' | 'corr', clock = cpuNow): number {
+function rolling(N: number, rows: Float64Array[], what: 'push+corr' | 'push' | 'corr', clock = cpuNow, opts: RollingOptions = {}): number {
   return best(() => {
-    const rc = new RollingCorrelation(N, W);
+    const rc = new RollingCorrelation(N, W, opts);
     const out = new Float64Array(N * N);
     for (let t = 0; t < W; t++) rc.push(rows[t]);
     let start = clock();
@@ -92,6 +93,7 @@ export async function benchRolling(): Promise<void> {
     const { rows, cols } = synth(N, 1000 + N);
     const a = rolling(N, rows, 'push+corr');
     const aWall = rolling(N, rows, 'push+corr', () => performance.now() * 1000);
+    const driftOnly = rolling(N, rows, 'push+corr', cpuNow, { recomputeEvery: Infinity });
     const push = rolling(N, rows, 'push');
     const corrOnly = rolling(N, rows, 'corr');
     const bBars = N === 100 ? 200 : N === 50 ? 500 : 2000;
@@ -107,6 +109,7 @@ export async function benchRolling(): Promise<void> {
       String(N),
       a.toFixed(2),
       aWall.toFixed(2),
+      driftOnly.toFixed(2),
       push.toFixed(2),
       corrOnly.toFixed(2),
       b.toFixed(1),
@@ -117,11 +120,11 @@ export async function benchRolling(): Promise<void> {
     ]);
   }
 
-  const head = ['N', '(a) push+corr', '(a) wall', 'push only', 'corr only', '(b) two-pass', '(c) simple-stats', '(b)/(a)', '(c)/(a)', 'bars timed (b)/(c)'];
+  const head = ['N', '(a) push+corr', '(a) wall', '(a) no periodic', 'push only', 'corr only', '(b) two-pass', '(c) simple-stats', '(b)/(a)', '(c)/(a)', 'bars timed (b)/(c)'];
   const widths = head.map((h, k) => Math.max(h.length, ...table.map((r) => r[k].length)) + 2);
   const load = loadavg()[0].toFixed(1);
   console.log(`\nrolling correlation, W = ${W}; CPU µs per bar (process.cpuUsage; "(a) wall" is wall-clock), best of ${REPEATS} runs;`);
-  console.log(`(a), push and corr over ${BARS} bars,`);
+  console.log(`(a), push and corr over ${BARS} bars; "(a) no periodic": recomputeEvery = Infinity (drift-bound recomputes only);`);
   console.log(`(b) and (c) over the first bars shown in the last column (they cost the same every bar); load average ${load} on ${cpus().length} CPUs`);
   console.log(head.map((h, k) => h.padStart(widths[k])).join(''));
   for (const r of table) console.log(r.map((v, k) => v.padStart(widths[k])).join(''));

@@ -59,7 +59,7 @@ export const BASKET_NAME_RE = /^[a-z0-9-]{1,32}$/;
 const thresholdsSchema = z
   .object({
     /** z-score of atanh(avg ρ) vs baseline above which a basket is converging. */
-    enterZ: z.number().positive().default(2),
+    enterZ: z.number().positive().default(3),
     /** z-score below which a firing episode may end (hysteresis: below enterZ). */
     exitZ: z.number().default(1),
     /** Filtered probability of the stress state above which a high-ρ basket is stressed. */

@@ -8,7 +8,8 @@ import {
 } from '../stats/index.js';
 import { BlockRegimeModel } from './block-model.js';
 import { topDrivers } from './drivers.js';
-import { RowRing, ScalarWindow } from './ring.js';
+import { RowRing, ScalarWindow, SortedWindow } from './ring.js';
+import { VolatilityScaler } from './vol-scaler.js';
 import type { DetectorConfig, RegimeReading } from './types.js';
 
 const CLAMP = 1 - 1e-9;
@@ -32,13 +33,17 @@ export class RegimeDetector {
   readonly n: number;
   readonly window: number;
   readonly baselineLength: number;
-  /** Returns needed before the first reading: a full window plus a minimal baseline of W points. */
+  /** Returns needed before the first reading: volatility warm-up, a full window and a minimal baseline of W points. */
   readonly warmupReturns: number;
   private readonly rolling: RollingCorrelation;
   private readonly baseRolling: RollingCorrelation;
   private readonly delay: RowRing;
   private readonly yRecent: ScalarWindow;
-  private readonly yBaseline: ScalarWindow;
+  private readonly yBaseline: SortedWindow;
+  private readonly dRecent: ScalarWindow;
+  private readonly dBaseline: SortedWindow;
+  private readonly scaler: VolatilityScaler;
+  private readonly scaled: Float64Array;
   private readonly arShort: ScalarWindow;
   private readonly arLong: ScalarWindow;
   private readonly model: BlockRegimeModel;
@@ -57,16 +62,20 @@ export class RegimeDetector {
     this.n = n;
     this.window = W;
     this.baselineLength = Math.max(W, cfg.baseline);
-    this.warmupReturns = 2 * W;
+    this.warmupReturns = 2 * W + VolatilityScaler.WARMUP;
     this.rolling = new RollingCorrelation(n, W);
     this.baseRolling = new RollingCorrelation(n, this.baselineLength);
     this.delay = new RowRing(W, n);
     this.risingLag = cfg.risingLag ?? Math.max(2, Math.round(W / 12));
     this.yRecent = new ScalarWindow(Math.max(W, this.risingLag) + 1);
-    this.yBaseline = new ScalarWindow(this.baselineLength);
+    this.yBaseline = new SortedWindow(this.baselineLength);
+    this.dRecent = new ScalarWindow(W + 1);
+    this.dBaseline = new SortedWindow(this.baselineLength);
+    this.scaler = new VolatilityScaler(n, cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)));
+    this.scaled = new Float64Array(n);
     this.arShort = new ScalarWindow(cfg.absorptionShort ?? W);
     this.arLong = new ScalarWindow(this.baselineLength);
-    this.zFloor = (cfg.zFloorFactor ?? 0.5) / Math.sqrt(W);
+    this.zFloor = (cfg.zFloorFactor ?? 1) / Math.sqrt(W);
     this.model = new BlockRegimeModel(n, {
       blockLength: cfg.blockLength ?? Math.max(12, Math.round(W / 4)),
       states: cfg.states,
@@ -89,10 +98,13 @@ export class RegimeDetector {
    */
   push(at: number, row: ArrayLike<number>): RegimeReading | undefined {
     this.pushed++;
-    this.rolling.push(row);
-    const leaving = this.delay.push(row);
+    // Returns divided by each asset's trailing volatility: a volatility burst cannot dominate the window.
+    if (!this.scaler.scale(row, this.scaled)) return undefined;
+    const u = this.scaled;
+    this.rolling.push(u);
+    const leaving = this.delay.push(u);
     if (leaving) this.baseRolling.push(leaving);
-    this.model.push(row);
+    this.model.push(u);
     if (!this.rolling.isFull) return undefined;
 
     this.rolling.correlation(this.corr);
@@ -102,15 +114,25 @@ export class RegimeDetector {
     const y = atanhC(rhoBar);
     this.yRecent.push(y);
     // y from W bars ago enters the baseline: the baseline never overlaps the current window.
-    if (this.yRecent.size > this.window) this.yBaseline.push(this.yRecent.get(this.window));
+    if (this.yRecent.size > this.window) {
+      const yOld = this.yRecent.get(this.window);
+      this.yBaseline.push(yOld);
+      // y_t − y_{t−W}: two disjoint windows, so in a steady regime its variance is twice the sampling variance of y.
+      this.dRecent.push(y - yOld);
+      if (this.dRecent.size > this.window) this.dBaseline.push(this.dRecent.get(this.window));
+    }
     const ar = absorptionRatio(this.cov, n);
     this.arShort.push(ar);
     this.arLong.push(ar);
 
     if (this.yBaseline.size < this.window) return undefined;
 
-    const mu = this.yBaseline.mean();
-    const sd = Math.max(this.yBaseline.std(), this.zFloor);
+    // Location: the median of y over the baseline (a past episode inside it barely moves it). Scale: the sampling
+    // noise of y, from the MAD of y_t − y_{t−W} / √2 — differences spanning a regime switch are few, so the spread
+    // between regimes does not inflate it the way the plain sd (or MAD) of y would.
+    const mu = this.yBaseline.median();
+    const noise = this.dBaseline.size >= this.window ? this.dBaseline.mad() / Math.SQRT2 : this.yBaseline.mad();
+    const sd = Math.max(noise, this.zFloor);
     const z = (y - mu) / sd;
     const rising = y > this.yRecent.get(this.risingLag);
     const arSd = this.arLong.std();

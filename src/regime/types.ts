@@ -31,10 +31,13 @@ export interface DetectorConfig {
   /** Bars in the short mean of the absorption-ratio shift (default: W). */
   absorptionShort?: number;
   /**
-   * Floor of the baseline standard deviation of atanh(avg ρ), as a multiple of 1/sqrt(W) (the sampling sd of
-   * atanh r for one pair). Stops a short, very smooth baseline from turning noise into large z-scores.
+   * Floor of the noise sd of atanh(avg ρ), as a multiple of 1/sqrt(W) (the sampling sd of atanh r for one pair;
+   * default 1): the detector never claims more precision than one pair's sampling error, which keeps a short or
+   * unusually smooth baseline from turning noise into large z-scores.
    */
   zFloorFactor?: number;
+  /** Half-life in bars of the EWMA volatility that standardizes returns (default max(6, round(W/12))). */
+  volHalfLife?: number;
 }
 
 export interface Driver {

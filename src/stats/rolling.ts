@@ -26,10 +26,11 @@ function checkCount(name: string, v: number, min: number): void {
  * (upper triangle). Updates (Welford 1962; Chan, Golub & LeVeque 1983; METHODS.md "Speed"):
  * - filling (n → n+1, adding x):   m' = m + (x − m)/(n+1),  S' = S + (x − m)(x − m')ᵀ
  * - sliding (n fixed, x in, y out): m' = m + (x − y)/n,      S' = S + (x − m)(x − m')ᵀ − (y − m)(y − m')ᵀ
- * Both identities hold exactly for the stored m whether or not it is the true mean, so rounding in m does not
- * accumulate in S to first order. Values are shifted by K (the window mean at the last exact recompute) before
- * use, so a large level (returns near 1e4) costs no precision. Every `recomputeEvery` pushes, and whenever the
- * drift bound of `driftLimit` trips, S and m are recomputed exactly (two-pass) from the ring buffer.
+ * Both keep S = Σ x xᵀ − n m mᵀ exactly for the stored m, so an error δ in m biases S only by about n(μδᵀ + δμᵀ),
+ * μ the window mean of the values as used. Values are therefore shifted by K (the window mean at the last exact
+ * recompute; the first row before that), which keeps μ and δ small: a large level (returns near 1e4) costs no
+ * precision. Every `recomputeEvery` pushes, and whenever the drift bound of `driftLimit` trips, S and m are
+ * recomputed exactly (corrected two-pass) from the ring buffer.
  *
  * Zero variance is detected exactly, not by a tolerance: a per-series run length of identical values says when
  * a series is constant over the whole window (a stablecoin, a halted market).

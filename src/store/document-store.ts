@@ -10,7 +10,9 @@ import type { AuditEntry, Basket, BasketRuntime, Delivery, NotificationRecord, S
  * The Store behaviour shared by every implementation: one StoreData document changed through the pure
  * operations, with writes serialised through a queue. A subclass only says how the document is loaded and
  * persisted. The document in memory is replaced only after `persist` succeeds, so a failed write leaves both the
- * file and what reads return as they were. Values go in and come out as copies.
+ * file and what reads return as they were. Values come out as copies; arguments are copied and checked when a
+ * method is called (so changing them afterwards has no effect), and one JSON cannot hold faithfully is rejected
+ * with a StoreError `invalid` before anything is queued.
  */
 export abstract class DocumentStore implements Store {
   abstract readonly location: string;
@@ -26,21 +28,22 @@ export abstract class DocumentStore implements Store {
   protected abstract load(): Promise<StoreData | undefined>;
   /** Save the whole document; must leave the previous one intact if it throws. */
   protected abstract persist(data: StoreData): Promise<void>;
-  /** Called once the store is closed (after every queued write). */
+  /** Called when the store closes (after every queued write), or when `open` fails after `load` succeeded. */
   protected async release(): Promise<void> {}
 
-  /**
-   * Open (a second call does nothing): load the document or create it, and seed it once in its life. Every
-   * method copies and checks its arguments when called, so a value changed by the caller afterwards is not
-   * affected, and a value JSON cannot hold is rejected (StoreError `invalid`) before anything is queued.
-   */
+  /** Open (a second call does nothing): load the document or create it, and seed it once in its life. */
   async open(seed: Basket[]): Promise<void> {
     const copies = seed.map((b, i) => toStored(basketSchema, b, `seed[${i}]`));
     return this.#queue.run(async () => {
       if (this.#data) return;
       const loaded = await this.load();
       const data = ops.seedOnce(loaded ?? ops.createDocument(Date.now()), copies);
-      if (data !== loaded) await this.persist(data);
+      try {
+        if (data !== loaded) await this.persist(data);
+      } catch (e) {
+        await this.release();
+        throw e;
+      }
       this.#data = data;
     });
   }

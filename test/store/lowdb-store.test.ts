@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LowdbStore, moveAside, STORE_SCHEMA_VERSION, StoreError, type StoreData } from '../../src/store/index.js';
@@ -155,6 +155,18 @@ describe('LowdbStore writes', () => {
     const again = await storeWith(dir);
     expect((await again.listBaskets()).map((b) => b.name)).toEqual(['majors']);
     expect(await readdir(dir)).toEqual(['corrwatch.json']);
+  });
+
+  it('an open whose first write fails creates no file and can be tried again', async () => {
+    const dir = await tempDir();
+    // A directory where steno writes its temporary file: the write fails with EISDIR.
+    await mkdir(join(dir, TEMP, 'blocker'), { recursive: true });
+    const store = new LowdbStore(dir);
+    await expect(store.open([basket('majors')])).rejects.toMatchObject({ code: 'io', message: expect.stringContaining('EISDIR') });
+    expect(await readdir(dir)).toEqual([TEMP]);
+    await rm(join(dir, TEMP), { recursive: true });
+    await store.open([basket('majors')]);
+    expect((await store.listBaskets()).map((b) => b.name)).toEqual(['majors']);
   });
 
   it('refuses a second instance on the same file in one process until the first is closed', async () => {
