@@ -5,7 +5,7 @@
  *       also without the periodic recompute (the drift bound alone), and push and correlation() separately
  *   (b) correlationMatrix over the window per bar     exact two-pass, O(N²·W)
  *   (c) simple-statistics sampleCorrelation per pair  O(N²·W), number[] windows sliced once per bar (counted)
- * (b) and (c) are timed on a subset of the bars (printed). Plus push-only cost, and the eigen-decomposition
+ * (b) and (c) are timed on a subset of the bars (printed). Plus the eigen-decomposition
  * methods at N = 100 (which one symmetricEigenvalues uses).
  * Run alone with `npx tsx bench/rolling.ts`; bench/index.ts calls benchRolling().
  */
@@ -87,10 +87,34 @@ function rolling(N: number, rows: Float64Array[], what: 'push+corr' | 'push' | '
   });
 }
 
+/**
+ * Machine-speed reference measured in the same run: one rank-1 update of an upper triangle,
+ * c_ij += a_i·b_j for i <= j (N(N+1)/2 multiply-adds on Float64Array), the least any O(N²) update can cost.
+ * (a) / baseline is a cost in "multiply-add sweeps", comparable across machines and load levels.
+ */
+function baseline(N: number): number {
+  const a = Float64Array.from({ length: N }, (_, i) => 1 / (i + 1));
+  const b = Float64Array.from({ length: N }, (_, i) => 1 / (i + 2));
+  const c = new Float64Array(N * N);
+  return best(() => {
+    const start = cpuNow();
+    for (let rep = 0; rep < BARS; rep++) {
+      for (let i = 0; i < N; i++) {
+        const ai = a[i];
+        const o = i * N;
+        for (let j = i; j < N; j++) c[o + j] += ai * b[j];
+      }
+    }
+    sink += c[1];
+    return (cpuNow() - start) / BARS;
+  });
+}
+
 export async function benchRolling(): Promise<void> {
   const table: string[][] = [];
   for (const N of [20, 50, 100]) {
     const { rows, cols } = synth(N, 1000 + N);
+    const base = baseline(N);
     const a = rolling(N, rows, 'push+corr');
     const aWall = rolling(N, rows, 'push+corr', () => performance.now() * 1000);
     const driftOnly = rolling(N, rows, 'push+corr', cpuNow, { recomputeEvery: Infinity });
@@ -107,7 +131,9 @@ export async function benchRolling(): Promise<void> {
     });
     table.push([
       String(N),
+      base.toFixed(2),
       a.toFixed(2),
+      (a / base).toFixed(1),
       aWall.toFixed(2),
       driftOnly.toFixed(2),
       push.toFixed(2),
@@ -120,12 +146,13 @@ export async function benchRolling(): Promise<void> {
     ]);
   }
 
-  const head = ['N', '(a) push+corr', '(a) wall', '(a) no periodic', 'push only', 'corr only', '(b) two-pass', '(c) simple-stats', '(b)/(a)', '(c)/(a)', 'bars timed (b)/(c)'];
+  const head = ['N', 'baseline', '(a) push+corr', '(a)/base', '(a) wall', '(a) no periodic', 'push only', 'corr only', '(b) two-pass', '(c) simple-stats', '(b)/(a)', '(c)/(a)', 'bars timed (b)/(c)'];
   const widths = head.map((h, k) => Math.max(h.length, ...table.map((r) => r[k].length)) + 2);
   const load = loadavg()[0].toFixed(1);
   console.log(`\nrolling correlation, W = ${W}; CPU µs per bar (process.cpuUsage; "(a) wall" is wall-clock), best of ${REPEATS} runs;`);
   console.log(`(a), push and corr over ${BARS} bars; "(a) no periodic": recomputeEvery = Infinity (drift-bound recomputes only);`);
-  console.log(`(b) and (c) over the first bars shown in the last column (they cost the same every bar); load average ${load} on ${cpus().length} CPUs`);
+  console.log(`(b) and (c) over the first bars shown in the last column (they cost the same every bar); load average ${load} on ${cpus().length} CPUs;`);
+  console.log('baseline: N(N+1)/2 Float64Array multiply-adds (one rank-1 triangle update), the floor for any O(N²) update');
   console.log(head.map((h, k) => h.padStart(widths[k])).join(''));
   for (const r of table) console.log(r.map((v, k) => v.padStart(widths[k])).join(''));
 

@@ -14,7 +14,7 @@ export const startCommand: CommandSpec = {
   args: [
     sourceArg,
     { name: 'schedule', type: 'text', description: 'cron expression for ticks (5 or 6 fields)', default: 'config schedule (auto: a minute after each bar closes)' },
-    { name: 'speed', type: 'int', description: 'run the clock this many times faster (demos on sim sources)', default: '8640 for sim: with --schedule, else 1' },
+    { name: 'speed', type: 'int', description: 'run the clock this many times faster (demos on sim sources)', default: '34560 for sim: with --schedule (two days of 1h bars every 5 s), else 1' },
     { name: 'no-console', type: 'word', flag: true, description: 'do not open the interactive console (print alerts only)' },
   ],
   examples: ['start', 'start --source sim:42 --schedule "*/5 * * * * *"'],
@@ -43,4 +43,25 @@ export const storeCommand: CommandSpec = {
       },
     },
   ],
+};
+
+export const slackManifestCommand: CommandSpec = {
+  name: 'slack-manifest',
+  summary: 'print a Slack app manifest (YAML) for /corr, generated from the command specs',
+  adminOnly: true,
+  surfaces: ['cli'],
+  args: [
+    { name: 'url', type: 'word', positional: true, required: true, description: 'public https base URL of this corrwatch (request URLs are <url>/slack/events)' },
+    { name: 'socket-mode', type: 'word', flag: true, description: 'Socket Mode (no public URL; needs SLACK_APP_TOKEN at start)' },
+  ],
+  examples: ['slack-manifest https://corrwatch.example.com'],
+};
+
+export const discordRegisterCommand: CommandSpec = {
+  name: 'discord-register',
+  summary: 'register the slash commands with Discord (globally, or to DISCORD_GUILD_ID)',
+  adminOnly: true,
+  surfaces: ['cli'],
+  args: [],
+  examples: ['discord-register'],
 };

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { commands, dispatch } from '../commands/index.js';
 import { overviewHelpReply } from '../commands/help-text.js';
 import type { CommandContext } from '../commands/types.js';
@@ -11,12 +11,17 @@ import { createLogger, type Logger } from './log.js';
 import { renderReplyText } from './render/text.js';
 import { buildMarketSource } from './app/market.js';
 import { version } from './app/version.js';
-import { startCommand } from '../commands/process-commands.js';
+import { discordRegisterCommand, slackManifestCommand, startCommand } from '../commands/process-commands.js';
 import { parseArgs } from '../commands/parse.js';
 import { commandHelpReply } from '../commands/help-text.js';
 import { startWatcher } from './app/start.js';
+import { chatTokensIn, startChatAdapters } from './app/chat-adapters.js';
+import { startConsole } from './adapters/console/console-adapter.js';
 import { isValidSchedule } from './scheduler/cron.js';
 import { StoreError } from './store/errors.js';
+import { LowdbStore } from './store/lowdb-store.js';
+import { storeFilePath } from './store/paths.js';
+import { seedBaskets } from './app/baskets.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -71,22 +76,32 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return 0;
   }
   if (argv[0] === 'start') return runStart(argv.slice(1), config, log, io);
+  if (argv[0] === 'slack-manifest' || argv[0] === 'discord-register') return runPlatformTool(argv, io);
   let ctx: CommandContext;
+  let store: LowdbStore | undefined;
   try {
     const market = buildMarketSource(config, optionValue(argv, 'source'), io.clock, log);
+    // Baskets and alert state live in the store: commands that edit them create it; others read it when it exists
+    // (else baskets come from the config). Pure queries on symbols never touch it.
+    const command = argv[0]?.replace(/^\//, '');
+    if (['basket', 'alerts'].includes(command) || (['regime', 'matrix', 'backtest'].includes(command) && existsSync(storeFilePath(config.dataDir)))) {
+      store = new LowdbStore(config.dataDir);
+      await store.open(seedBaskets(config, io.clock.now()));
+    }
+    const wantsChart = optionValue(argv, 'chart') !== undefined;
     ctx = {
       invocation: { platform: 'cli', userId: safeUser(), channelId: 'cli', isAdmin: true },
       config,
       clock: io.clock,
       log,
       market,
-      services: { version: version() },
-      renderCharts: optionValue(argv, 'chart') !== undefined,
+      services: { version: version(), store, charts: wantsChart ? (await import('./chart/index.js')).chartRenderer : undefined },
+      renderCharts: wantsChart,
       surface: 'cli',
       progress: progressBar(io),
     };
   } catch (e) {
-    if (e instanceof UserError) {
+    if (e instanceof UserError || e instanceof StoreError) {
       io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
       return 2;
     }
@@ -97,6 +112,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     io.stderr(`corrwatch: ${oneLine(result.reply.text ?? result.reply.title)}\n`);
     return result.outcome === 'user_error' || result.outcome === 'refused' ? 2 : 1;
   }
+  await store?.close();
   const chartPath = optionValue(argv, 'chart');
   if (chartPath && result.reply.chart) writeFileSync(chartPath, result.reply.chart.png);
   if (json && result.reply.data !== undefined) io.stdout(JSON.stringify(result.reply.data, null, 2) + '\n');
@@ -146,30 +162,75 @@ async function runStart(rest: string[], config: Config, baseLog: Logger, io: Cli
     return 2;
   }
   let running;
+  // Alerts and tick lines go to the console REPL when one is open (interactive terminal, no chat token).
+  let print: (text: string) => void = io.stdout;
+  const chat = chatTokensIn(io.env);
   try {
-    running = await startWatcher({
-      config,
-      log,
-      source: args.source as string | undefined,
-      schedule,
-      speed: args.speed as number | undefined,
-      write: io.stdout,
-      clock: io.clock,
-    });
+    running = await startWatcher(
+      {
+        config,
+        log,
+        source: args.source as string | undefined,
+        schedule,
+        speed: args.speed as number | undefined,
+        write: (t) => print(t),
+        clock: io.clock,
+      },
+      (runtime) => startChatAdapters(runtime, io.env, log),
+    );
   } catch (e) {
-    if (e instanceof StoreError || e instanceof UserError) {
+    if (e instanceof StoreError || e instanceof UserError || e instanceof ConfigError || (e instanceof Error && /EnvError$/.test(e.name))) {
       io.stderr(`corrwatch: ${e.message}\n`);
       return 2;
     }
+    if (e instanceof Error) {
+      // A chat platform refusing to start (bad token, unreachable): an operator error, never a stack trace.
+      io.stderr(`corrwatch: could not start: ${e.message}\n`);
+      return 1;
+    }
     throw e;
   }
-  io.stdout(`corrwatch ${version()} watching ${(await running.store.listBaskets()).map((b) => b.name).join(', ') || 'no baskets'}; Ctrl-C to stop.\n`);
+  io.stdout(`corrwatch ${version()} watching ${(await running.store.listBaskets()).map((b) => b.name).join(', ') || 'no baskets'}${chat.length ? ` with ${chat.join(' and ')}` : ''}; Ctrl-C to stop.\n`);
+  const interactive = !chat.length && !args['no-console'] && process.stdin.isTTY === true;
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    if (interactive) {
+      const session = startConsole({
+        input: process.stdin,
+        output: process.stdout,
+        dataDir: config.dataDir,
+        context: () => running.runtime.context({ platform: 'console', userId: 'console', channelId: 'console', isAdmin: true }),
+      });
+      print = (t) => session.print(t);
+      void session.closed.then(() => resolve());
+    }
   });
   io.stdout('stopping...\n');
   await running.stop();
   return 0;
+}
+
+/** `slack-manifest URL` and `discord-register`: platform set-up, no store or market needed. */
+async function runPlatformTool(argv: string[], io: CliIo): Promise<number> {
+  const spec = argv[0] === 'slack-manifest' ? slackManifestCommand : discordRegisterCommand;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(renderReplyText(commandHelpReply(spec, spec.name, true, 'cli')) + '\n');
+    return 0;
+  }
+  try {
+    const args = parseArgs(spec, argv.slice(1), 'cli');
+    if (spec === slackManifestCommand) {
+      const { slackManifest } = await import('./adapters/slack/index.js');
+      io.stdout(slackManifest(args.url as string, { socketMode: args['socket-mode'] === true }));
+      return 0;
+    }
+    const { registerDiscordCommands } = await import('./adapters/discord/index.js');
+    const r = await registerDiscordCommands(io.env, commands);
+    io.stdout(`registered ${r.count} commands ${r.scope === 'guild' ? `to server ${io.env.DISCORD_GUILD_ID}` : 'globally (they may take up to an hour to appear)'}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr(`corrwatch: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+    return e instanceof UserError || (e instanceof Error && /Env|env|DISCORD_|SLACK_|https/.test(e.message)) ? 2 : 1;
+  }
 }

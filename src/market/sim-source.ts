@@ -37,6 +37,8 @@ export interface SimOptions {
   /** Segment lengths in bars, uniform in [min, max]; defaults 100 and 400. */
   minSegmentBars?: number;
   maxSegmentBars?: number;
+  /** Calm segments are this many times longer than stressed ones (default 4; 1 = the same lengths). */
+  calmLengthFactor?: number;
   /** What listSymbols returns; any upper-case alphanumeric name can be fetched. */
   universe?: string[];
 }
@@ -103,6 +105,7 @@ interface Params {
   stressedVol: number;
   minSeg: number;
   maxSeg: number;
+  calmLengthFactor: number;
 }
 
 function params(opts: SimOptions, tfMs: number): Params {
@@ -125,6 +128,7 @@ function params(opts: SimOptions, tfMs: number): Params {
     stressedVol: calmVol * (opts.stressedVolMultiplier ?? 2),
     minSeg,
     maxSeg,
+    calmLengthFactor: opts.calmLengthFactor ?? 4,
   };
 }
 
@@ -157,7 +161,10 @@ class SimEngine {
   /** Generate segment boundaries until `done` holds. */
   private extendSchedule(done: () => boolean): void {
     while (!done()) {
-      const len = this.p.minSeg + Math.floor(this.segRand() * (this.p.maxSeg - this.p.minSeg + 1));
+      const base = this.p.minSeg + Math.floor(this.segRand() * (this.p.maxSeg - this.p.minSeg + 1));
+      // Calm stretches last longer than stress (as in markets), so stress stands out against its baseline.
+      const calm = this.regimeOfSegment(this.segStarts.length - 1) === 'calm';
+      const len = calm ? base * this.p.calmLengthFactor : base;
       this.segStarts.push(this.segStarts[this.segStarts.length - 1] + len);
     }
   }

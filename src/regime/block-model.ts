@@ -17,6 +17,8 @@ export interface StressReading {
    * EM still splits noise into "states"; this keeps such a split from ever calling a basket stressed.
    */
   separated: boolean;
+  /** Midpoint between the stress state's mean and the next state's, as atanh(avg ρ): "high ρ̄" means above it. */
+  threshold: number;
 }
 
 const CLAMP = 1 - 1e-9;
@@ -90,6 +92,10 @@ export class BlockRegimeModel {
     const sdTop = Math.sqrt(this.params.variances[top]);
     const sdNext = Math.sqrt(this.params.variances[top - 1]);
     const pooled = Math.sqrt((sdTop * sdTop + sdNext * sdNext) / 2);
-    return { probability: this.probs[top], separated: this.params.means[top] - this.params.means[top - 1] >= 2 * pooled };
+    return {
+      probability: this.probs[top],
+      separated: this.params.means[top] - this.params.means[top - 1] >= 2 * pooled,
+      threshold: (this.params.means[top] + this.params.means[top - 1]) / 2,
+    };
   }
 }

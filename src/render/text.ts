@@ -11,7 +11,8 @@ export function renderReplyText(reply: Reply): string {
   if (reply.text) lines.push(plain(reply.text).trimEnd());
   if (reply.fields?.length) {
     const w = Math.max(...reply.fields.map((f) => f.name.length));
-    for (const f of reply.fields) lines.push(`  ${f.name.padEnd(w)}  ${plain(f.value)}`);
+    // Continuation lines of a multi-line value line up under its first line.
+    for (const f of reply.fields) lines.push(`  ${f.name.padEnd(w)}  ${plain(f.value).split('\n').join('\n' + ' '.repeat(w + 4))}`);
   }
   if (reply.footer) lines.push(`  (${reply.footer})`);
   return lines.join('\n');

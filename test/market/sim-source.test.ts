@@ -68,15 +68,17 @@ describe('simulator source', () => {
     await expect(src.fetchCandles('BTC', '1M', ORIGIN, NOW)).rejects.toBeInstanceOf(UserError);
   });
 
-  it('has an alternating regime schedule with segments of 100..400 bars', () => {
+  it('has an alternating regime schedule: stressed segments of 100..400 bars, calm ones 4 times longer', () => {
     const segs = simRegimeSchedule(42, '1h', ORIGIN, ORIGIN + 8000 * HOUR);
-    expect(segs.length).toBeGreaterThanOrEqual(8000 / 400);
+    expect(segs.length).toBeGreaterThanOrEqual(8000 / 1600);
     expect(segs[0].start).toBe(ORIGIN);
     expect(segs.at(-1)!.end).toBeGreaterThanOrEqual(ORIGIN + 8000 * HOUR);
     for (let i = 0; i < segs.length; i++) {
       const s = segs[i];
-      expect(s.endIndex - s.startIndex).toBeGreaterThanOrEqual(100);
-      expect(s.endIndex - s.startIndex).toBeLessThanOrEqual(400);
+      const f = s.regime === 'calm' ? 4 : 1;
+      expect(s.endIndex - s.startIndex).toBeGreaterThanOrEqual(100 * f);
+      expect(s.endIndex - s.startIndex).toBeLessThanOrEqual(400 * f);
+      if (s.regime === 'calm') expect((s.endIndex - s.startIndex) % 4).toBe(0);
       expect(s.end - s.start).toBe((s.endIndex - s.startIndex) * HOUR);
       if (i > 0) {
         expect(s.start).toBe(segs[i - 1].end);
@@ -87,7 +89,7 @@ describe('simulator source', () => {
     }
     const inner = simRegimeSchedule(42, '1h', segs[3].start + HOUR, segs[5].start);
     expect(inner).toEqual(segs.slice(3, 5));
-    const short = simRegimeSchedule(42, '1h', ORIGIN, ORIGIN + 1000 * HOUR, { minSegmentBars: 10, maxSegmentBars: 20 });
+    const short = simRegimeSchedule(42, '1h', ORIGIN, ORIGIN + 1000 * HOUR, { minSegmentBars: 10, maxSegmentBars: 20, calmLengthFactor: 1 });
     for (const s of short) expect(s.endIndex - s.startIndex).toBeLessThanOrEqual(20);
   });
 

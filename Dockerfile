@@ -1,0 +1,28 @@
+# corrwatch: watcher + chat adapters in one process.
+#   docker build -t corrwatch .
+#   docker run --rm -e SLACK_BOT_TOKEN -e SLACK_SIGNING_SECRET -p 3000:3000 -v corrwatch-data:/data corrwatch
+# Charts use @napi-rs/canvas (prebuilt binary inside the npm package) and the DejaVu font shipped by an npm package,
+# so the image needs no system fonts or Cairo.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY commands ./commands
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production CORRWATCH_DATA_DIR=/data PORT=3000
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY config ./config
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+ENTRYPOINT ["node", "bin/corrwatch.js"]
+CMD ["start", "--no-console"]

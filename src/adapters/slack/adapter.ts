@@ -1,0 +1,151 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
+import type { Notifier } from '../../alerts/notifier.js';
+import type { ChatRuntime } from '../../app/runtime.js';
+import { boltLogger } from './bolt-logger.js';
+import { ChannelQueue } from './channel-queue.js';
+import { readSlackEnv, type SlackEnv } from './env.js';
+import { HEALTH_PATH, healthHandler } from './health.js';
+import { EVENTS_PATH } from './manifest.js';
+import { slackNotifier } from './notifier.js';
+import { createPoster } from './poster.js';
+import { registerHandlers } from './handlers.js';
+import { classifySlackError, describeFailure, TOKEN_HINT } from './slack-errors.js';
+
+export interface SlackAdapterOptions {
+  /** Interface to listen on (HTTP mode and /healthz); default all. */
+  host?: string;
+  /** Overrides PORT; 0 picks a free port. */
+  port?: number;
+  /** Spacing of posts into one channel; default 1000 ms (Slack: about one message a second per channel). */
+  channelIntervalMs?: number;
+}
+
+export interface SlackAdapter {
+  /** Delivers alerts to Slack channels; give it to the watcher. */
+  notifier: Notifier;
+  /** The port the HTTP server (Slack requests in HTTP mode, /healthz) listens on. */
+  port: number;
+  /** Finish the commands and posts under way (bounded), then close the server / socket. */
+  stop(): Promise<void>;
+}
+
+function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** An operator message for a failed auth.test at start: which variable to check; never the token itself. */
+function startupError(e: unknown, cfg: SlackEnv): Error {
+  const f = classifySlackError(e);
+  if (f.auth) return new Error(`Slack rejected SLACK_BOT_TOKEN (${f.error}): ${TOKEN_HINT}`);
+  const api = cfg.apiUrl ?? 'https://slack.com/api/';
+  if (f.error.startsWith('network') || f.error === 'http_404') {
+    return new Error(`cannot reach the Slack Web API at ${api} (${f.error}): check the network${cfg.apiUrl ? ' and SLACK_API_URL' : ''}`);
+  }
+  return new Error(`Slack auth.test failed at ${api}: ${describeFailure(f)}`);
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Start the Slack adapter: Bolt in HTTP mode (Socket Mode when SLACK_APP_TOKEN is set), the /corr command, the
+ * alert buttons, GET /healthz, and a Notifier for the watcher. Verifies the bot token first (auth.test) and
+ * throws an error naming the env var to fix.
+ */
+export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string, string | undefined>, opts: SlackAdapterOptions = {}): Promise<SlackAdapter> {
+  const cfg = readSlackEnv(env);
+  const log = runtime.log;
+  const socketMode = cfg.appToken !== undefined;
+  const admins = new Set(runtime.config.admins.slack);
+  const health = healthHandler(runtime);
+  const app = new App({
+    token: cfg.botToken,
+    ...(socketMode ? { socketMode: true, appToken: cfg.appToken } : { signingSecret: cfg.signingSecret, endpoints: EVENTS_PATH, customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }] }),
+    deferInitialization: true,
+    convoStore: false,
+    logger: boltLogger(log, env),
+    clientOptions: {
+      ...(cfg.apiUrl ? { slackApiUrl: cfg.apiUrl } : {}),
+      // Retries are ours: 429s in the channel queue (after Retry-After), other failures on the next tick.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 30_000,
+    },
+  });
+  const queue = new ChannelQueue({
+    minIntervalMs: opts.channelIntervalMs,
+    onRateLimited: ({ channel, what, waitMs, attempt }) => log.warn('Slack rate limit: waiting as asked before retrying', { channel, call: what, retryAfterMs: waitMs, attempt }),
+  });
+  const poster = createPoster(app.client, queue);
+
+  // Work continues after the ack; stop() waits for it.
+  const inflight = new Set<Promise<void>>();
+  registerHandlers(app, { runtime, poster, admins, log }, (p) => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  });
+
+  try {
+    await app.init();
+  } catch (e) {
+    throw startupError(e, cfg);
+  }
+
+  const port = opts.port ?? cfg.port;
+  let server: Server;
+  try {
+    if (socketMode) {
+      // Socket Mode needs no public endpoint; /healthz still gets a small server of its own.
+      server = createServer((req, res) => {
+        if (req.method === 'GET' && new URL(req.url ?? '/', 'http://localhost').pathname === HEALTH_PATH) return health(req, res);
+        res.writeHead(404).end();
+      });
+      await listen(server, port, opts.host);
+      try {
+        await app.start();
+      } catch (e) {
+        server.close();
+        const f = classifySlackError(e);
+        if (f.auth) throw new Error(`Slack rejected SLACK_APP_TOKEN (${f.error}): check SLACK_APP_TOKEN, an app-level token (xapp-...) with the connections:write scope`);
+        throw new Error(`could not open the Socket Mode connection: ${describeFailure(f)}`);
+      }
+    } else {
+      server = (await app.start(opts.host ? { port, host: opts.host } : port)) as Server;
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${port} is already in use: set PORT to a free port`);
+    throw e;
+  }
+  const actualPort = (server.address() as AddressInfo).port;
+  log.info('slack adapter started', { mode: socketMode ? 'socket' : 'http', port: actualPort, api: cfg.apiUrl ?? 'https://slack.com/api/' });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    notifier: slackNotifier(poster, log),
+    port: actualPort,
+    stop() {
+      stopped ??= (async () => {
+        await bounded(Promise.all(inflight), 15_000);
+        await bounded(queue.idle(), 15_000);
+        const closing = app.stop().catch((e: unknown) => log.warn('slack adapter did not stop cleanly', { error: e }));
+        // Idle keep-alive connections would hold server.close() open.
+        server.closeAllConnections();
+        await bounded(closing, 5_000);
+        if (socketMode) await new Promise<void>((r) => server.close(() => r()));
+        log.info('slack adapter stopped');
+      })();
+      return stopped;
+    },
+  };
+}

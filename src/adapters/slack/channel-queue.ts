@@ -1,0 +1,83 @@
+import { classifySlackError } from './slack-errors.js';
+
+export interface ChannelQueueOptions {
+  /** Gap between the end of one call and the start of the next in the same channel (Slack: about 1 message/s). */
+  minIntervalMs?: number;
+  /** Retries of a call answered with HTTP 429, each after the Retry-After Slack gave. */
+  maxRateLimitRetries?: number;
+  /** A longer Retry-After is not waited for: the call fails (an alert stays pending for the next tick). */
+  maxRetryAfterMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  onRateLimited?: (info: { channel: string; what: string; waitMs: number; attempt: number }) => void;
+}
+
+interface Lane {
+  tail: Promise<void>;
+  nextAt: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Serialises the calls that post into one channel (messages, file shares, updates) and spaces them by
+ * `minIntervalMs`; different channels run independently. A 429 pauses that channel for Retry-After and the call
+ * is tried again, a bounded number of times; any other failure is passed to the caller at once.
+ */
+export class ChannelQueue {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly minIntervalMs: number;
+  private readonly maxRetries: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly opts: ChannelQueueOptions = {}) {
+    this.minIntervalMs = opts.minIntervalMs ?? 1000;
+    this.maxRetries = opts.maxRateLimitRetries ?? 3;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 30_000;
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? realSleep;
+  }
+
+  run<T>(channel: string, what: string, fn: () => Promise<T>): Promise<T> {
+    let lane = this.lanes.get(channel);
+    if (!lane) {
+      lane = { tail: Promise.resolve(), nextAt: 0 };
+      this.lanes.set(channel, lane);
+    }
+    const l = lane;
+    const result = l.tail.then(() => this.attempt(l, channel, what, fn));
+    l.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Resolves when every call queued so far has finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((l) => l.tail));
+  }
+
+  private async attempt<T>(lane: Lane, channel: string, what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const wait = lane.nextAt - this.now();
+      if (wait > 0) await this.sleep(wait);
+      try {
+        const r = await fn();
+        lane.nextAt = this.now() + this.minIntervalMs;
+        return r;
+      } catch (e) {
+        const f = classifySlackError(e);
+        if (f.retryAfterMs === undefined) {
+          lane.nextAt = this.now() + this.minIntervalMs;
+          throw e;
+        }
+        lane.nextAt = this.now() + Math.max(f.retryAfterMs, this.minIntervalMs);
+        if (attempt > this.maxRetries || f.retryAfterMs > this.maxRetryAfterMs) throw e;
+        this.opts.onRateLimited?.({ channel, what, waitMs: f.retryAfterMs, attempt });
+      }
+    }
+  }
+}
