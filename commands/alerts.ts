@@ -36,10 +36,11 @@ const subscribe: CommandSpec = {
   async handler(ctx, args) {
     const b = await requireBasket(ctx, args.basket as string);
     const channelId = channelOf(ctx, args.channel as string | undefined);
+    const where = channelId === ctx.invocation.channelId ? 'this channel' : `channel ${channelId}`;
     const added = await requireStore(ctx).addSubscription({ basket: b.name, platform: ctx.invocation.platform, channelId, createdAt: ctx.clock.now(), createdBy: ctx.invocation.userId });
-    if (!added) return { title: 'Already subscribed', text: `This channel already gets ${b.name} alerts.`, ephemeral: true, severity: 'info' };
+    if (!added) return { title: 'Already subscribed', text: `${where.charAt(0).toUpperCase() + where.slice(1)} already gets ${b.name} alerts.`, ephemeral: true, severity: 'info' };
     await audit(ctx, 'alerts.subscribe', b.name, { channel: `${ctx.invocation.platform}:${channelId}` });
-    return { title: `Subscribed to ${b.name}`, text: `Alerts for ${b.name} (${b.symbols.join(' ')}) will be posted in this channel.`, severity: 'success', data: { basket: b.name, channelId } };
+    return { title: `Subscribed to ${b.name}`, text: `Alerts for ${b.name} (${b.symbols.join(' ')}) will be posted in ${where}.`, severity: 'success', data: { basket: b.name, channelId } };
   },
 };
 
@@ -53,9 +54,10 @@ const unsubscribe: CommandSpec = {
     const b = await requireBasket(ctx, args.basket as string);
     const channelId = channelOf(ctx, args.channel as string | undefined);
     const removed = await requireStore(ctx).removeSubscription(b.name, ctx.invocation.platform, channelId);
-    if (!removed) throw new UserError('not_subscribed', `this channel is not subscribed to ${b.name}`);
+    const where = channelId === ctx.invocation.channelId ? 'this channel' : `channel ${channelId}`;
+    if (!removed) throw new UserError('not_subscribed', `${where} is not subscribed to ${b.name}`);
     await audit(ctx, 'alerts.unsubscribe', b.name, { channel: `${ctx.invocation.platform}:${channelId}` });
-    return { title: `Unsubscribed from ${b.name}`, text: `No more ${b.name} alerts here.`, severity: 'success', data: { basket: b.name, channelId } };
+    return { title: `Unsubscribed from ${b.name}`, text: `No more ${b.name} alerts in ${where}.`, severity: 'success', data: { basket: b.name, channelId } };
   },
 };
 
@@ -80,7 +82,7 @@ const snooze: CommandSpec = {
 const unsnoozeCmd: CommandSpec = {
   name: 'unsnooze',
   summary: "end a basket's snooze now",
-  adminOnly: false,
+  adminOnly: true,
   args: [basketArg],
   examples: ['alerts unsnooze majors'],
   async handler(ctx, args) {

@@ -2,6 +2,7 @@ import { UserError } from '../src/domain/errors.js';
 import { isoTime, timeframeMs } from '../src/domain/timeframe.js';
 import { basketFromConfig } from '../src/app/baskets.js';
 import { runBacktest } from '../src/backtest/run.js';
+import { RegimeDetector } from '../src/regime/detector.js';
 import { loadAligned } from '../src/market/load.js';
 import { alignedReturns } from '../src/query/returns-window.js';
 import { detectorConfigFor, policyConfigFor } from '../src/regime/config.js';
@@ -51,8 +52,9 @@ export const backtestCommand: CommandSpec = {
     const aligned = await loadAligned(ctx.market, settings.symbols, settings.timeframe, from, to + tf);
     const rw = alignedReturns(aligned);
     const dcfg = detectorConfigFor(settings, ctx.config);
-    if (rw.times.length < 2 * dcfg.window) {
-      throw new UserError('too_few_returns', `the detector needs at least ${2 * dcfg.window} returns (two windows of ${dcfg.window}) to decide; only ${rw.times.length} in the range. Use an earlier --from or a shorter window`);
+    const need = new RegimeDetector(dcfg).warmupReturns;
+    if (rw.times.length < need) {
+      throw new UserError('too_few_returns', `the detector needs at least ${need} returns (about three windows of ${dcfg.window}) before it can decide; only ${rw.times.length} in the range. Use an earlier --from or a shorter window`);
     }
     const res = runBacktest(rw, dcfg, policyConfigFor(settings, ctx.config), { onProgress: ctx.progress, keepReadings: false });
     const data = {

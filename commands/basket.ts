@@ -4,6 +4,7 @@ import { UserError } from '../src/domain/errors.js';
 import type { Reply } from '../src/domain/reply.js';
 import { timeframeMs } from '../src/domain/timeframe.js';
 import { barsOf } from '../src/regime/config.js';
+import { MIN_RETURNS } from '../src/stats/index.js';
 import type { Basket } from '../src/store/types.js';
 import { audit } from './audit.js';
 import { listBaskets, requireBasket, requireStore } from './basket-lookup.js';
@@ -23,6 +24,14 @@ const SETTABLE: Record<string, { describe: string; apply: (b: Basket, v: string)
   stressprobability: { describe: 'stress-state probability for stressed (0.5..1)', apply: (b, v) => (b.thresholds.stressProbability = num(v, 'stressProbability', 0.5, 1)) },
   decouplez: { describe: 'z-score for decoupling (negative)', apply: (b, v) => (b.thresholds.decoupleZ = num(v, 'decoupleZ', -10, -0.5)) },
 };
+
+/** The window must hold enough returns for the detector to classify (it refuses fewer than MIN_RETURNS). */
+function checkWindow(b: Basket): void {
+  const w = barsOf(b.window, b.timeframe, 'window');
+  if (w < MIN_RETURNS) {
+    throw new UserError('bad_window', `window: ${b.window} of ${b.timeframe} bars is ${w} returns; the detector needs at least ${MIN_RETURNS} returns`);
+  }
+}
 
 function num(v: string, key: string, lo: number, hi: number): number {
   const x = Number(v);
@@ -107,7 +116,7 @@ const create: CommandSpec = {
     await checkSymbols(ctx, symbols);
     const b = basketFromConfig(name, { symbols, timeframe: args.timeframe as string | undefined, window: args.window as string | undefined }, ctx.config, ctx.clock.now());
     if (b.window === 'all') throw new UserError('bad_window', 'a basket window must be a duration or a bar count, not "all"');
-    barsOf(b.window, b.timeframe, 'window');
+    checkWindow(b);
     b.createdBy = `${ctx.invocation.platform}:${ctx.invocation.userId}`;
     await store.putBasket(b);
     await audit(ctx, 'basket.create', name, { symbols, timeframe: b.timeframe, window: b.window });
@@ -187,7 +196,7 @@ const set: CommandSpec = {
     const next: Basket = JSON.parse(before);
     try {
       SETTABLE[key].apply(next, value);
-      barsOf(next.window, next.timeframe, 'window');
+      checkWindow(next);
     } catch (e) {
       if (e instanceof UserError) throw e;
       throw new UserError('bad_value', `${key}: ${(e as Error).message}`);

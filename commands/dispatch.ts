@@ -42,6 +42,8 @@ export function resolveCommand(commands: CommandSpec[], tokens: string[], surfac
   if (lower(toks[0]) === 'corr' && toks.length > 1 && names.includes(lower(toks[1])!) && lower(toks[1]) !== 'corr') toks.shift();
   const first = lower(toks[0]);
   if (first === undefined) return { spec: offered.find((c) => c.name === 'help')!, fullName: 'help', rest: [] };
+  const elsewhere = commands.find((c) => c.name === first && !offeredOn(c, surface));
+  if (elsewhere) throw new UserError('cli_only', `${elsewhere.name} is only available on the command line: corrwatch ${elsewhere.name}`);
   let spec = offered.find((c) => c.name === first);
   let rest = toks.slice(1);
   if (!spec) {

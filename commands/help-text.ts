@@ -34,7 +34,12 @@ export function commandHelpReply(spec: CommandSpec, fullName: string, isAdmin: b
     }
     if (spec.adminOnly) lines.push('', 'admins only');
   }
-  if (spec.examples.length) lines.push('', 'examples:', ...spec.examples.map((e) => `  ${e}`));
+  // Only examples the caller may run (a non-admin is not shown `basket create ...`).
+  const examples = spec.examples.filter((e) => {
+    const sub = spec.subcommands?.find((s) => s.name === e.split(/\s+/)[1]);
+    return !sub || visibleTo(sub, isAdmin, surface);
+  });
+  if (examples.length) lines.push('', 'examples:', ...examples.map((e) => `  ${e}`));
   return { title: `help: ${fullName}`, text: lines.join('\n'), ephemeral: true, severity: 'info' };
 }
 

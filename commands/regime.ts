@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { parseAlertState } from '../src/alerts/policy.js';
+import { SourceError, UserError } from '../src/domain/errors.js';
 import { isoTime } from '../src/domain/timeframe.js';
 import type { Reply } from '../src/domain/reply.js';
 import { detectorConfigFor } from '../src/regime/config.js';
@@ -93,8 +95,15 @@ export const regimeCommand: CommandSpec = {
         rows.push([b.name, `${EMOJI[r.regime]} ${r.regime}`, fmtRho(r.avgCorrelation), r.z.toFixed(1), fmtTime(isoTime(sinceOf(readings)))]);
         data.push({ basket: b.name, regime: r.regime, avgCorrelation: r.avgCorrelation, z: r.z, since: isoTime(sinceOf(readings)) });
       } catch (e) {
-        rows.push([b.name, `error: ${(e as Error).message.slice(0, 60)}`, '-', '-', '-']);
-        data.push({ basket: b.name, regime: null, error: (e as Error).message });
+        let message: string;
+        if (e instanceof UserError || e instanceof SourceError) message = e.message;
+        else {
+          const errorId = randomBytes(4).toString('hex');
+          ctx.log.error('regime failed', { errorId, basket: b.name, error: e });
+          message = `internal error (error id ${errorId})`;
+        }
+        rows.push([b.name, `error: ${message.slice(0, 60)}`, '-', '-', '-']);
+        data.push({ basket: b.name, regime: null, error: message });
       }
     }
     return { title: 'Regimes', text: '```\n' + table(rows) + '\n```', data };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, timeframeMs } from '../domain/timeframe.js';
+import { durationMs, parseWindow, timeframeMs } from '../domain/timeframe.js';
 import cron from 'node-cron';
 
 /** `7d`, `12h` or a whole number of bars (returns). */
@@ -80,7 +80,19 @@ const basketSchema = z
     baseline: windowValue.optional(),
     thresholds: thresholdsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    // The detector needs at least 20 returns in a window (7d of 1d bars is only 7).
+    if (!b.window || b.window === 'auto') return;
+    try {
+      const w = parseWindow(b.window, b.timeframe ?? '1h');
+      if (w.kind === 'count' && w.returns < 20) {
+        ctx.addIssue({ code: 'custom', path: ['window'], message: `${b.window} of ${b.timeframe ?? '1h'} bars is ${w.returns} returns; at least 20 are needed` });
+      }
+    } catch {
+      // timeframe or window already reported by their own checks
+    }
+  });
 
 export const configSchema = z
   .object({

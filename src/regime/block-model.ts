@@ -53,7 +53,7 @@ export class BlockRegimeModel {
     this.filled = 0;
     let y: number;
     try {
-      const { corr } = correlationMatrix(this.cols);
+      const { corr } = correlationMatrix(this.cols, 0, this.opts.blockLength, { minReturns: 2 });
       const r = averageCorrelation(corr, this.n);
       y = Math.atanh(Math.max(-CLAMP, Math.min(CLAMP, r)));
     } catch (e) {

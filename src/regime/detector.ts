@@ -19,10 +19,12 @@ const atanhC = (r: number) => Math.atanh(Math.max(-CLAMP, Math.min(CLAMP, r)));
  * The regime detector for one basket, fed one closed bar's log returns at a time (pure computation, no I/O;
  * identical in the live watcher and in backtests, so a backtest shows what the watcher would have done).
  *
- * On each bar t it computes over the last W returns: avg pairwise ρ (ρ̄), dispersion of atanh ρ_ij, the absorption
- * ratio and its standardized shift, and the z-score of y_t = atanh(ρ̄_t) against a trailing baseline of y that
- * ends W bars earlier (so the baseline shares no returns with the current window): z = (y_t − mean_B)/sd_B, sd
- * floored at zFloorFactor/sqrt(W). The baseline expands from W points until it holds B. A Gaussian Markov-switching
+ * Returns are first divided by each asset's trailing EWMA volatility and winsorized (vol-scaler.ts). On each bar t
+ * it computes over the last W of them: avg pairwise ρ (ρ̄), dispersion of atanh ρ_ij, the absorption ratio and its
+ * standardized shift, and the z-score of y_t = atanh(ρ̄_t) against a trailing baseline of y that ends W bars earlier
+ * (so the baseline shares no returns with the current window): z = (y_t − median_B)/s, where the noise s is the MAD
+ * of d_t = y_t − y_{t−W} over the baseline divided by √2 (the MAD of y itself until W differences exist), floored at
+ * zFloorFactor/sqrt(W). The baseline expands from W points until it holds B. A Gaussian Markov-switching
  * model on atanh(ρ̄) of disjoint blocks, fitted by EM on completed blocks only (no look-ahead), gives the filtered
  * probability of the high-correlation state.
  *
@@ -34,7 +36,7 @@ export class RegimeDetector {
   readonly n: number;
   readonly window: number;
   readonly baselineLength: number;
-  /** Returns needed before the first reading: volatility warm-up, a full window and a minimal baseline of W points. */
+  /** Returns needed before the first reading: volatility warm-up, a full window and a minimal baseline of W points W bars back. */
   readonly warmupReturns: number;
   private readonly rolling: RollingCorrelation;
   private readonly baseRolling: RollingCorrelation;
@@ -63,7 +65,8 @@ export class RegimeDetector {
     this.n = n;
     this.window = W;
     this.baselineLength = Math.max(W, cfg.baseline);
-    this.warmupReturns = 2 * W + VolatilityScaler.WARMUP;
+    // Seed the volatility (WARMUP), fill one window (W), then W baseline values that end W bars earlier (W more).
+    this.warmupReturns = 3 * W + VolatilityScaler.WARMUP - 1;
     this.rolling = new RollingCorrelation(n, W);
     this.baseRolling = new RollingCorrelation(n, this.baselineLength);
     this.delay = new RowRing(W, n);

@@ -34,7 +34,8 @@ export class BasketSession {
   /** Bars of history a fresh session replays: warm-up, a full baseline, and enough blocks for the model. */
   historyBars(): number {
     const W = this.cfg.window;
-    return Math.max(2 * W + this.cfg.baseline, 25 * Math.max(12, Math.round(W / 4)) + 2 * W) + 10;
+    // Warm-up (3W + 20) plus a full baseline, or enough disjoint blocks to fit the regime model, whichever is more.
+    return Math.max(3 * W + this.cfg.baseline + 20, 25 * Math.max(12, Math.round(W / 4)) + 3 * W + 20) + 10;
   }
 
   /**

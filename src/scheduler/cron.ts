@@ -28,6 +28,7 @@ export interface ScheduledTicks {
  */
 export function scheduleTicks(expression: string, tick: () => Promise<unknown>, log: Logger): ScheduledTicks {
   let running = false;
+  // Bars close on UTC boundaries: read the expression in UTC whatever the host's time zone.
   const task = cron.schedule(expression, async () => {
     if (running) {
       log.warn('previous tick still running; skipping this one', { schedule: expression });
@@ -41,7 +42,7 @@ export function scheduleTicks(expression: string, tick: () => Promise<unknown>, 
     } finally {
       running = false;
     }
-  });
+  }, { timezone: 'Etc/UTC' });
   return {
     async stop() {
       await task.stop();

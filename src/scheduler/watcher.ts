@@ -135,15 +135,15 @@ export class Watcher {
         const d = evaluateBar(state, { at, regime: reading.regime, score: reading.z, avgCorrelation: reading.avgCorrelation }, policy, now);
         state = d.state;
         if (firstRun) {
-          if (d.notification) last = { n: d.notification, r: reading };
+          if (d.notification?.kind === 'firing') last = { n: d.notification, r: reading };
         } else {
           await emit(d.notification, reading);
         }
         report.newBars++;
       }
       // On the very first run, history is replayed silently; an episode still firing at the end is announced once.
-      if (firstRun && last && state.phase === 'firing' && last.n.episode === state.episode && last.n.kind !== 'resolved') {
-        await emit(last.n, last.r);
+      if (firstRun && last && state.phase === 'firing' && state.notified && last.n.episode === state.episode) {
+        await emit({ ...last.n, regime: state.level ?? last.n.regime }, last.r);
       }
       if (newPoints.length === 0) {
         const s = checkStale(state, now, policy);

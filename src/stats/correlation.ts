@@ -1,4 +1,5 @@
 import { DataError } from '../domain/errors.js';
+import { dot } from './dot.js';
 import { checkRange, clampUnit, isConstant, requireFinite, requireReturns, zeroVariance } from './guards.js';
 
 /** Correlation matrix, covariance matrix (both N×N row-major) and the number of returns they were computed on. */
@@ -142,12 +143,7 @@ function fromCentred(d: Float64Array, N: number, n: number): CorrelationResult {
   const sd = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     const oi = i * n;
-    for (let j = i; j < N; j++) {
-      const oj = j * n;
-      let s = 0;
-      for (let t = 0; t < n; t++) s += d[oi + t] * d[oj + t];
-      cov[i * N + j] = s; // co-moment for now
-    }
+    for (let j = i; j < N; j++) cov[i * N + j] = dot(d, oi, j * n, n); // co-moment for now
     const sii = cov[i * N + i];
     if (!(sii > 0)) throw zeroVariance(i); // only on underflow: constant series were rejected before
     sd[i] = Math.sqrt(sii);

@@ -1,4 +1,5 @@
 import { DataError } from '../domain/errors.js';
+import { dot } from './dot.js';
 import { clampUnit, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
 
 export interface RollingOptions {
@@ -218,12 +219,7 @@ export class RollingCorrelation {
     }
     for (let i = 0; i < N; i++) {
       const oi = i * W;
-      for (let j = i; j < N; j++) {
-        const oj = j * W;
-        let s = 0;
-        for (let t = 0; t < n; t++) s += centred[oi + t] * centred[oj + t];
-        co[i * N + j] = s;
-      }
+      for (let j = i; j < N; j++) co[i * N + j] = dot(centred, oi, j * W, n);
     }
     this.sinceRecompute = 0;
     this.recomputes++;

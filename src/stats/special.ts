@@ -126,7 +126,10 @@ export function lnGammaHalfRatio(a: number): number {
 
 /**
  * Continued fraction for the incomplete beta function, I_x(a, b) = x^a (1−x)^b / (a B(a, b)) · cf, evaluated by the
- * modified Lentz method (Numerical Recipes 3rd ed. §6.4, `betacf`). Converges fast for x < (a + 1)/(a + b + 2).
+ * modified Lentz method (Numerical Recipes 3rd ed. §6.4, `betacf`; A&S 26.5.8). Converges fast for
+ * x < (a + 1)/(a + b + 2). Pass y = 1 − x when it is known more precisely than 1 − x rounds (x close to 1).
+ * Accuracy: ~1e-15 relative for moderate a, b; for large a (a t test with df ≳ 1e4) rounding inside the fraction
+ * grows like a·eps (measured against mpmath: 2e-12 at df = 1e5, 2e-11 at df = 1e6).
  */
 export function betaContinuedFraction(a: number, b: number, x: number, y: number = 1 - x): number {
   const qab = a + b;

@@ -88,7 +88,7 @@ describe('resolveCommand', () => {
     expect(resolveCommand(commands, [], 'chat').fullName).toBe('help');
   });
   it('does not offer CLI-only commands in chat', () => {
-    expect(userError(() => resolveCommand(commands, ['backtest', '--basket', 'majors'], 'chat'))).toMatch(/unknown command "backtest"/);
+    expect(userError(() => resolveCommand(commands, ['backtest', '--basket', 'majors'], 'chat'))).toMatch(/backtest is only available on the command line/);
     expect(resolveCommand(commands, ['backtest', '--basket', 'majors'], 'cli').fullName).toBe('backtest');
   });
   it('routes subcommands and suggests for unknown ones', () => {

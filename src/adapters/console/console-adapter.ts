@@ -81,10 +81,19 @@ export function startConsole(opts: ConsoleOptions): ConsoleSession {
       const ctx = opts.context();
       const { reply } = await dispatch(commands, text, ctx);
       let out = renderReplyText(reply);
-      const path = saveChart(opts.dataDir, reply, ctx.clock.now());
-      if (path) out += `\n  chart: ${path}`;
+      try {
+        const path = saveChart(opts.dataDir, reply, ctx.clock.now());
+        if (path) out += `\n  chart: ${path}`;
+      } catch (e) {
+        out += `\n  chart not saved: ${(e as Error).message}`;
+      }
       write(out + '\n');
-    }).finally(() => {
+    })
+      // One failing line must not stop the ones after it.
+      .catch((e: unknown) => {
+        write(`corrwatch: ${e instanceof Error ? e.message : String(e)}\n`);
+      })
+      .finally(() => {
       if (!closed) rl.prompt();
     });
   });

@@ -1,0 +1,101 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Regime } from '../../src/domain/types.js';
+import type { RegimeReading } from '../../src/regime/types.js';
+import { ADMIN, HOUR, NOW, USER, expectOk, expectUserError, makeEnv, storeSnapshot, type TestEnv } from './helpers.js';
+import { iso } from './reference.js';
+
+const REGIMES: Regime[] = ['calm', 'converging', 'stressed', 'decoupling'];
+
+interface OneData {
+  basket: string;
+  regime: Regime | null;
+  since?: string;
+  alert?: string | null;
+  reading?: Omit<RegimeReading, 'at'> & { at: string };
+}
+
+interface AllRow {
+  basket: string;
+  regime: Regime | null;
+  avgCorrelation?: number;
+  since?: string;
+  error?: string;
+}
+
+describe('regime on simulated data', () => {
+  let env: TestEnv;
+  const T = Math.floor(NOW / HOUR) * HOUR - HOUR;
+  beforeAll(async () => {
+    env = await makeEnv({ market: 'sim' });
+  });
+
+  it('regime majors: one of the four regimes at the latest bar, since when, and drivers that are pairs of the basket', async () => {
+    const before = await storeSnapshot(env.store);
+    const r = await env.rt.run(USER, 'regime majors');
+    expectOk(r);
+    const d = r.reply.data as OneData;
+    const symbols = (await env.store.getBasket('majors'))!.symbols;
+    expect(d.basket).toBe('majors');
+    expect(REGIMES).toContain(d.regime);
+    expect(d.reading!.regime).toBe(d.regime);
+    expect(d.reading!.at).toBe(iso(T));
+    expect(Date.parse(d.since!)).toBeLessThanOrEqual(T);
+    expect(d.reading!.avgCorrelation).toBeGreaterThan(-1);
+    expect(d.reading!.avgCorrelation).toBeLessThan(1);
+    expect(d.reading!.drivers.length).toBeGreaterThan(0);
+    for (const p of d.reading!.drivers) {
+      expect(symbols).toContain(p.a);
+      expect(symbols).toContain(p.b);
+      expect(p.a).not.toBe(p.b);
+    }
+    expect(r.reply.title).toContain(`majors: ${d.regime}`);
+    expect(r.reply.fields!.map((f) => f.name)).toEqual(expect.arrayContaining(['avg ρ', 'since', 'stress probability', 'pairs that moved most']));
+    expect(r.reply.footer).toContain(symbols.join(' '));
+    // a query: nothing written
+    expect(await storeSnapshot(env.store)).toBe(before);
+  });
+
+  it('regime with no basket: one row per basket', async () => {
+    expectOk(await env.rt.run(ADMIN, 'basket create l1s SOL AVAX ADA DOT'));
+    const r = await env.rt.run(USER, 'regime');
+    expectOk(r);
+    const rows = r.reply.data as AllRow[];
+    expect(rows.map((x) => x.basket)).toEqual(['majors', 'l1s']);
+    for (const row of rows) {
+      expect(row.error).toBeUndefined();
+      expect(REGIMES).toContain(row.regime);
+      expect(r.reply.text).toContain(row.basket);
+      expect(r.reply.text).toContain(row.regime!);
+    }
+    // the table's regime for majors is the one `regime majors` gives
+    const one = (await env.rt.run(USER, 'regime majors')).reply.data as OneData;
+    expect(rows[0].regime).toBe(one.regime);
+  });
+
+  it('shows the alert phase once the basket has alert state', async () => {
+    expectOk(await env.rt.run(ADMIN, 'alerts snooze majors 2h'));
+    const d = (await env.rt.run(USER, 'regime majors')).reply.data as OneData;
+    expect(d.alert).toBe('inactive');
+  });
+
+  it('unknown basket: did you mean', async () => {
+    expectUserError(await env.rt.run(USER, 'regime majrs'), 'there is no basket "majrs"; did you mean majors?');
+    expectUserError(await env.rt.run(USER, 'regime Not_A_Name'), /basket: expected a basket name .*got "Not_A_Name"/);
+  });
+});
+
+describe('regime with too little history', () => {
+  it('says the detector needs more history, for one basket and in the table of all', async () => {
+    // A week after the simulation starts: fewer bars than two 7d windows of 1h.
+    const env = await makeEnv({ market: 'sim', now: Date.UTC(2020, 0, 8) });
+    const r = await env.rt.run(USER, 'regime majors');
+    expectOk(r);
+    expect(r.reply.title).toBe('majors: not enough history yet');
+    expect(r.reply.text).toContain('two windows (7d each) of 1h bars');
+    expect((r.reply.data as OneData).regime).toBeNull();
+    const all = await env.rt.run(USER, 'regime');
+    expectOk(all);
+    expect(all.reply.data).toEqual([{ basket: 'majors', regime: null }]);
+    expect(all.reply.text).toContain('warming up');
+  });
+});

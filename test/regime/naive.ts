@@ -1,0 +1,105 @@
+/**
+ * Naive, independent re-implementations used as oracles by the regime tests: full sorts, two-pass sums, plain
+ * loops. Nothing here imports the module under test.
+ */
+
+/** Median by a full sort of a copy. */
+export function naiveMedian(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** 1.4826 × median |x − median(x)| (0 for fewer than 2 values). */
+export function naiveMad(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const med = naiveMedian(xs);
+  return 1.4826 * naiveMedian(xs.map((x) => Math.abs(x - med)));
+}
+
+export function naiveMean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Two-pass sample standard deviation (n − 1); 0 for fewer than 2 values. */
+export function naiveStd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = naiveMean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+/** Pearson correlation by the textbook two-pass formula. */
+export function naivePearson(x: readonly number[], y: readonly number[]): number {
+  const mx = naiveMean(x);
+  const my = naiveMean(y);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let t = 0; t < x.length; t++) {
+    sxy += (x[t] - mx) * (y[t] - my);
+    sxx += (x[t] - mx) ** 2;
+    syy += (y[t] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+/** Average off-diagonal Pearson correlation of the rows [end − W, end) of `rows` (rows[t][i]). */
+export function naiveAvgRho(rows: readonly (readonly number[])[], end: number, W: number): number {
+  const n = rows[0].length;
+  const cols = Array.from({ length: n }, (_, i) => rows.slice(end - W, end).map((r) => r[i]));
+  let s = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      s += naivePearson(cols[i], cols[j]);
+      m++;
+    }
+  }
+  return s / m;
+}
+
+/**
+ * Returns divided by the EWMA volatility of the bars before them, clipped at ±2.5 (the spec of VolatilityScaler,
+ * written from METHODS/detector docs): the first 20 rows only seed σ² = mean of r² and produce nothing; then
+ * u_t = clip(r_t / σ_{t−1}, ±2.5) and σ²_t = λσ²_{t−1} + (1 − λ)r²_t, λ = 2^(−1/halfLife).
+ * Returns one entry per input row: undefined during the seeding.
+ */
+export function naiveVolScale(rows: readonly (readonly number[])[], halfLife: number, warmup = 20, clip = 2.5): (number[] | undefined)[] {
+  const n = rows[0].length;
+  const lambda = Math.pow(0.5, 1 / halfLife);
+  const out: (number[] | undefined)[] = [];
+  let varPrev: number[] = [];
+  for (let t = 0; t < rows.length; t++) {
+    if (t < warmup) {
+      out.push(undefined);
+      if (t === warmup - 1) {
+        varPrev = Array.from({ length: n }, (_, i) => {
+          let s = 0;
+          for (let k = 0; k < warmup; k++) s += rows[k][i] ** 2;
+          return s / warmup;
+        });
+      }
+      continue;
+    }
+    const u = rows[t].map((r, i) => {
+      const v = varPrev[i];
+      const raw = v > 0 ? r / Math.sqrt(v) : 0;
+      return Math.min(clip, Math.max(-clip, raw));
+    });
+    varPrev = rows[t].map((r, i) => lambda * varPrev[i] + (1 - lambda) * r * r);
+    out.push(u);
+  }
+  return out;
+}
+
+/** Rows (one array per bar) of a column-major set of series. */
+export function rowsOf(cols: readonly ArrayLike<number>[]): number[][] {
+  const T = cols[0].length;
+  return Array.from({ length: T }, (_, t) => cols.map((c) => c[t]));
+}
+
+/** |a − b| ≤ tol·max(1, |b|): absolute near 0, relative for large values. */
+export function close(a: number, b: number, tol: number): boolean {
+  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+}

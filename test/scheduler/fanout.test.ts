@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { deliverPending } from '../../src/alerts/fanout.js';
+import { parseTargetKey, targetKey } from '../../src/alerts/notifier.js';
+import type { Reply } from '../../src/domain/reply.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import type { Delivery, NotificationRecord } from '../../src/store/types.js';
+import { CapturingNotifier, capturingLogger } from './fakes.js';
+
+const pending: Delivery = { status: 'pending', attempts: 0 };
+
+function record(id: string, targets: string[], over: Partial<NotificationRecord> = {}): NotificationRecord {
+  const [basket, episode, kind] = id.split(':');
+  return {
+    id,
+    basket,
+    episode: Number(episode),
+    kind: kind as NotificationRecord['kind'],
+    at: 1_700_000_000_000,
+    createdAt: 1_700_000_100_000,
+    payload: { basket, regime: 'converging', avgCorrelation: 0.8, z: 4 },
+    deliveries: Object.fromEntries(targets.map((t) => [t, pending])),
+    ...over,
+  };
+}
+
+async function openStore(...records: NotificationRecord[]): Promise<MemoryStore> {
+  const store = new MemoryStore();
+  await store.open([]);
+  for (const r of records) await store.addNotification(r);
+  return store;
+}
+
+describe('deliverPending', () => {
+  it('renders each record once however many targets, delivers oldest first, threads follow-ups under the firing message', async () => {
+    const store = await openStore(record('b:1:firing', ['slack:C1', 'slack:C2', 'discord:D1']));
+    const slack = new CapturingNotifier('slack');
+    const discord = new CapturingNotifier('discord');
+    const renders: string[] = [];
+    const render = async (r: NotificationRecord): Promise<Reply> => {
+      renders.push(r.id);
+      return { title: `rendered ${r.id}` };
+    };
+    const log = capturingLogger();
+    const first = await deliverPending(store, [slack, discord], render, log, 10);
+    expect(first).toEqual({ sent: 3, failed: 0, waiting: 0 });
+    expect(renders).toEqual(['b:1:firing']);
+    const firing = (await store.getNotification('b:1:firing'))!;
+    expect(firing.deliveries['slack:C1']).toEqual({ status: 'sent', attempts: 1, lastAttemptAt: 10, messageRef: 'slack/C1/1' });
+    expect(firing.deliveries['discord:D1'].messageRef).toBe('discord/D1/1');
+
+    // An escalation and a resolution of the same episode, and another basket's firing, enqueued later.
+    await store.addNotification(record('b:1:escalated', ['slack:C1', 'discord:D1']));
+    await store.addNotification(record('c:1:firing', ['slack:C1']));
+    await store.addNotification(record('b:1:resolved', ['slack:C2', 'slack:C9']));
+    const second = await deliverPending(store, [slack, discord], render, log, 20);
+    expect(second).toEqual({ sent: 5, failed: 0, waiting: 0 });
+    expect(renders).toEqual(['b:1:firing', 'b:1:escalated', 'c:1:firing', 'b:1:resolved']);
+    const after = [...slack.sent, ...discord.sent].filter((s) => s.id !== 'b:1:firing');
+    const thread = Object.fromEntries(after.map((s) => [`${s.id} ${s.target}`, s.threadRef]));
+    expect(thread).toEqual({
+      'b:1:escalated slack:C1': 'slack/C1/1',
+      'b:1:escalated discord:D1': 'discord/D1/1',
+      'c:1:firing slack:C1': undefined,
+      'b:1:resolved slack:C2': 'slack/C2/2',
+      // No firing message on this channel (subscribed later): nothing to thread under.
+      'b:1:resolved slack:C9': undefined,
+    });
+    // Nothing left: a third pass sends nothing.
+    expect(await deliverPending(store, [slack, discord], render, log, 30)).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(await store.pendingNotifications()).toEqual([]);
+  });
+
+  it('a render failure is logged and a plain fallback message is still delivered', async () => {
+    const store = await openStore(record('b:2:stale', ['slack:C1']));
+    const slack = new CapturingNotifier('slack');
+    const log = capturingLogger();
+    const report = await deliverPending(store, [slack], async () => {
+      throw new Error('canvas exploded');
+    }, log, 5);
+    expect(report).toEqual({ sent: 1, failed: 0, waiting: 0 });
+    expect(slack.sent[0].title).toBe('b: stale');
+    expect(log.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['could not render alert']);
+  });
+
+  it('a record with one target sent and one pending: only the pending one is tried again', async () => {
+    const store = await openStore(record('b:1:firing', ['slack:C1', 'slack:C2']));
+    const slack = new CapturingNotifier('slack');
+    slack.failures.set('C2', [{ ok: false, retryable: true, error: 'rate_limited' }]);
+    const render = async () => ({ title: 't' });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 1)).toEqual({ sent: 1, failed: 1, waiting: 0 });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 2)).toEqual({ sent: 1, failed: 0, waiting: 0 });
+    expect(slack.attempts.map((a) => a.target)).toEqual(['slack:C1', 'slack:C2', 'slack:C2']);
+    const r = (await store.getNotification('b:1:firing'))!;
+    expect(r.deliveries['slack:C1']).toMatchObject({ status: 'sent', attempts: 1, lastAttemptAt: 1 });
+    expect(r.deliveries['slack:C2']).toMatchObject({ status: 'sent', attempts: 2, lastAttemptAt: 2 });
+  });
+
+  it('a retryable failure is never given up (7 attempts, still pending), then delivered once', async () => {
+    const store = await openStore(record('b:1:firing', ['slack:C1']));
+    const slack = new CapturingNotifier('slack');
+    slack.failures.set('C1', Array.from({ length: 7 }, () => ({ ok: false as const, retryable: true, error: 'rate_limited' })));
+    const render = async () => ({ title: 't' });
+    for (let i = 1; i <= 7; i++) await deliverPending(store, [slack], render, capturingLogger(), i);
+    expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C1']).toMatchObject({ status: 'pending', attempts: 7, error: 'rate_limited' });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 8)).toEqual({ sent: 1, failed: 0, waiting: 0 });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 9)).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(slack.sent).toHaveLength(1);
+  });
+
+  it('targets on a platform with no notifier wait (pending, no attempt counted)', async () => {
+    const store = await openStore(record('b:1:firing', ['discord:D1', 'slack:C1']));
+    const slack = new CapturingNotifier('slack');
+    const report = await deliverPending(store, [slack], async () => ({ title: 't' }), capturingLogger(), 5);
+    expect(report).toEqual({ sent: 1, failed: 0, waiting: 1 });
+    const r = (await store.getNotification('b:1:firing'))!;
+    expect(r.deliveries['discord:D1']).toEqual(pending);
+    expect(await store.pendingNotifications()).toHaveLength(1);
+  });
+});
+
+describe('target keys', () => {
+  it('round-trip, including channel ids that contain a colon', () => {
+    for (const [platform, channelId] of [['slack', 'C1'], ['discord', '123:456'], ['console', 'stdout']] as const) {
+      const key = targetKey(platform, channelId);
+      expect(key).toBe(`${platform}:${channelId}`);
+      expect(parseTargetKey(key)).toEqual({ platform, channelId });
+    }
+  });
+});
