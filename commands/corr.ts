@@ -3,6 +3,8 @@ import type { Reply } from '../src/domain/reply.js';
 import { compareOf, corrOf, type CorrResult, type Method } from '../src/query/queries.js';
 import { takeWindow } from '../src/query/returns-window.js';
 import { rollingPair } from '../src/query/rolling-pair.js';
+import { barsOf } from '../src/regime/config.js';
+import { defaultWindowFor } from '../src/domain/default-window.js';
 import { chartArg, methodArg, queryOptions, windowArg } from './common-args.js';
 import { fmtCI, fmtP, fmtRho, fmtTime, strength } from './format.js';
 import { loadQueryInputs } from './query-inputs.js';
@@ -69,8 +71,9 @@ export const corrCommand: CommandSpec = {
       }
     }
     const reply = corrReply(r, q.timeframe, ctx.market.venue, change);
-    if (charts && q.window.kind === 'count') {
-      const W = q.window.returns;
+    if (charts) {
+      // The rolling lines use the query's window, or the timeframe's default one for `all`.
+      const W = q.window.kind === 'count' ? q.window.returns : barsOf(defaultWindowFor(q.timeframe), q.timeframe, 'window');
       const upTo = takeWindow(q.returns, { kind: 'all' }, q.at);
       const roll = rollingPair(upTo.times, upTo.returns[0], upTo.returns[1], W, 3 * W, 4 * W);
       reply.chart = await charts.pair({

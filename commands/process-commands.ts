@@ -65,3 +65,12 @@ export const discordRegisterCommand: CommandSpec = {
   args: [],
   examples: ['discord-register'],
 };
+
+export const consoleCommand: CommandSpec = {
+  name: 'console',
+  summary: 'an interactive console: type /corr BTC ETH or corr BTC ETH; charts are saved as PNG files',
+  adminOnly: true,
+  surfaces: ['cli'],
+  args: [sourceArg],
+  examples: ['console', 'console --source sim:42'],
+};

@@ -11,10 +11,11 @@ import { createLogger, type Logger } from './log.js';
 import { renderReplyText } from './render/text.js';
 import { buildMarketSource } from './app/market.js';
 import { version } from './app/version.js';
-import { discordRegisterCommand, slackManifestCommand, startCommand } from '../commands/process-commands.js';
+import { consoleCommand, discordRegisterCommand, slackManifestCommand, startCommand } from '../commands/process-commands.js';
 import { parseArgs } from '../commands/parse.js';
 import { commandHelpReply } from '../commands/help-text.js';
 import { startWatcher } from './app/start.js';
+import { createRuntime } from './app/runtime.js';
 import { chatTokensIn, startChatAdapters } from './app/chat-adapters.js';
 import { startConsole } from './adapters/console/console-adapter.js';
 import { isValidSchedule } from './scheduler/cron.js';
@@ -76,6 +77,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return 0;
   }
   if (argv[0] === 'start') return runStart(argv.slice(1), config, log, io);
+  if (argv[0] === 'console') return runConsole(argv.slice(1), config, log, io);
   if (argv[0] === 'slack-manifest' || argv[0] === 'discord-register') return runPlatformTool(argv, io);
   let ctx: CommandContext;
   let store: LowdbStore | undefined;
@@ -233,4 +235,37 @@ async function runPlatformTool(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`corrwatch: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     return e instanceof UserError || (e instanceof Error && /Env|env|DISCORD_|SLACK_|https/.test(e.message)) ? 2 : 1;
   }
+}
+
+/** `corrwatch console`: the REPL on its own (no watcher), over the same store, market source and charts. */
+async function runConsole(rest: string[], config: Config, log: Logger, io: CliIo): Promise<number> {
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(renderReplyText(commandHelpReply(consoleCommand, 'console', true, 'cli')) + '\n');
+    return 0;
+  }
+  let store: LowdbStore;
+  let market;
+  try {
+    const args = parseArgs(consoleCommand, rest, 'cli');
+    market = buildMarketSource(config, args.source as string | undefined, io.clock, log);
+    store = new LowdbStore(config.dataDir);
+    await store.open(seedBaskets(config, io.clock.now()));
+  } catch (e) {
+    if (e instanceof UserError || e instanceof StoreError) {
+      io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const { chartRenderer } = await import('./chart/index.js');
+  const runtime = createRuntime({ config, log, clock: io.clock, store, market, charts: chartRenderer, version: version() });
+  const session = startConsole({
+    input: process.stdin,
+    output: process.stdout,
+    dataDir: config.dataDir,
+    context: () => runtime.context({ platform: 'console', userId: 'console', channelId: 'console', isAdmin: true }),
+  });
+  await session.closed;
+  await store.close();
+  return 0;
 }

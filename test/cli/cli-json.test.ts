@@ -10,10 +10,11 @@ const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8'));
 const dataDir = mkdtempSync(join(tmpdir(), 'cw-cli-'));
 
 /** Run the CLI as a subprocess (the same code the bin runs, through tsx instead of the compiled copy). */
-function cli(args: string[], env: Record<string, string> = {}) {
+function cli(args: string[], env: Record<string, string> = {}, input?: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli-run.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
+    input,
     env: { ...process.env, CORRWATCH_DATA_DIR: dataDir, ...env },
     timeout: 60_000,
   });
@@ -139,5 +140,19 @@ describe('CLI errors and help', () => {
     const r = cli(['matrix', 'AAA', 'BBB', 'CCC', '--window', 'all', '--source', src, '--chart', out]);
     expect(r.code).toBe(0);
     expect(readFileSync(out).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+  });
+});
+
+describe('corrwatch console', () => {
+  it('answers lines typed on stdin, saves charts, and exits on `exit`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-console-'));
+    const r = cli(['console', '--source', `csv:${join(FIX, 'example_wide.csv')}`], { CORRWATCH_DATA_DIR: dir }, '/corr AAA CCC window:all\nmatrix AAA BBB CCC\nbasket list\nexit\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('AAA / CCC: ρ +0.308');
+    expect(r.stdout).toContain('Correlation matrix: AAA BBB CCC');
+    expect(r.stdout).toContain('majors');
+    const charts = [...r.stdout.matchAll(/chart: (\S+\.png)/g)].map((m) => m[1]);
+    expect(charts.length).toBe(2);
+    for (const c of charts) expect(readFileSync(c).subarray(0, 4).toString('hex')).toBe('89504e47');
   });
 });
