@@ -96,6 +96,19 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>, opts?: Corr
   return pearsonUnchecked(averageRanks(x), averageRanks(y));
 }
 
+/** Shared input checks of the matrix functions: at least one series, equal lengths, a valid range, finite values. */
+function checkSeries(what: string, series: readonly ArrayLike<number>[], start: number, end: number): number {
+  const N = series.length;
+  if (N < 1) throw new RangeError(`${what} needs at least one series`);
+  const len = series[0].length;
+  for (let i = 1; i < N; i++) {
+    if (series[i].length !== len) throw new DataError('length_mismatch', `series 0 has ${len} returns, series ${i} has ${series[i].length}`, i);
+  }
+  checkRange(start, end, len);
+  for (let i = 0; i < N; i++) requireFinite(series[i], i, start, end);
+  return N;
+}
+
 /**
  * Sample correlation and covariance matrices of the returns series[i][start..end), exact two-pass:
  * x̄_i = Σ_t x_it / n, cov_ij = Σ_t (x_it − x̄_i)(x_jt − x̄_j) / (n − 1), ρ_ij = S_ij / (sqrt(S_ii)·sqrt(S_jj)) with
@@ -111,14 +124,7 @@ export function correlationMatrix(
   end: number = series.length ? series[0].length : 0,
   opts?: CorrelationOptions,
 ): CorrelationResult {
-  const N = series.length;
-  if (N < 1) throw new RangeError('correlationMatrix needs at least one series');
-  const len = series[0].length;
-  for (let i = 1; i < N; i++) {
-    if (series[i].length !== len) throw new DataError('length_mismatch', `series 0 has ${len} returns, series ${i} has ${series[i].length}`, i);
-  }
-  checkRange(start, end, len);
-  for (let i = 0; i < N; i++) requireFinite(series[i], i, start, end);
+  const N = checkSeries('correlationMatrix', series, start, end);
   const n = end - start;
   requireReturns(n, opts?.minReturns);
   for (let i = 0; i < N; i++) if (isConstant(series[i], start, end)) throw zeroVariance(i);
@@ -176,14 +182,7 @@ export function spearmanMatrix(
   end: number = series.length ? series[0].length : 0,
   opts?: CorrelationOptions,
 ): CorrelationResult {
-  const N = series.length;
-  if (N < 1) throw new RangeError('spearmanMatrix needs at least one series');
-  const len = series[0].length;
-  for (let i = 1; i < N; i++) {
-    if (series[i].length !== len) throw new DataError('length_mismatch', `series 0 has ${len} returns, series ${i} has ${series[i].length}`, i);
-  }
-  checkRange(start, end, len);
-  for (let i = 0; i < N; i++) requireFinite(series[i], i, start, end);
+  checkSeries('spearmanMatrix', series, start, end);
   const ranks = series.map((x) => averageRanks(x, start, end));
   return correlationMatrix(ranks, 0, end - start, opts);
 }

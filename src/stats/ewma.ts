@@ -1,5 +1,5 @@
 import { DataError } from '../domain/errors.js';
-import { clampUnit, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
+import { clampUnit, matrixOutput, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
 
 const DAY_MS = 86_400_000;
 const SMALLEST_NORMAL = 2.2250738585072014e-308;
@@ -74,11 +74,8 @@ export class EwmaCorrelation {
   }
 
   private output(out: Float64Array | undefined): Float64Array {
-    const N = this.assets;
     requireReturns(this.n, this.minReturns);
-    if (out === undefined) return new Float64Array(N * N);
-    if (out.length !== N * N) throw new DataError('length_mismatch', `output needs ${N * N} entries, got ${out.length}`);
-    return out;
+    return matrixOutput(this.assets, out);
   }
 
   /**

@@ -48,3 +48,10 @@ export function checkSquare(m: ArrayLike<number>, N: number): void {
 export function clampUnit(r: number): number {
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
+
+/** An N×N output buffer: `out` when it has the right size (no allocation), a new one when absent. */
+export function matrixOutput(N: number, out: Float64Array | undefined): Float64Array {
+  if (out === undefined) return new Float64Array(N * N);
+  if (out.length !== N * N) throw new DataError('length_mismatch', `output needs ${N * N} entries, got ${out.length}`);
+  return out;
+}

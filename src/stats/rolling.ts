@@ -1,6 +1,6 @@
 import { DataError } from '../domain/errors.js';
 import { dot } from './dot.js';
-import { clampUnit, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
+import { clampUnit, matrixOutput, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
 
 export interface RollingOptions {
   /** Exact two-pass recompute from the ring buffer every this many pushes (default: the window W; Infinity = never). */
@@ -226,11 +226,8 @@ export class RollingCorrelation {
   }
 
   private output(out: Float64Array | undefined): Float64Array {
-    const N = this.assets;
     requireReturns(this.n, this.minReturns);
-    if (out === undefined) return new Float64Array(N * N);
-    if (out.length !== N * N) throw new DataError('length_mismatch', `output needs ${N * N} entries, got ${out.length}`);
-    return out;
+    return matrixOutput(this.assets, out);
   }
 
   /**
