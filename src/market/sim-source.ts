@@ -20,6 +20,7 @@ import { UserError } from '../domain/errors.js';
 import { systemClock, type Clock, type MarketSource } from '../domain/ports.js';
 import type { Candle } from '../domain/types.js';
 import { timeframeMs } from '../domain/timeframe.js';
+import { hash32, mulberry32 } from '../domain/random.js';
 
 export type SimRegime = 'calm' | 'stressed';
 
@@ -62,26 +63,6 @@ const CHUNK = 1024;
 const MAX_CHUNKS = 256;
 const SYMBOL_RE = /^[A-Z0-9]{1,20}$/;
 
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: uniform [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n standard normals (Box–Muller) from a seeded stream. */
 function normals(seed: number, n: number): Float64Array {

@@ -1,16 +1,8 @@
+import { mulberry32 } from '../../src/domain/random.js';
 import type { ReturnsWindow } from '../../src/query/returns-window.js';
 
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/domain/random.ts): uniform in [0, 1). */
+export const rng = mulberry32;
 
 /** Standard normal by Box-Muller. */
 export function normal(u: () => number): () => number {
