@@ -1,4 +1,4 @@
-import { checkStale, evaluateBar, initialAlertState, parseAlertState, type AlertNotification, type AlertState } from '../alerts/policy.js';
+import { checkStale, evaluateBar, initialAlertState, parseAlertState, snoozeUntil, unsnooze, type AlertNotification, type AlertState } from '../alerts/policy.js';
 import { deliverPending, type FanoutReport } from '../alerts/fanout.js';
 import { targetKey, type Notifier } from '../alerts/notifier.js';
 import type { Config } from '../config/schema.js';
@@ -166,6 +166,17 @@ export class Watcher {
       const s = checkStale(state, now, policy);
       state = s.state;
       await emit(s.notification, undefined);
+    }
+    // An admin may have snoozed or unsnoozed the basket while this tick ran: keep that change, not our stale copy.
+    const latest = await store.getRuntime(b.name);
+    if (latest && stored) {
+      try {
+        const before = parseAlertState(stored.alertState).snoozedUntil;
+        const current = parseAlertState(latest.alertState).snoozedUntil;
+        if (current !== before) state = current === null ? unsnooze(state) : snoozeUntil(state, current);
+      } catch {
+        // a malformed stored state was already reported above
+      }
     }
     runtime.alertState = state;
     runtime.lastTickAt = now;
