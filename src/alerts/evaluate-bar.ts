@@ -75,7 +75,8 @@ function firingStep(s: AlertState, b: BarInput, cfg: PolicyConfig, gate: Gate): 
   const ended = withoutEpisode(s);
   if (!s.notified) return { state: ended, reason: 'resolved_unnotified' };
   const resolvedState: AlertState = { ...ended, lastResolvedAt: b.at };
-  if (gate === 'snooze') return { state: resolvedState, reason: 'snoozed' };
+  // A snooze does not withhold the end of an episode that was announced: it pages no one, and without it the
+  // channel would show a firing alert that never ends.
   const startedAt = s.startedAt ?? b.at;
   const extra = { startedAt, durationMs: b.at - startedAt, peakAvgCorrelation: s.peakAvgCorrelation ?? b.avgCorrelation };
   return { state: resolvedState, reason: 'resolved', notification: note('resolved', s.episode, b, b.regime, 'resolved', extra) };

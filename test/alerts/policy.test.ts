@@ -192,11 +192,11 @@ describe('snooze', () => {
     expect(r.state.lastResolvedAt).toBeNull();
   });
 
-  it('withholds the resolution of an announced episode while snoozed', () => {
+  it('still sends the resolution of an announced episode while snoozed (it closes the alert, it pages no one)', () => {
     const a = feed('cc');
     const r = feed('k'.repeat(7), { state: snoozeUntil(a.state, at(20)), from: 2 });
-    expect(r.reasons).toEqual([...Array(5).fill('dwell_hold'), 'snoozed', 'no_condition']);
-    expect(r.notes).toEqual([]);
+    expect(r.reasons).toEqual([...Array(5).fill('dwell_hold'), 'resolved', 'no_condition']);
+    expect(r.notes.map((n) => n.kind)).toEqual(['resolved']);
     expect(r.state.phase).toBe('inactive');
   });
 
