@@ -65,13 +65,15 @@ function quietStep(s: AlertState, b: BarInput, cfg: PolicyConfig, gate: Gate): P
 }
 
 /** A firing episode: hold it (dwell, recovery bar) or resolve it when the exit condition holds, else announce. */
-function firingStep(s: AlertState, b: BarInput, cfg: PolicyConfig, gate: Gate): PolicyDecision {
+function firingStep(s: AlertState, b: BarInput, cfg: PolicyConfig, gate: Gate, endsOutage = false): PolicyDecision {
   const exit = isExit(b, cfg);
   // The bar that resolves an episode is its first bar outside it: it does not count toward the peak.
   const counted: AlertState = { ...s, barsFiring: s.barsFiring + 1, level: worse(s.level, b.regime), peakAvgCorrelation: peak(s.peakAvgCorrelation, b.avgCorrelation) };
   if (!exit) return announce(counted, b, cfg, gate);
   if (s.barsFiring < cfg.minDwellBars) return { state: counted, reason: 'dwell_hold' };
   if (gate === 'recovery') return { state: counted, reason: 'recovered' };
+  // The first bar after missing data never resolves (missing data is never a resolution), snoozed or not.
+  if (gate === 'snooze' && endsOutage) return { state: counted, reason: 'snoozed' };
   const ended = withoutEpisode(s);
   if (!s.notified) return { state: ended, reason: 'resolved_unnotified' };
   const resolvedState: AlertState = { ...ended, lastResolvedAt: b.at };
@@ -116,7 +118,7 @@ export function evaluateBar(state: AlertState, input: BarInput, cfg: PolicyConfi
   const fresh: AlertState = { ...state, lastBarAt: input.at, last, stale: false, staleNotified: recovering && snoozed };
   // A data outage breaks a run of consecutive bars: a pending episode starts over. A firing one is held instead.
   const base = state.stale && state.phase === 'pending' ? withoutEpisode(fresh) : fresh;
-  const d = base.phase === 'firing' ? firingStep(base, input, cfg, gate) : quietStep(base, input, cfg, gate);
+  const d = base.phase === 'firing' ? firingStep(base, input, cfg, gate, state.stale || state.staleNotified) : quietStep(base, input, cfg, gate);
   if (recovering) {
     if (snoozed) return { state: d.state, reason: 'snoozed' };
     const n = note('recovered', d.state.episode, input, input.regime, 'recovered');

@@ -168,7 +168,7 @@ describe('alert policy properties', () => {
         checkStream(cfg, out);
         for (const e of out) kinds.set(e.note.kind, (kinds.get(e.note.kind) ?? 0) + 1);
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.CW_PROPERTY_RUNS ?? 400) },
     );
     // The generator must reach every kind of notification, or the properties above prove little.
     expect([...kinds.keys()].sort()).toEqual(['escalated', 'firing', 'recovered', 'resolved', 'stale']);
