@@ -1,4 +1,4 @@
-import { basketFromConfig, seedBaskets } from '../src/app/baskets.js';
+import { seedBaskets } from '../src/app/baskets.js';
 import { UserError } from '../src/domain/errors.js';
 import { didYouMean } from '../src/domain/suggest.js';
 import type { Basket, Store } from '../src/store/types.js';
@@ -29,4 +29,3 @@ export function requireStore(ctx: CommandContext): Store {
   return ctx.services.store;
 }
 
-export { basketFromConfig };

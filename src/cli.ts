@@ -76,7 +76,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     io.stdout(renderReplyText(overviewHelpReply(commands, true, 'cli')) + '\n');
     return 0;
   }
-  if (argv[0] === 'start') return runStart(argv.slice(1), config, log, io);
+  if (argv[0] === 'start') return runStart(argv.slice(1), config, io);
   if (argv[0] === 'console') return runConsole(argv.slice(1), config, log, io);
   if (argv[0] === 'slack-manifest' || argv[0] === 'discord-register') return runPlatformTool(argv, io);
   let ctx: CommandContext;
@@ -142,12 +142,13 @@ function progressBar(io: CliIo): ((done: number, total: number) => void) | undef
 }
 
 /** `corrwatch start`: run until SIGINT/SIGTERM, then stop cleanly (finish the running tick, close the store). */
-async function runStart(rest: string[], config: Config, baseLog: Logger, io: CliIo): Promise<number> {
+async function runStart(rest: string[], config: Config, io: CliIo): Promise<number> {
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(renderReplyText(commandHelpReply(startCommand, 'start', true, 'cli')) + '\n');
     return 0;
   }
-  const log = baseLog === undefined ? createLogger(config.log.level) : createLogger(config.log.level, (l) => io.stderr(l + '\n'));
+  // The long-running process logs at the configured level (queries log only warnings and errors).
+  const log = createLogger(config.log.level, (l) => io.stderr(l + '\n'));
   let args;
   try {
     args = parseArgs(startCommand, rest, 'cli');

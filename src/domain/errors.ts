@@ -58,7 +58,3 @@ export class ConfigError extends Error {
     this.issues = issues;
   }
 }
-
-export function isUserError(e: unknown): e is UserError {
-  return e instanceof UserError;
-}
