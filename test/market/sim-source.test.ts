@@ -1,3 +1,4 @@
+import { plainPearson as pearson } from '../helpers/reference-stats.js';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
 import type { Candle } from '../../src/domain/types.js';
@@ -8,21 +9,6 @@ const ORIGIN = SIM_DEFAULT_ORIGIN;
 const NOW = ORIGIN + 8000 * HOUR + 20 * 60_000;
 const clock = { now: () => NOW };
 
-/** Plain two-pass Pearson correlation (independent of src/stats). */
-function pearson(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
 
 const std = (x: number[]) => {
   const m = x.reduce((a, b) => a + b, 0) / x.length;

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/domain/errors.js';
 import { ABSOLUTE_VARIANCE_FLOOR, fitGaussianHmm, hamiltonFilter, type HmmParams } from '../../src/regime/hmm.js';
+import { density, simulate } from './hmm-sim.js';
 
 // ---------- independent helpers (no code shared with the module under test) ----------
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function normal(u: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
 
-function density(y: number, mean: number, variance: number): number {
-  return Math.exp(-((y - mean) ** 2) / (2 * variance)) / Math.sqrt(2 * Math.PI * variance);
-}
 
 /** Parameters from means, sds and the stay probabilities; leaving a state goes to the others equally. */
 function sticky(means: number[], sds: number[], stay: number[]): HmmParams {
@@ -37,25 +22,6 @@ function sticky(means: number[], sds: number[], stay: number[]): HmmParams {
   };
 }
 
-function simulate(p: HmmParams, T: number, seed: number): { y: Float64Array; s: Int32Array } {
-  const u = rng(seed);
-  const k = p.k;
-  const y = new Float64Array(T);
-  const s = new Int32Array(T);
-  const draw = (probs: ArrayLike<number>, off: number): number => {
-    let r = u();
-    for (let j = 0; j < k - 1; j++) {
-      r -= probs[off + j];
-      if (r < 0) return j;
-    }
-    return k - 1;
-  };
-  for (let t = 0; t < T; t++) {
-    s[t] = t === 0 ? draw(p.initial, 0) : draw(p.transition, s[t - 1] * k);
-    y[t] = p.means[s[t]] + Math.sqrt(p.variances[s[t]]) * normal(u);
-  }
-  return { y, s };
-}
 
 /** Share of t at which argmax_j P(s_t = j | y_1..t) is the true state. */
 function hitRate(filtered: Float64Array, s: Int32Array, k: number): number {

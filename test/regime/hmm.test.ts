@@ -11,28 +11,12 @@ import {
   stationaryDistribution,
   type HmmParams,
 } from '../../src/regime/hmm.js';
+import { rng, normal, density, simulate } from './hmm-sim.js';
 
 // ---------- independent helpers (no code shared with the module under test) ----------
 
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function normal(u: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
 
-function density(y: number, mean: number, variance: number): number {
-  return Math.exp(-((y - mean) ** 2) / (2 * variance)) / Math.sqrt(2 * Math.PI * variance);
-}
 
 function params(k: number, means: number[], sds: number[], transition: number[], initial: number[]): HmmParams {
   return {
@@ -101,26 +85,6 @@ function row(a: Float64Array, t: number, k: number): number[] {
   return Array.from(a.subarray(t * k, (t + 1) * k));
 }
 
-/** Simulates T observations from p; returns the series and the true states. */
-function simulate(p: HmmParams, T: number, seed: number): { y: Float64Array; s: Int32Array } {
-  const u = rng(seed);
-  const k = p.k;
-  const y = new Float64Array(T);
-  const s = new Int32Array(T);
-  const draw = (probs: ArrayLike<number>, off: number): number => {
-    let r = u();
-    for (let j = 0; j < k - 1; j++) {
-      r -= probs[off + j];
-      if (r < 0) return j;
-    }
-    return k - 1;
-  };
-  for (let t = 0; t < T; t++) {
-    s[t] = t === 0 ? draw(p.initial, 0) : draw(p.transition, s[t - 1] * k);
-    y[t] = p.means[s[t]] + Math.sqrt(p.variances[s[t]]) * normal(u);
-  }
-  return { y, s };
-}
 
 // ---------- tests ----------
 

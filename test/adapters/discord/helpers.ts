@@ -106,20 +106,5 @@ export function embedOf(call: RestCall): { title?: string; description?: string;
   return (json.embeds?.[0] ?? {}) as ReturnType<typeof embedOf>;
 }
 
-/** Plain two-pass Pearson correlation. */
-export function pearson(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
 
-export const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export { plainPearson as pearson, PNG_SIGNATURE as PNG_MAGIC } from '../../helpers/reference-stats.js';
