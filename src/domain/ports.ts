@@ -1,3 +1,4 @@
+import type { Calendar } from './calendar.js';
 import type { Candle } from './types.js';
 
 /**
@@ -23,6 +24,11 @@ export interface MarketSource {
   nativeTimeframe?(): Promise<string | undefined>;
   /** Newest closed bar's open time available for a timeframe, when the source knows it (CSV, sim). */
   latestBarTime?(timeframe: string): Promise<number | undefined>;
+  /**
+   * The trading calendar of one symbol (src/domain/calendar.ts): `continuous` for exchanges that never close
+   * (ccxt, the simulator), inferred from the timestamps for a CSV file. Undefined means `continuous`.
+   */
+  calendar?(symbol: string): Promise<Calendar>;
 }
 
 export interface Clock {
