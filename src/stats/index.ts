@@ -25,4 +25,5 @@ export {
   standardizedShift,
   symmetricEigenvalues,
 } from './eigen.js';
+export { TopEigen, type FallbackReason, type TopEigenOptions } from './top-eigen.js';
 export { mstLength } from './tree.js';
