@@ -121,10 +121,6 @@ describe('CSV source: formats', () => {
 
 describe('CSV source: errors name the file, the line and what is wrong', () => {
   const cases: [string, string, string][] = [
-    ['non-numeric close', 'timestamp,symbol,close\n2024-01-01,A,1\n2024-01-02,A,2\n2024-01-03,A,abc\n', 'prices.csv line 4: close "abc" is not a number'],
-    ['zero close', 'timestamp,symbol,close\n2024-01-01,A,1\n2024-01-02,A,0\n', 'prices.csv line 3: close 0 is not positive'],
-    ['negative wide cell', 'timestamp,A,B\n2024-01-01,1,2\n2024-01-02,1,-2\n', 'prices.csv line 3: B -2 is not positive'],
-    ['empty close in long format', 'timestamp,symbol,close\n2024-01-01,A,\n', 'prices.csv line 2: close is empty'],
     ['column count', 'timestamp,symbol,close\n2024-01-01,A,1\n2024-01-02,A\n', 'prices.csv line 3: expected 3 columns, found 2'],
     ['bad timestamp', 'timestamp,A\n2024-01-01,1\nyesterday,2\n', 'prices.csv line 3: timestamp "yesterday" is neither ISO-8601'],
     ['impossible date', 'timestamp,A\n2024-02-30,1\n', 'prices.csv line 2: timestamp "2024-02-30" is not a valid date'],
@@ -146,6 +142,30 @@ describe('CSV source: errors name the file, the line and what is wrong', () => {
       expect(e.code).toBe('bad_csv');
       expect(e.message.startsWith(message)).toBe(true);
       expect(e.message).not.toContain('\n');
+    });
+  }
+
+  // Prices are parsed when their symbol is used (src/market/csv-index.ts): the file loads, other symbols work.
+  const priceCases: [string, string, string, string][] = [
+    ['non-numeric close', 'timestamp,symbol,close\n2024-01-01,A,1\n2024-01-01,B,1\n2024-01-02,A,2\n2024-01-02,B,2\n2024-01-03,A,abc\n', 'A', 'prices.csv line 6: close "abc" is not a number'],
+    ['zero close', 'timestamp,symbol,close\n2024-01-01,A,1\n2024-01-02,A,0\n2024-01-02,B,1\n2024-01-03,B,1\n', 'A', 'prices.csv line 3: close 0 is not positive'],
+    ['negative wide cell', 'timestamp,B,A\n2024-01-01,2,1\n2024-01-02,-2,1\n', 'B', 'prices.csv line 3: B -2 is not positive'],
+    ['empty close in long format', 'timestamp,symbol,close\n2024-01-01,A,\n2024-01-01,B,3\n2024-01-02,B,4\n', 'A', 'prices.csv line 2: close is empty'],
+    ['the first bad row of the symbol in the file', 'timestamp,symbol,close\n2024-01-03,A,x\n2024-01-01,A,1\n2024-01-02,A,-1\n2024-01-02,B,1\n2024-01-03,B,1\n', 'A', 'prices.csv line 2: close "x" is not a number'],
+    ['bad optional column', 'timestamp,symbol,close,open,volume\n2024-01-01,A,1,2,-1\n2024-01-02,A,1,,\n2024-01-01,B,1,1,1\n2024-01-02,B,1,1,1\n', 'A', 'prices.csv line 2: volume -1 is not non-negative'],
+  ];
+  for (const [what, text, symbol, message] of priceCases) {
+    it(`${what} (when ${symbol} is used)`, async () => {
+      const src = createCsvSource(await csv(text));
+      expect(await src.listSymbols()).toEqual(expect.arrayContaining(['A', 'B']));
+      const other = symbol === 'A' ? 'B' : 'A';
+      expect((await src.fetchCandles(other, '1d', ...ALL)).length).toBeGreaterThan(0);
+      expect((await src.calendar(symbol)).length).toBeGreaterThan(0);
+      const e = await userError(src.fetchCandles(symbol, '1d', ...ALL));
+      expect(e.code).toBe('bad_csv');
+      expect(e.message).toBe(message);
+      // Still reported on the next query: a bad symbol is not cached as good.
+      expect((await userError(src.fetchCandles(symbol.toLowerCase(), '1d', ...ALL))).message).toBe(message);
     });
   }
 
@@ -211,5 +231,45 @@ describe('CSV source: bar interval', () => {
       expect(e.message).toBe(`example_wide.csv has 1d bars: use 1d or a whole multiple of it (2d, 3d, 1w...), not ${tf}`);
     }
     expect(await src.fetchCandles('AAA', '1w', ...ALL)).toHaveLength(43);
+  });
+});
+
+describe('CSV source: calendars inferred per symbol from its timestamps', () => {
+  it('a wide daily file of BTC (every day) and SPX (business days, a holiday): continuous and weekdays', async () => {
+    const rows = ['timestamp,BTC,SPX'];
+    for (let d = 0; d < 120; d++) {
+      const t = Date.UTC(2024, 0, 1) + d * DAY;
+      const dow = new Date(t).getUTCDay();
+      const open = dow !== 0 && dow !== 6 && d !== 14; // 2024-01-15: Martin Luther King Day
+      rows.push(`${new Date(t).toISOString().slice(0, 10)},${40000 + d},${open ? 4700 + d : ''}`);
+    }
+    const src = createCsvSource(await csv(rows.join('\n')));
+    expect(await src.calendar('btc')).toBe('continuous');
+    expect(await src.calendar('SPX')).toBe('weekdays');
+    expect(await src.describeCalendar('spx')).toBe('SPX: weekdays calendar (closed on Saturdays and Sundays (UTC): 0 weekend bars, 1 of 86 weekdays closed (holidays))');
+    expect((await userError(src.calendar('SPY'))).code).toBe('unknown_symbol');
+  });
+
+  it('the example files: 301 consecutive days, continuous', async () => {
+    const src = createCsvSource(join(FIXTURES, 'example_long.csv'));
+    for (const s of await src.listSymbols()) expect(await src.calendar(s)).toBe('continuous');
+  });
+});
+
+describe('CSV source: concurrent queries', () => {
+  it('are answered from one load, and a file that failed to load is read again once it changes', async () => {
+    const path = await csv('timestamp,A,B\n2024-01-01,1,2\n2024-01-02,3,4\n');
+    const src = createCsvSource(path);
+    const [a, b, cal] = await Promise.all([src.fetchCandles('A', '1d', ...ALL), src.fetchCandles('B', '1d', ...ALL), src.calendar('A')]);
+    expect(a.map((k) => k.c)).toEqual([1, 3]);
+    expect(b.map((k) => k.c)).toEqual([2, 4]);
+    expect(cal).toBe('continuous');
+
+    const broken = await csv('timestamp,A\n2024-01-01,1\n');
+    const src2 = createCsvSource(broken);
+    const errors = await Promise.allSettled([src2.listSymbols(), src2.listSymbols()]);
+    expect(errors.map((e) => e.status)).toEqual(['rejected', 'rejected']);
+    await writeFile(broken, 'timestamp,A\n2024-01-01,1\n2024-01-02,2\n');
+    expect(await src2.fetchCandles('A', '1d', ...ALL)).toHaveLength(2);
   });
 });
