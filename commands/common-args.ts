@@ -1,6 +1,7 @@
+import { CALENDARS } from '../src/domain/calendar.js';
 import type { ArgSpec } from './types.js';
 
-/** Options shared by the market queries (corr, matrix, compare), declared once. */
+/** Options shared by the market queries (corr, matrix, compare; regime and backtest take some), declared once. */
 export const windowArg = (positional: boolean): ArgSpec => ({
   name: 'window',
   type: 'window',
@@ -31,4 +32,13 @@ export const sourceArg: ArgSpec = { name: 'source', type: 'source', cliOnly: tru
 export const jsonArg: ArgSpec = { name: 'json', type: 'word', flag: true, cliOnly: true, description: 'print one JSON object on stdout and nothing else' };
 export const chartArg: ArgSpec = { name: 'chart', type: 'file', cliOnly: true, description: 'save the chart as a PNG to this file' };
 
-export const queryOptions: ArgSpec[] = [atArg, timeframeArg, sourceArg, jsonArg];
+/** Which bars the market is expected to have: closures (weekends, holidays) are not missing data. */
+export const calendarArg: ArgSpec = {
+  name: 'calendar',
+  type: 'word',
+  choices: CALENDARS,
+  description: 'which bars the market has (a closure is not missing data)',
+  default: "inferred (a CSV file's timestamps; exchanges 24/7)",
+};
+
+export const queryOptions: ArgSpec[] = [atArg, timeframeArg, calendarArg, sourceArg, jsonArg];

@@ -1,3 +1,4 @@
+import type { Calendar } from '../src/domain/calendar.js';
 import { resolveWindowText } from '../src/domain/default-window.js';
 import { parseWindow, type WindowSpec } from '../src/domain/timeframe.js';
 import { loadReturns } from '../src/query/load-returns.js';
@@ -36,6 +37,7 @@ export async function loadQueryInputs(
     clock: ctx.clock,
     maxBars: ctx.config.market.maxBars,
     windows: opts.windows,
+    calendar: args.calendar as Calendar | undefined,
   });
   return { timeframe, window, windowLabel: window.kind === 'all' ? 'all' : window.returns, at, returns };
 }

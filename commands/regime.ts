@@ -1,24 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import { parseAlertState } from '../src/alerts/policy.js';
 import { SourceError, UserError } from '../src/domain/errors.js';
-import { isoTime } from '../src/domain/timeframe.js';
+import type { Calendar } from '../src/domain/calendar.js';
+import { isoTime, timeframeMs } from '../src/domain/timeframe.js';
+import { calendarNote } from '../src/market/basket-calendar.js';
+import { asOfText, evaluationBar } from '../src/query/evaluation-bar.js';
 import type { Reply } from '../src/domain/reply.js';
 import { detectorConfigFor } from '../src/regime/config.js';
 import type { RegimeReading } from '../src/regime/types.js';
 import { BasketSession } from '../src/scheduler/basket-session.js';
 import type { Basket } from '../src/store/types.js';
 import { listBaskets, requireBasket } from './basket-lookup.js';
-import { chartArg, jsonArg, sourceArg } from './common-args.js';
+import { calendarArg, chartArg, jsonArg, sourceArg } from './common-args.js';
 import { fmtRho, fmtTime, table } from './format.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const EMOJI: Record<string, string> = { calm: '🟢', converging: '🟠', stressed: '🔴', decoupling: '🔵' };
 
-/** Replay the basket's recent history through the detector (the same one the watcher runs). */
-async function readingsOf(ctx: CommandContext, b: Basket): Promise<RegimeReading[]> {
-  const session = new BasketSession('regime', b.symbols, b.timeframe, detectorConfigFor(b, ctx.config));
-  const bars = await session.advance(ctx.market, ctx.clock.now());
-  return bars.flatMap((x) => (x.reading ? [x.reading] : []));
+interface Replay {
+  readings: RegimeReading[];
+  /** The calendar used and, for a source whose data ends in the past, the bar evaluated ("as of 1998-08-14 ..."). */
+  notes: string[];
+  /** Set when the data ends before the clock's latest bar: the date the answer is about. */
+  asOf?: string;
+}
+
+/**
+ * Replay the basket's recent history through the detector (the same one the watcher runs), up to the latest
+ * closed bar: the source's last bar when its data ends in the past (a CSV file), so an old file is evaluated at
+ * its end rather than refused for want of recent bars.
+ */
+async function readingsOf(ctx: CommandContext, b: Basket, calendar: Calendar | undefined): Promise<Replay> {
+  const { endBar, asOfNote } = await evaluationBar(ctx.market, b.timeframe, ctx.clock);
+  const session = new BasketSession('regime', b.symbols, b.timeframe, detectorConfigFor(b, ctx.config), { calendar });
+  const bars = await session.advance(ctx.market, asOfNote ? endBar + timeframeMs(b.timeframe) : ctx.clock.now());
+  const notes = [...(asOfNote ? [asOfNote] : []), ...(session.calendar ? [calendarNote(session.calendar)] : [])];
+  const readings = bars.flatMap((x) => (x.reading ? [x.reading] : []));
+  return { readings, notes, ...(asOfNote ? { asOf: asOfText(endBar, b.timeframe) } : {}) };
 }
 
 /** First bar of the current run of the same regime. */
@@ -29,10 +47,11 @@ function sinceOf(readings: RegimeReading[]): number {
   return readings[k].at;
 }
 
-async function oneBasket(ctx: CommandContext, b: Basket): Promise<Reply> {
-  const readings = await readingsOf(ctx, b);
+async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | undefined): Promise<Reply> {
+  const { readings, notes, asOf } = await readingsOf(ctx, b, calendar);
+  const asOfData = asOf ? { asOf } : {};
   if (!readings.length) {
-    return { title: `${b.name}: not enough history yet`, text: `The detector needs two windows (${b.window} each) of ${b.timeframe} bars before it can classify.`, severity: 'info', data: { basket: b.name, regime: null } };
+    return { title: `${b.name}: not enough history yet`, text: `The detector needs two windows (${b.window} each) of ${b.timeframe} bars before it can classify.`, footer: notes.join(' · '), severity: 'info', data: { basket: b.name, regime: null, ...asOfData } };
   }
   const r = readings[readings.length - 1];
   const since = sinceOf(readings);
@@ -61,12 +80,12 @@ async function oneBasket(ctx: CommandContext, b: Basket): Promise<Reply> {
     });
   }
   return {
-    title: `${EMOJI[r.regime]} ${b.name}: ${r.regime}`,
+    title: `${EMOJI[r.regime]} ${b.name}: ${r.regime}${asOf ? ` (as of ${asOf})` : ''}`,
     text: r.why.charAt(0).toUpperCase() + r.why.slice(1) + '.',
     fields,
     chart,
-    footer: `${b.symbols.join(' ')} · source ${ctx.market.venue} · bar ${isoTime(r.at)}`,
-    data: { basket: b.name, regime: r.regime, since: isoTime(since), alert: phase ?? null, reading: { ...r, at: isoTime(r.at) } },
+    footer: [`${b.symbols.join(' ')}`, `source ${ctx.market.venue}`, `bar ${isoTime(r.at)}`, ...notes].join(' · '),
+    data: { basket: b.name, regime: r.regime, since: isoTime(since), alert: phase ?? null, ...asOfData, notes, reading: { ...r, at: isoTime(r.at) } },
   };
 }
 
@@ -74,26 +93,29 @@ export const regimeCommand: CommandSpec = {
   name: 'regime',
   summary: 'current correlation regime of a basket (or all): since when, why, the pairs that moved most',
   adminOnly: false,
-  args: [{ name: 'basket', type: 'basket', positional: true, description: 'basket name', default: 'every basket', autocomplete: 'basket' }, sourceArg, jsonArg, chartArg],
+  args: [{ name: 'basket', type: 'basket', positional: true, description: 'basket name', default: 'every basket', autocomplete: 'basket' }, calendarArg, sourceArg, jsonArg, chartArg],
   examples: ['regime majors', 'regime'],
   async handler(ctx, args) {
     const name = args.basket as string | undefined;
-    if (name) return oneBasket(ctx, await requireBasket(ctx, name));
+    const calendar = args.calendar as Calendar | undefined;
+    if (name) return oneBasket(ctx, await requireBasket(ctx, name), calendar);
     const baskets = await listBaskets(ctx);
     if (!baskets.length) return { title: 'No baskets yet', text: 'An admin can create one: basket create NAME SYM SYM ...', data: [] };
     const rows = [['basket', 'regime', 'avg ρ', 'z', 'since']];
     const data = [];
     for (const b of baskets) {
       try {
-        const readings = await readingsOf(ctx, b);
+        const { readings, asOf } = await readingsOf(ctx, b, calendar);
+        const asOfData = asOf ? { asOf } : {};
         const r = readings[readings.length - 1];
         if (!r) {
           rows.push([b.name, 'warming up', '-', '-', '-']);
-          data.push({ basket: b.name, regime: null });
+          data.push({ basket: b.name, regime: null, ...asOfData });
           continue;
         }
-        rows.push([b.name, `${EMOJI[r.regime]} ${r.regime}`, fmtRho(r.avgCorrelation), r.z.toFixed(1), fmtTime(isoTime(sinceOf(readings)))]);
-        data.push({ basket: b.name, regime: r.regime, avgCorrelation: r.avgCorrelation, z: r.z, since: isoTime(sinceOf(readings)) });
+        const sinceText = fmtTime(isoTime(sinceOf(readings))) + (asOf ? ` (as of ${asOf})` : '');
+        rows.push([b.name, `${EMOJI[r.regime]} ${r.regime}`, fmtRho(r.avgCorrelation), r.z.toFixed(1), sinceText]);
+        data.push({ basket: b.name, regime: r.regime, avgCorrelation: r.avgCorrelation, z: r.z, since: isoTime(sinceOf(readings)), ...asOfData });
       } catch (e) {
         let message: string;
         if (e instanceof UserError || e instanceof SourceError) message = e.message;

@@ -54,7 +54,7 @@ export interface AlertState {
   lastResolvedAt: number | null;
   /** Nothing is notified while `now` is before this time (ms). */
   snoozedUntil: number | null;
-  /** Data is missing: no bar for more than staleBars bars. Cleared by the next bar. */
+  /** Data is missing: staleBars expected bars overdue (checkStale). Cleared by the next bar. */
   stale: boolean;
   /**
    * A `stale` was announced and its `recovered` not yet: set when stale is notified, cleared when recovered is.

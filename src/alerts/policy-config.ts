@@ -1,3 +1,5 @@
+import { CALENDARS, closureAllowanceBars, type Calendar } from '../domain/calendar.js';
+
 /**
  * Configuration of the alert policy for one basket. Counts are in bars of the basket's timeframe, so the same
  * numbers mean the same thing for 15m and 1d baskets; only `barMs` converts them to time.
@@ -18,8 +20,21 @@ export interface PolicyConfig {
   minDwellBars: number;
   /** Bars after a notified resolution during which a new episode is tracked but not announced. */
   cooldownBars: number;
-  /** Bars past the end of the last bar seen before `stale` (data is missing) is announced. */
+  /**
+   * Expected bars (see `calendar`) past the end of the last bar seen before `stale` (data is missing) is
+   * announced, on top of `closureBars`.
+   */
   staleBars: number;
+  /**
+   * The basket's market calendar (src/domain/calendar.ts): which bars are expected at all, so a weekend of a
+   * `weekdays` market is not missing data. Default `continuous` (every bar of the grid is expected).
+   */
+  calendar?: Calendar;
+  /**
+   * Expected bars that may be absent in one closure the calendar cannot name (a holiday; for `data` calendars the
+   * longest closure seen in the data) before staleness starts counting: closureAllowanceBars(). Default 0.
+   */
+  closureBars?: number;
 }
 
 /** Defaults, the same as `alerts:` and `detector.thresholds` in config/default.yaml. */
@@ -40,6 +55,14 @@ export const DEFAULT_POLICY: Readonly<PolicyConfig> = Object.freeze({
   staleBars: 3,
 });
 
+/**
+ * The policy on a market calendar: staleness counts the bars the calendar expects, after its closure allowance
+ * (closureAllowanceBars: a day of bars for `weekdays`, the longest closure seen for `data`, in grid bars).
+ */
+export function withCalendar(cfg: PolicyConfig, calendar: Calendar, longestClosureSeen = 0): PolicyConfig {
+  return { ...cfg, calendar, closureBars: closureAllowanceBars(calendar, cfg.barMs, longestClosureSeen) };
+}
+
 /** Problems with a configuration, one line each (empty when valid). */
 export function policyConfigProblems(cfg: PolicyConfig): string[] {
   const problems: string[] = [];
@@ -52,6 +75,8 @@ export function policyConfigProblems(cfg: PolicyConfig): string[] {
   int('minDwellBars', 0);
   int('cooldownBars', 0);
   int('staleBars', 1);
+  if (cfg.calendar !== undefined && !CALENDARS.includes(cfg.calendar)) problems.push(`calendar must be one of ${CALENDARS.join(', ')}, got ${String(cfg.calendar)}`);
+  if (cfg.closureBars !== undefined) int('closureBars', 0);
   if (typeof cfg.exitScore !== 'number' || !Number.isFinite(cfg.exitScore)) problems.push(`exitScore must be a finite number, got ${String(cfg.exitScore)}`);
   else if (cfg.enterZ !== undefined && !(cfg.exitScore < cfg.enterZ)) {
     problems.push(`exitScore (${cfg.exitScore}) must be below enterZ (${cfg.enterZ}) for hysteresis`);

@@ -24,7 +24,7 @@ export const REASONS = {
   // checkStale
   no_data: 'No bar has been evaluated yet: there is nothing to be stale.',
   fresh: 'The last bar is recent enough: data is not missing.',
-  stale: 'No new bar for more than staleBars bars past the end of the last one: data is missing, announced once.',
+  stale: 'staleBars bars the market calendar expects (beyond any closure allowance) have closed since the last bar without arriving: data is missing, announced once.',
   snooze_ended_stale: 'Data went missing during a snooze and is still missing now that the snooze is over: announced.',
   stale_hold: 'Data is missing and that is already announced (not yet recovered): nothing more is sent; a firing episode stays firing.',
 } as const;

@@ -1,3 +1,4 @@
+import type { Calendar } from '../domain/calendar.js';
 import { DataError } from '../domain/errors.js';
 import type { AlignedCloses, AlignmentReport, Candle } from '../domain/types.js';
 import { isoTime, timeframeMs } from '../domain/timeframe.js';
@@ -20,11 +21,13 @@ export interface SymbolCandles {
  * - droppedPerSymbol: bars of each symbol with no partner in some other symbol;
  * - lateStarters: symbols whose first bar is after the earliest first bar (the join starts at the latest one);
  * - gaps: per symbol, bars missing on the timeframe grid inside the common range [latest first bar, earliest last
- *   bar] (a bar missing from every symbol counts too: the return across it spans two bars).
+ *   bar] (a bar missing from every symbol counts too: the return across it spans two bars). Only on the
+ *   `continuous` calendar: a market that closes (weekends, holidays) has no grid to miss, and its closures are not
+ *   missing data (src/domain/calendar.ts).
  * Throws DataError('non_finite_price', series index) for a close that is not a positive finite number.
  * Candles need not be sorted; a repeated timestamp keeps the last candle given and is mentioned in the notes.
  */
-export function alignCandles(series: SymbolCandles[], timeframe: string): AlignedCloses {
+export function alignCandles(series: SymbolCandles[], timeframe: string, calendar: Calendar = 'continuous'): AlignedCloses {
   const tf = timeframeMs(timeframe);
   const notes: string[] = [];
   const maps = series.map(({ symbol, candles }, i) => {
@@ -70,15 +73,15 @@ export function alignCandles(series: SymbolCandles[], timeframe: string): Aligne
       const names = lateStarters.map((l) => `${l.symbol} (${l.firstBar})`).join(', ');
       notes.push(`data starts later for ${names}: the aligned series starts at ${isoTime(start)}`);
     }
-    if (start <= end) {
+    if (start > end) {
+      notes.push(`the symbols' date ranges do not overlap (latest start ${isoTime(start)}, earliest end ${isoTime(end)})`);
+    } else if (calendar === 'continuous') {
       series.forEach(({ symbol }, i) => {
         let missing = 0;
         for (let t = start; t <= end; t += tf) if (!maps[i].has(t)) missing++;
         if (missing > 0) gaps.push({ symbol, missing });
       });
       for (const g of gaps) notes.push(`${g.symbol}: ${g.missing} ${timeframe} bar${g.missing === 1 ? '' : 's'} missing between ${isoTime(start)} and ${isoTime(end)}`);
-    } else {
-      notes.push(`the symbols' date ranges do not overlap (latest start ${isoTime(start)}, earliest end ${isoTime(end)})`);
     }
   }
   const dropped = Object.entries(droppedPerSymbol).filter(([, n]) => n > 0);

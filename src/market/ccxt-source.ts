@@ -245,5 +245,7 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
     fetchCandles,
     listSymbols: async () => (await index()).bases,
     resolveSymbol,
+    // Crypto exchanges never close: a skipped bar is missing data.
+    calendar: async () => 'continuous',
   };
 }

@@ -1,3 +1,4 @@
+import type { Calendar } from '../domain/calendar.js';
 import { UserError } from '../domain/errors.js';
 import type { MarketSource } from '../domain/ports.js';
 import type { AlignedCloses, Candle } from '../domain/types.js';
@@ -9,6 +10,8 @@ const when = (t: number) => (Number.isFinite(t) ? isoTime(t) : t > 0 ? 'now' : '
 export interface LoadAlignedOptions {
   /** Symbols fetched at the same time; default 4. */
   concurrency?: number;
+  /** The basket's calendar: grid gaps are reported only on `continuous` (see alignCandles). Default `continuous`. */
+  calendar?: Calendar;
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results in input order; stops starting new work after a failure. */
@@ -56,5 +59,5 @@ export async function loadAligned(
     }
     return { symbol, candles };
   });
-  return alignCandles(series, timeframe);
+  return alignCandles(series, timeframe, opts.calendar);
 }

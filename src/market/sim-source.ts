@@ -315,6 +315,8 @@ export function createSimSource(seed: number, opts: SimOptions = {}): MarketSour
   return {
     id: `sim:${seed}`,
     venue: 'simulator',
+    // The simulator trades around the clock.
+    calendar: async () => 'continuous',
     async fetchCandles(symbol, timeframe, since, until) {
       const sym = await resolveSymbol(symbol);
       const e = engine(engines, seed, timeframe, opts);

@@ -1,7 +1,10 @@
+import { historySpanFactor, type Calendar } from '../domain/calendar.js';
 import { UserError } from '../domain/errors.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { isoTime, timeframeMs, type WindowSpec } from '../domain/timeframe.js';
+import { calendarNote, resolveBasketCalendar } from '../market/basket-calendar.js';
 import { loadAligned } from '../market/load.js';
+import { evaluationBar } from './evaluation-bar.js';
 import { alignedReturns, type ReturnsWindow } from './returns-window.js';
 
 export interface LoadOptions {
@@ -10,11 +13,15 @@ export interface LoadOptions {
   maxBars: number;
   /** How many windows of returns to load (2 for compare; more for rolling charts). */
   windows?: number;
+  /** `--calendar`: overrides the calendar inferred from the source. */
+  calendar?: Calendar;
 }
 
 /**
- * Fetch the candles a query needs (from the bar at `at`, or the latest closed bar, back far enough for
- * `windows` windows plus a margin for bars the alignment may drop), align them, and compute returns.
+ * Fetch the candles a query needs (from the bar at `at`, or the latest closed bar — the source's last bar when its
+ * data ends in the past — back far enough for `windows` windows plus a margin for bars the alignment may drop),
+ * align them, and compute returns between consecutive aligned bars under the basket's calendar (the option, else
+ * the source's). The notes say which calendar was used and, for past data, the date evaluated ("as of ...").
  */
 export async function loadReturns(
   source: MarketSource,
@@ -25,21 +32,22 @@ export async function loadReturns(
   opts: LoadOptions,
 ): Promise<ReturnsWindow> {
   const tf = timeframeMs(timeframe);
-  const now = opts.clock.now();
-  const latest = (await source.latestBarTime?.(timeframe)) ?? Math.floor(now / tf) * tf - tf;
-  const endBar = at === undefined ? latest : Math.min(Math.floor(at / tf) * tf, latest);
+  const cal = await resolveBasketCalendar(source, symbols, opts.calendar);
+  const { endBar, asOfNote } = await evaluationBar(source, timeframe, opts.clock, at);
   const isFile = source.id.startsWith('csv:');
+  const span = historySpanFactor(cal.calendar);
   let since: number;
   if (isFile) since = 0;
   else if (window.kind === 'all') since = endBar - opts.maxBars * tf;
   else {
     const bars = window.returns * (opts.windows ?? 1);
-    since = endBar - (bars + Math.max(10, Math.ceil(bars * 0.1))) * tf;
+    since = endBar - Math.ceil((bars + Math.max(10, Math.ceil(bars * 0.1))) * span) * tf;
   }
-  const aligned = await loadAligned(source, symbols, timeframe, since, endBar + tf);
-  const rw = alignedReturns(aligned);
+  const aligned = await loadAligned(source, symbols, timeframe, since, endBar + tf, { calendar: cal.calendar });
+  const rw = alignedReturns(aligned, cal.calendar);
   if (rw.times.length === 0) {
     throw new UserError('no_data', `no returns for ${symbols.join(', ')} up to ${isoTime(endBar)} on ${source.venue} (${timeframe} bars)`);
   }
+  rw.notes = [...(asOfNote ? [asOfNote] : []), calendarNote(cal), ...rw.notes];
   return rw;
 }

@@ -1,3 +1,4 @@
+import type { Calendar } from '../domain/calendar.js';
 import { DataError, UserError } from '../domain/errors.js';
 import { isoTime, timeframeMs, type WindowSpec } from '../domain/timeframe.js';
 import type { AlignedCloses } from '../domain/types.js';
@@ -17,10 +18,14 @@ export interface ReturnsWindow {
 }
 
 /**
- * Returns between consecutive aligned bars. A return that would span a gap (a bar dropped by the inner join)
- * is dropped too, so every return covers exactly one bar interval; the count is reported in `notes`.
+ * Returns between consecutive aligned bars: r_k = ln(P_k / P_{k-1}), what pandas gives after an inner join and
+ * np.log(p).diff(). A closed market is not missing data, so on the `weekdays` and `data` calendars every such
+ * return is kept (Friday → Monday is one return, for BTC in a basket with SPX as for SPX). Only on the
+ * `continuous` calendar (a market that never closes) is a spacing of more than one bar a gap in the data: the
+ * return that spans it is dropped (so every return covers exactly one bar interval) and the count is reported in
+ * `notes`.
  */
-export function alignedReturns(aligned: AlignedCloses): ReturnsWindow {
+export function alignedReturns(aligned: AlignedCloses, calendar: Calendar = 'continuous'): ReturnsWindow {
   const tf = timeframeMs(aligned.timeframe);
   const ts = aligned.timestamps;
   const notes = [...aligned.report.notes];
@@ -33,7 +38,8 @@ export function alignedReturns(aligned: AlignedCloses): ReturnsWindow {
     }
   });
   const keep: number[] = [];
-  for (let k = 1; k < ts.length; k++) if (ts[k] - ts[k - 1] === tf) keep.push(k - 1);
+  const continuous = calendar === 'continuous';
+  for (let k = 1; k < ts.length; k++) if (!continuous || ts[k] - ts[k - 1] === tf) keep.push(k - 1);
   const spanning = ts.length - 1 - keep.length;
   if (spanning > 0) notes.push(`${spanning} return${spanning > 1 ? 's' : ''} spanning a missing bar dropped`);
   const times = new Float64Array(keep.length);

@@ -12,7 +12,10 @@ function failingSource(error: Error): MarketSource {
     listSymbols: () => base.listSymbols(),
     resolveSymbol: (s) => base.resolveSymbol(s),
     nativeTimeframe: () => base.nativeTimeframe!(),
-    latestBarTime: (tf) => base.latestBarTime!(tf),
+    // Every call for market data fails (regime asks for the latest bar before fetching candles).
+    latestBarTime: async () => {
+      throw error;
+    },
     fetchCandles: async () => {
       throw error;
     },

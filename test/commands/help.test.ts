@@ -67,7 +67,7 @@ describe('help', () => {
     expectOk(r);
     expect(r.reply.title).toBe('help: corr');
     const text = r.reply.text!;
-    expect(text.split('\n')[0]).toBe('usage: corr A B [WINDOW] [METHOD] [at:AT] [timeframe:TIMEFRAME]');
+    expect(text.split('\n')[0]).toBe('usage: corr A B [WINDOW] [METHOD] [at:AT] [timeframe:TIMEFRAME] [calendar:CALENDAR]');
     const arg = (label: string) => text.split('\n').find((l) => l.trimStart().startsWith(label + ' '));
     expect(arg('A')).toMatch(/first asset \(a symbol like BTC or ETH\/BTC\) \[required\]$/);
     expect(arg('B')).toMatch(/\[required\]$/);
@@ -75,6 +75,7 @@ describe('help', () => {
     expect(arg('METHOD')).toMatch(/\(pearson \| spearman\) \[default: pearson\]$/);
     expect(arg('at:')).toMatch(/\[default: the latest closed bar\]$/);
     expect(arg('timeframe:')).toMatch(/\[default: 1h/);
+    expect(arg('calendar:')).toMatch(/\(continuous \| weekdays \| data\) \[default: inferred/);
     expect(text).toMatch(/examples:\n {2}corr BTC ETH\n {2}corr BTC ETH 30d/);
     expect(text).not.toMatch(/--json|source|chart/);
     // the same help from `corr --help` and `/corr help corr`

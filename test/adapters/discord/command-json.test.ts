@@ -27,8 +27,10 @@ describe('discordCommandJson', () => {
       ['method', 3, false],
       ['at', 3, false],
       ['timeframe', 3, false],
+      ['calendar', 3, false],
     ]);
     expect(corr.options![0].autocomplete).toBe(true);
+    expect(corr.options!.find((o) => o.name === 'calendar')!.choices!.map((c) => c.value)).toEqual(['continuous', 'weekdays', 'data']);
     expect(corr.options![3].choices).toEqual([
       { name: 'pearson', value: 'pearson' },
       { name: 'spearman', value: 'spearman' },

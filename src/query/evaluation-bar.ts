@@ -1,0 +1,32 @@
+import type { Clock, MarketSource } from '../domain/ports.js';
+import { isoTime, timeframeMs } from '../domain/timeframe.js';
+
+export interface EvaluationBar {
+  /** Open time of the last bar evaluated. */
+  endBar: number;
+  /** Set when the source's data ends before the clock's latest closed bar (a CSV of the 1990s): `as of 1998-08-14 ...`. */
+  asOfNote?: string;
+}
+
+/** A bar time for "as of": the date alone for a daily (or longer) bar at midnight UTC, the ISO time otherwise. */
+export function asOfText(t: number, timeframe: string): string {
+  const iso = isoTime(t);
+  return timeframeMs(timeframe) >= 86_400_000 && iso.endsWith('T00:00:00Z') ? iso.slice(0, 10) : iso;
+}
+
+/**
+ * The bar a query evaluates at: the bar at `at` (rounded down to the grid) when given, but never past the data;
+ * else the latest closed bar, which is the source's own last bar when it knows it (a CSV file may end years ago)
+ * and the last bar closed by the clock otherwise. Evaluating at the data's end instead of failing for want of
+ * recent bars is what makes a past file usable; the note says so, so nobody reads an old answer as today's.
+ */
+export async function evaluationBar(source: MarketSource, timeframe: string, clock: Clock, at?: number): Promise<EvaluationBar> {
+  const tf = timeframeMs(timeframe);
+  const clockLatest = Math.floor(clock.now() / tf) * tf - tf;
+  const sourceLatest = await source.latestBarTime?.(timeframe);
+  const latest = sourceLatest ?? clockLatest;
+  const asked = at === undefined ? undefined : Math.floor(at / tf) * tf;
+  const endBar = asked === undefined ? latest : Math.min(asked, latest);
+  const past = sourceLatest !== undefined && sourceLatest < clockLatest && (asked === undefined || asked > sourceLatest);
+  return past ? { endBar, asOfNote: `as of ${asOfText(endBar, timeframe)} (the source's last ${timeframe} bar)` } : { endBar };
+}
