@@ -1,8 +1,12 @@
 // `npm run bench`: every benchmark, each reporting ratios against a baseline measured in the same run.
 import { benchRolling } from './rolling.js';
+import { benchEigen } from './eigen.js';
 import { benchCharts } from './charts.js';
 import { benchBacktest } from './backtest.js';
+import { benchCsv } from './csv.js';
 
 await benchRolling();
+await benchEigen();
 await benchBacktest();
 await benchCharts();
+await benchCsv();

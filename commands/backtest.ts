@@ -1,4 +1,7 @@
+import { withCalendar } from '../src/alerts/policy.js';
+import { historySpanFactor, longestClosureBars, type Calendar } from '../src/domain/calendar.js';
 import { UserError } from '../src/domain/errors.js';
+import { calendarNote, resolveBasketCalendar } from '../src/market/basket-calendar.js';
 import { isoTime, timeframeMs } from '../src/domain/timeframe.js';
 import { basketFromConfig } from '../src/app/baskets.js';
 import { runBacktest } from '../src/backtest/run.js';
@@ -7,7 +10,7 @@ import { loadAligned } from '../src/market/load.js';
 import { alignedReturns } from '../src/query/returns-window.js';
 import { detectorConfigFor, policyConfigFor } from '../src/regime/config.js';
 import { requireBasket } from './basket-lookup.js';
-import { jsonArg, sourceArg } from './common-args.js';
+import { calendarArg, jsonArg, sourceArg } from './common-args.js';
 import { fmtRho, table } from './format.js';
 import type { CommandSpec } from './types.js';
 
@@ -23,6 +26,7 @@ export const backtestCommand: CommandSpec = {
     { name: 'to', type: 'time', description: 'last bar replayed', default: 'the latest closed bar' },
     { name: 'timeframe', type: 'timeframe', description: 'bar size for an ad-hoc basket', default: "the basket's, or 1h / a CSV file's own interval" },
     { name: 'window', type: 'window', description: 'correlation window for an ad-hoc basket', default: 'sized to the timeframe' },
+    calendarArg,
     sourceArg,
     jsonArg,
   ],
@@ -49,22 +53,33 @@ export const backtestCommand: CommandSpec = {
     const to = Math.min((args.to as number | undefined) ?? latest, latest);
     const from = (args.from as number | undefined) ?? (ctx.market.id.startsWith('csv:') ? 0 : to - ctx.config.market.maxBars * tf);
     if (from >= to) throw new UserError('bad_range', `--from ${isoTime(from)} is not before --to ${isoTime(to)}`);
-    const aligned = await loadAligned(ctx.market, settings.symbols, settings.timeframe, from, to + tf);
-    const rw = alignedReturns(aligned);
+    const cal = await resolveBasketCalendar(ctx.market, settings.symbols, args.calendar as Calendar | undefined);
     const dcfg = detectorConfigFor(settings, ctx.config);
-    const need = new RegimeDetector(dcfg).warmupReturns;
+    const detector = new RegimeDetector(dcfg);
+    // With --from, the history before it warms the detector up (as the watcher replays it), so alerts are decided
+    // from --from on; without it, the warm-up comes out of the range.
+    const warmFrom = args.from === undefined ? from : from - Math.ceil(detector.historyReturns * historySpanFactor(cal.calendar)) * tf;
+    const aligned = await loadAligned(ctx.market, settings.symbols, settings.timeframe, warmFrom, to + tf, { calendar: cal.calendar });
+    const rw = alignedReturns(aligned, cal.calendar);
+    rw.notes = [calendarNote(cal), ...rw.notes];
+    const need = detector.warmupReturns;
     if (rw.times.length < need) {
-      throw new UserError('too_few_returns', `the detector needs at least ${need} returns (about three windows of ${dcfg.window}) before it can decide; only ${rw.times.length} in the range. Use an earlier --from or a shorter window`);
+      throw new UserError('too_few_returns', `the detector needs at least ${need} returns (volatility warm-up, a window of ${dcfg.window} and a minimal baseline) before it can decide; only ${rw.times.length} in the range. Use an earlier --from or a shorter window`);
     }
-    const res = runBacktest(rw, dcfg, policyConfigFor(settings, ctx.config), { onProgress: ctx.progress, keepReadings: false });
+    // Staleness on the basket's calendar; a `data` calendar allows for the longest closure in the replayed data.
+    const policy = withCalendar(policyConfigFor(settings, ctx.config), cal.calendar, longestClosureBars(aligned.timestamps, tf));
+    const res = runBacktest(rw, dcfg, policy, { onProgress: ctx.progress, keepReadings: false, reportFrom: from });
+    const first = rw.times.findIndex((t) => t >= from);
+    const reported = first === -1 ? 0 : rw.times.length - first;
+    if (warmFrom < from && rw.times.length > 0 && rw.times[0] >= from) rw.notes.push('no history before --from: the warm-up comes out of the range');
     const data = {
       basket: name,
       symbols: settings.symbols,
       timeframe: settings.timeframe,
       window: dcfg.window,
       baseline: dcfg.baseline,
-      bars: aligned.timestamps.length,
-      from: rw.times.length ? isoTime(rw.times[0]) : null,
+      bars: aligned.timestamps.filter((t) => t >= from).length,
+      from: reported ? isoTime(rw.times[first]) : null,
       to: rw.times.length ? isoTime(rw.times[rw.times.length - 1]) : null,
       alerts: res.alerts,
       summary: { ...res.summary, notes: rw.notes },
@@ -72,7 +87,7 @@ export const backtestCommand: CommandSpec = {
     const rows = [['at', 'state', 'regime', 'avg ρ', 'z', 'reason'], ...res.alerts.map((a) => [a.at, a.state, a.regime, fmtRho(a.avgCorrelation), a.z.toFixed(1), a.reason.slice(0, 70)])];
     const s = res.summary;
     return {
-      title: `Backtest ${name}: ${s.notifications.firing} alert episode${s.notifications.firing === 1 ? '' : 's'} over ${rw.times.length} returns`,
+      title: `Backtest ${name}: ${s.notifications.firing} alert episode${s.notifications.firing === 1 ? '' : 's'} over ${reported} returns`,
       text: (res.alerts.length ? table(rows) : 'No alerts would have been sent.') + `\n\nThe detector could decide from ${s.firstDecisionAt ?? 'never'} (after ${s.warmupReturns} returns of warm-up).`,
       fields: [
         { name: 'bars in regime', value: Object.entries(s.regimeBars).map(([k, v]) => `${k} ${v}`).join(', ') },

@@ -1,17 +1,23 @@
 import type { Config, BasketConfig } from '../config/schema.js';
-import { defaultWindowFor } from '../domain/default-window.js';
+import { defaultWindowFor, resolveBaselineText } from '../domain/default-window.js';
+import { defaultEnterZ } from '../regime/calibration.js';
 import type { Basket } from '../store/types.js';
 
-/** A config basket with every default filled in (timeframe 1h, window sized to the timeframe, config baseline and thresholds). */
+/**
+ * A config basket with every default filled in: timeframe 1h, window and baseline sized to the timeframe, and the
+ * entry level calibrated for the timeframe (`auto`: about one false alert per detector.falseAlarmYears years).
+ */
 export function basketFromConfig(name: string, b: BasketConfig, config: Config, now: number): Basket {
   const timeframe = b.timeframe ?? '1h';
+  const t = { ...config.detector.thresholds, ...(b.thresholds ?? {}) };
+  const enterZ = t.enterZ === 'auto' ? defaultEnterZ(timeframe, config.detector.falseAlarmYears) : t.enterZ;
   return {
     name,
     symbols: b.symbols,
     timeframe,
     window: b.window && b.window !== 'auto' ? b.window : defaultWindowFor(timeframe),
-    baseline: b.baseline ?? config.detector.baseline,
-    thresholds: { ...config.detector.thresholds, ...(b.thresholds ?? {}) },
+    baseline: resolveBaselineText(b.baseline ?? config.detector.baseline, timeframe),
+    thresholds: { ...t, enterZ },
     createdAt: now,
     updatedAt: now,
     createdBy: 'config',

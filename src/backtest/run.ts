@@ -39,13 +39,15 @@ export interface BacktestResult {
 /**
  * Replay history bar by bar through the same detector and alert policy the watcher uses. No look-ahead: at bar t
  * the detector has seen returns up to t only and its model was fitted on completed blocks before t. Gaps longer
- * than the policy's stale limit produce `stale`/`recovered` notifications, as they would live.
+ * than the policy's stale limit produce `stale`/`recovered` notifications, as they would live: counted in bars the
+ * policy's calendar expects (PolicyConfig.calendar, closureBars), so weekends and holidays of a market that closes
+ * never do.
  */
 export function runBacktest(
   rw: ReturnsWindow,
   detectorCfg: DetectorConfig,
   policyCfg: PolicyConfig,
-  opts: { onProgress?: (done: number, total: number) => void; keepReadings?: boolean } = {},
+  opts: { onProgress?: (done: number, total: number) => void; keepReadings?: boolean; reportFrom?: number } = {},
 ): BacktestResult {
   const detector = new RegimeDetector(detectorCfg);
   let state: AlertState = initialAlertState();
@@ -75,18 +77,20 @@ export function runBacktest(
   for (let k = 0; k < total; k++) {
     const at = rw.times[k];
     for (let i = 0; i < n; i++) row[i] = rw.returns[i][k];
-    const reading = detector.push(at, row);
+    const reading = detector.push(at, row, false);
     if (!reading) continue;
     firstDecisionAt ??= at;
-    regimeBars[reading.regime]++;
-    if (opts.keepReadings !== false) readings.push(reading);
+    // Bars before reportFrom warm the detector and the policy up; only what happens from it on is reported.
+    const reported = opts.reportFrom === undefined || at >= opts.reportFrom;
+    if (reported) regimeBars[reading.regime]++;
+    if (reported && opts.keepReadings !== false) readings.push(reading);
     // Time passing without bars (a gap in the data) is checked first, as the live watcher would between ticks.
     const stale = checkStale(state, at, policyCfg);
     state = stale.state;
-    record(stale.notification, undefined);
-    const d = evaluateBar(state, { at, regime: reading.regime, score: reading.z, avgCorrelation: reading.avgCorrelation }, policyCfg, at);
+    if (reported) record(stale.notification, undefined);
+    const d = evaluateBar(state, { at, regime: reading.regime, score: reading.score, avgCorrelation: reading.avgCorrelation }, policyCfg, at);
     state = d.state;
-    record(d.notification, reading);
+    if (reported) record(d.notification, reading);
     if (opts.onProgress && (k % 500 === 0 || k === total - 1)) opts.onProgress(k + 1, total);
   }
   return {

@@ -58,10 +58,10 @@ export const BASKET_NAME_RE = /^[a-z0-9-]{1,32}$/;
 
 const thresholdsSchema = z
   .object({
-    /** z-score of atanh(avg ρ) vs baseline above which a basket is converging. */
-    enterZ: z.number().positive().default(3),
-    /** z-score below which a firing episode may end (hysteresis: below enterZ). */
-    exitZ: z.number().default(1),
+    /** Convergence evidence √(2·CUSUM) at which a basket is converging; auto = from detector.falseAlarmYears. */
+    enterZ: z.union([z.number().positive(), z.literal('auto')]).default('auto'),
+    /** Evidence below which a firing episode may end (hysteresis: below enterZ). */
+    exitZ: z.number().default(2),
     /** Filtered probability of the stress state above which a high-ρ basket is stressed. */
     stressProbability: z.number().min(0.5).max(1).default(0.8),
     /** z-score below which a basket is decoupling. */
@@ -69,7 +69,7 @@ const thresholdsSchema = z
   })
   .strict()
   .superRefine((t, ctx) => {
-    if (t.exitZ >= t.enterZ) ctx.addIssue({ code: 'custom', path: ['exitZ'], message: `must be below enterZ (${t.enterZ}) for hysteresis, got ${t.exitZ}` });
+    if (typeof t.enterZ === 'number' && t.exitZ >= t.enterZ) ctx.addIssue({ code: 'custom', path: ['exitZ'], message: `must be below enterZ (${t.enterZ}) for hysteresis, got ${t.exitZ}` });
   });
 
 const basketSchema = z
@@ -123,7 +123,9 @@ export const configSchema = z
       .refine((s) => s === 'auto' || cron.validate(s), { message: 'expected "auto" or a cron expression like "1 * * * *"' }),
     detector: z
       .object({
-        baseline: windowValue.default('90d'),
+        baseline: windowValue.default('auto'),
+        /** About one false convergence alert per this many years of bars of a basket with constant correlation. */
+        falseAlarmYears: z.number().min(0.1).max(1000).default(10),
         thresholds: thresholdsSchema.prefault({}),
         states: z.union([z.literal(2), z.literal(3)]).default(2),
       })
@@ -131,7 +133,7 @@ export const configSchema = z
       .prefault({}),
     alerts: z
       .object({
-        forBars: z.number().int().min(1).max(100).default(2),
+        forBars: z.number().int().min(1).max(100).default(1),
         minDwellBars: z.number().int().min(0).max(1000).default(6),
         cooldownBars: z.number().int().min(0).max(10_000).default(24),
         staleBars: z.number().int().min(1).max(1000).default(3),

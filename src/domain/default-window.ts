@@ -22,3 +22,20 @@ export function defaultWindowFor(timeframe: string): string {
 export function resolveWindowText(text: string, timeframe: string): string {
   return text === 'auto' ? defaultWindowFor(timeframe) : text;
 }
+
+/**
+ * The detector's baseline sized to the timeframe: 90 days of intraday bars (long enough to hold calm and stressed
+ * stretches, short enough to follow a market whose normal level drifts), and 500 bars (about two years of business
+ * days) from daily bars on, where 90 days would be too few bars for a stable reference matrix.
+ */
+export function defaultBaselineFor(timeframe: string): string {
+  const ms = timeframeMs(timeframe);
+  if (ms <= 4 * 3_600_000) return '90d';
+  if (ms < 86_400_000) return '180d';
+  return '500';
+}
+
+/** A basket's baseline text: `auto` -> the default for the timeframe. */
+export function resolveBaselineText(text: string, timeframe: string): string {
+  return text === 'auto' ? defaultBaselineFor(timeframe) : text;
+}

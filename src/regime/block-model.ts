@@ -24,7 +24,7 @@ export interface StressReading {
 const CLAMP = 1 - 1e-9;
 
 /**
- * Markov-switching model on y_b = atanh(avg ρ) of disjoint blocks of returns (METHODS.md §6). Blocks are disjoint
+ * Markov-switching model on y_b = atanh(avg ρ) of disjoint blocks of returns (docs/methods.md §6). Blocks are disjoint
  * so the observations are close to independent given the state. Fitted by EM on completed blocks only and refitted
  * every `refitEveryBlocks`; between refits the online Hamilton filter advances one block at a time. Probabilities
  * are filtered (use only the past), never smoothed.
@@ -37,7 +37,8 @@ export class BlockRegimeModel {
   private filter: OnlineHamiltonFilter | undefined;
   private probs: Float64Array | undefined;
   private blocksSinceFit = 0;
-  private readonly minBlocks: number;
+  /** Completed blocks needed before the first fit. */
+  readonly minBlocks: number;
 
   constructor(
     private readonly n: number,
@@ -83,6 +84,11 @@ export class BlockRegimeModel {
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
     }
+  }
+
+  /** Returns per block. */
+  get blockLength(): number {
+    return this.opts.blockLength;
   }
 
   stressProbability(): StressReading | null {

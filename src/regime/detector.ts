@@ -1,14 +1,18 @@
 import type { Regime } from '../domain/types.js';
+import { DataError } from '../domain/errors.js';
 import {
   absorptionRatio,
   averageCorrelation,
   correlationDispersion,
-  largestEigenShare,
   RollingCorrelation,
+  TopEigen,
 } from '../stats/index.js';
+import { choleskyInverse } from '../stats/cholesky.js';
 import { BlockRegimeModel } from './block-model.js';
+import { ConvergenceCusum } from './convergence-cusum.js';
 import { topDrivers } from './drivers.js';
-import { RowRing, ScalarWindow, SortedWindow } from './ring.js';
+import { ScalarWindow, SortedWindow } from './ring.js';
+import { TrailingBaseline } from './trailing-baseline.js';
 import { VolatilityScaler } from './vol-scaler.js';
 import type { DetectorConfig, RegimeReading } from './types.js';
 
@@ -16,46 +20,80 @@ const CLAMP = 1 - 1e-9;
 const atanhC = (r: number) => Math.atanh(Math.max(-CLAMP, Math.min(CLAMP, r)));
 
 /**
+ * Default design shifts κ: a moderate convergence (0.3 → 0.55) and a crash-sized one (0.3 → 0.83). Two rather than
+ * more: every extra CUSUM adds false alarms at the same threshold (measured in scripts/calibrate-detector.ts).
+ */
+export const DEFAULT_SHIFTS = [0.35, 0.75];
+
+/**
  * The regime detector for one basket, fed one closed bar's log returns at a time (pure computation, no I/O;
  * identical in the live watcher and in backtests, so a backtest shows what the watcher would have done).
+ * docs/methods.md describes every step, its defaults and its measured error rates.
  *
- * Returns are first divided by each asset's trailing EWMA volatility and winsorized (vol-scaler.ts). On each bar t
- * it computes over the last W of them: avg pairwise ρ (ρ̄), dispersion of atanh ρ_ij, the absorption ratio and its
- * standardized shift, and the z-score of y_t = atanh(ρ̄_t) against a trailing baseline of y that ends W bars earlier
- * (so the baseline shares no returns with the current window): z = (y_t − median_B)/s, where the noise s is the MAD
- * of d_t = y_t − y_{t−W} over the baseline divided by √2 (the MAD of y itself until W differences exist), floored at
- * zFloorFactor/sqrt(W). The baseline expands from W points until it holds B. A Gaussian Markov-switching
- * model on atanh(ρ̄) of disjoint blocks, fitted by EM on completed blocks only (no look-ahead), gives the filtered
- * probability of the high-correlation state.
+ * Onset (converging): Page's CUSUM on the per-bar angular-Gaussian log-likelihood ratio of a shift of the
+ * correlation matrix toward 1 (convergence-cusum.ts), against the correlation of a trailing baseline that ends
+ * `guard` bars earlier and leaves out episodes (trailing-baseline.ts). Returns are divided by each asset's slow EWMA
+ * volatility first, and only the direction of each bar counts, so a volatility shock shared by all assets, or one
+ * asset's volatility burst, does not look like convergence. The evidence √(2·S) is the score the alert policy reads;
+ * the basket is converging while it is at or above enterZ.
  *
- * Classification: stressed if z ≥ enterZ and P(stress) ≥ stressProbability with well-separated states and ρ̄ in the
- * stress state's range;
- * converging if z ≥ enterZ and y rose over the last risingLag bars; decoupling if z ≤ decoupleZ; calm otherwise.
+ * Stressed: converging, or still in the episode (evidence ≥ exitZ), while a Gaussian Markov-switching model on
+ * atanh(avg ρ) of disjoint blocks (filtered probabilities, fitted on completed blocks only) puts the basket in a
+ * well-separated high-correlation state with probability ≥ stressProbability, and avg ρ is in that state's range.
+ *
+ * Decoupling: the window's avg ρ significantly below its trailing baseline, z ≤ decoupleZ, where z is atanh(avg ρ)
+ * over the last W vol-scaled, winsorised returns against a robust baseline of the same statistic that ends W bars
+ * earlier (median; noise = MAD of disjoint-window differences / √2, floored at 1/√W).
  */
 export class RegimeDetector {
   readonly n: number;
   readonly window: number;
   readonly baselineLength: number;
-  /** Returns needed before the first reading: volatility warm-up, a full window and a minimal baseline of W points W bars back. */
+  readonly guard: number;
+  /** The CUSUM threshold h = enterZ²/2 (nats). */
+  readonly threshold: number;
+  /** Returns needed before the first reading: volatility warm-up, then the guard and a minimal CUSUM baseline. */
   readonly warmupReturns: number;
+  private readonly minBaseline: number;
   private readonly rolling: RollingCorrelation;
-  private readonly baseRolling: RollingCorrelation;
-  private readonly delay: RowRing;
   private readonly yRecent: ScalarWindow;
   private readonly yBaseline: SortedWindow;
   private readonly dRecent: ScalarWindow;
   private readonly dBaseline: SortedWindow;
   private readonly scaler: VolatilityScaler;
+  private readonly slowScaler: VolatilityScaler;
   private readonly scaled: Float64Array;
+  private readonly slow: Float64Array;
+  private readonly baseline: TrailingBaseline;
+  private readonly cusum: ConvergenceCusum;
   private readonly arShort: ScalarWindow;
   private readonly arLong: ScalarWindow;
+  private readonly arEvery: number;
   private readonly model: BlockRegimeModel;
+  private readonly topEigen: TopEigen;
   private readonly corr: Float64Array;
   private readonly cov: Float64Array;
   private readonly baseCorr: Float64Array;
+  private readonly inv: Float64Array;
+  private readonly scratch: Float64Array;
   private readonly risingLag: number;
   private readonly zFloor: number;
+  private readonly refreshEvery: number;
+  private sinceRefresh = 0;
+  private baseRho = NaN;
+  private inEpisode = false;
+  /** The design shift that raised the current alarm: the episode's end is tested against it. */
+  private confirmed = 0;
+  /** Reverse-CUSUM evidence that an episode is over, and the level at which it is (h/2 nats). */
+  private endEvidence = 0;
+  private readonly endThreshold: number;
+  /** Bars excluded from the baseline since the last quiet stretch (an episode longer than the baseline is the new normal). */
+  private excluded = 0;
+  private quietBars = 0;
+  private lastAr = NaN;
+  private lastEigenShare = NaN;
   private pushed = 0;
+  private scaledCount = 0;
 
   constructor(readonly cfg: DetectorConfig) {
     const n = cfg.symbols.length;
@@ -65,30 +103,57 @@ export class RegimeDetector {
     this.n = n;
     this.window = W;
     this.baselineLength = Math.max(W, cfg.baseline);
-    // Seed the volatility (WARMUP), fill one window (W), then W baseline values that end W bars earlier (W more).
-    this.warmupReturns = 3 * W + VolatilityScaler.WARMUP - 1;
+    this.guard = cfg.guard ?? W;
+    const t = cfg.thresholds;
+    this.threshold = (t.enterZ * t.enterZ) / 2;
+    this.endThreshold = this.threshold * (cfg.endFactor ?? 1);
+    // The baseline's correlation matrix must be comfortably invertible: several times more bars than assets.
+    this.minBaseline = Math.min(this.baselineLength, Math.max(2 * W, 10 * n, Math.round(this.baselineLength / 3)));
+    // ...and the window z-score's own baseline: W values of y ending W bars before the window (3W − 1 returns).
+    this.warmupReturns = VolatilityScaler.WARMUP + Math.max(this.guard + this.minBaseline, 3 * W - 1);
     this.rolling = new RollingCorrelation(n, W);
-    this.baseRolling = new RollingCorrelation(n, this.baselineLength);
-    this.delay = new RowRing(W, n);
     this.risingLag = cfg.risingLag ?? Math.max(2, Math.round(W / 12));
     this.yRecent = new ScalarWindow(Math.max(W, this.risingLag) + 1);
     this.yBaseline = new SortedWindow(this.baselineLength);
     this.dRecent = new ScalarWindow(W + 1);
     this.dBaseline = new SortedWindow(this.baselineLength);
     this.scaler = new VolatilityScaler(n, cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)));
+    this.slowScaler = new VolatilityScaler(n, cfg.cusumVolHalfLife ?? Math.max(10, Math.round(W / 4)), null);
     this.scaled = new Float64Array(n);
-    this.arShort = new ScalarWindow(cfg.absorptionShort ?? W);
-    this.arLong = new ScalarWindow(this.baselineLength);
+    this.slow = new Float64Array(n);
+    this.baseline = new TrailingBaseline(n, this.baselineLength, this.guard);
+    // One bar adds at most h/4 (Huber-type clipping of the log-likelihood ratio): an alarm needs at least four bars
+    // of evidence, so a single extreme common move (a heavy-tailed market factor) cannot raise it, whatever N.
+    this.cusum = new ConvergenceCusum(n, cfg.shifts ?? DEFAULT_SHIFTS, (cfg.capFactor ?? 1.5) * this.threshold, this.threshold / 4);
+    this.refreshEvery = cfg.refreshEvery ?? Math.max(1, Math.round(this.guard / 8));
+    const blockLength = cfg.blockLength ?? Math.max(12, Math.round(W / 4));
+    // The absorption ratio needs the top N/5 eigenvalues, which no O(N²) iteration can certify on market data (the
+    // 2nd..kth sit in the noise; bench/eigen.ts): it is sampled once a window (and on every detailed reading).
+    this.arEvery = W;
+    this.arShort = new ScalarWindow(Math.max(2, Math.ceil((cfg.absorptionShort ?? W) / this.arEvery)));
+    this.arLong = new ScalarWindow(Math.max(2, Math.ceil(this.baselineLength / this.arEvery)));
     this.zFloor = (cfg.zFloorFactor ?? 1) / Math.sqrt(W);
     this.model = new BlockRegimeModel(n, {
-      blockLength: cfg.blockLength ?? Math.max(12, Math.round(W / 4)),
+      blockLength,
       states: cfg.states,
       refitEveryBlocks: cfg.refitEveryBlocks ?? 25,
       maxFitBlocks: cfg.maxFitBlocks ?? 400,
     });
     this.corr = new Float64Array(n * n);
+    this.topEigen = new TopEigen(n);
     this.cov = new Float64Array(n * n);
     this.baseCorr = new Float64Array(n * n);
+    this.inv = new Float64Array(n * n);
+    this.scratch = new Float64Array(n * n);
+  }
+
+  /**
+   * Returns a fresh detector replays to reach its steady state: the warm-up plus a full baseline behind the guard,
+   * or enough disjoint blocks for the Markov-switching model, whichever is more.
+   */
+  get historyReturns(): number {
+    const full = VolatilityScaler.WARMUP + this.guard + this.baselineLength;
+    return Math.max(full, this.warmupReturns + this.model.minBlocks * this.model.blockLength);
   }
 
   /** Returns pushed so far. */
@@ -97,102 +162,161 @@ export class RegimeDetector {
   }
 
   /**
-   * Add the returns of the bar that closed at `at` (open time, ms). Returns the reading for that bar, or
-   * undefined while warming up (fewer than warmupReturns returns seen).
+   * Rebuild C0⁻¹ from the baseline. The sample correlation is shrunk toward its constant-correlation target
+   * (Ledoit & Wolf 2004, "Honey, I shrunk the sample covariance matrix") with weight N/(N + B), which keeps it well
+   * conditioned when the baseline holds few bars per asset; ρ̄0 is reported unshrunk.
    */
-  push(at: number, row: ArrayLike<number>): RegimeReading | undefined {
-    this.pushed++;
-    // Returns divided by each asset's trailing volatility: a volatility burst cannot dominate the window.
-    if (!this.scaler.scale(row, this.scaled)) return undefined;
-    const u = this.scaled;
-    this.rolling.push(u);
-    const leaving = this.delay.push(u);
-    if (leaving) this.baseRolling.push(leaving);
-    this.model.push(u);
-    if (!this.rolling.isFull) return undefined;
-
-    this.rolling.correlation(this.corr);
-    this.rolling.covariance(this.cov);
+  private refreshBaseline(): void {
     const n = this.n;
+    try {
+      this.baseline.correlation(this.baseCorr);
+    } catch (e) {
+      if (e instanceof DataError) return; // a series flat over the whole baseline: keep the previous reference
+      throw e;
+    }
+    const rho = averageCorrelation(this.baseCorr, n);
+    const delta = n / (n + this.baseline.count);
+    const m = this.scratch;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) m[i * n + j] = i === j ? 1 : (1 - delta) * this.baseCorr[i * n + j] + delta * rho;
+    }
+    const target = Float64Array.from(m);
+    if (!choleskyInverse(target, n, this.inv, this.scratch)) return;
+    this.baseRho = rho;
+    this.cusum.setBaselineInverse(this.inv);
+  }
+
+  /**
+   * Add the returns of the bar that closed at `at` (open time, ms). Returns the reading for that bar, or
+   * undefined while warming up. With `detail` false the per-pair diagnostics (dispersion, drivers) are skipped:
+   * a backtest needs them only on alert bars (see `detailNow`).
+   */
+  push(at: number, row: ArrayLike<number>, detail = true): RegimeReading | undefined {
+    this.pushed++;
+    const haveSlow = this.slowScaler.scale(row, this.slow);
+    if (!this.scaler.scale(row, this.scaled)) return undefined;
+    if (!haveSlow) return undefined;
+    this.scaledCount++;
+    const n = this.n;
+
+    // 1. Sequential evidence of convergence on this bar, against the baseline as it stood before the bar.
+    this.cusum.step(this.slow);
+    const h = this.threshold;
+    const t = this.cfg.thresholds;
+    let S: number;
+    if (!this.inEpisode) {
+      S = this.cusum.max();
+      if (S >= h) {
+        this.inEpisode = true;
+        this.endEvidence = 0;
+        this.confirmed = this.cusum.argmax();
+        if (this.excluded < this.baselineLength) this.baseline.excludeRecent();
+      }
+    }
+    if (this.inEpisode) {
+      // The end of an episode is a test of its own (a reverse CUSUM): evidence that the bars fit the baseline better
+      // than the convergence that raised the alarm (the design shift with the largest statistic then; testing
+      // against a larger one confirmed later would end a moderate episode that is still going on). The evidence
+      // shown falls from enterZ to 0 as it accumulates toward endThreshold; below exitZ the episode is over and the
+      // forward statistics start afresh.
+      const back = this.endEvidence - this.cusum.lastIncrement[this.confirmed];
+      this.endEvidence = back < 0 ? 0 : back > this.endThreshold ? this.endThreshold : back;
+      S = h * (1 - this.endEvidence / this.endThreshold);
+      if (2 * S < t.exitZ * Math.max(0, t.exitZ)) {
+        this.inEpisode = false;
+        this.cusum.reset();
+      }
+    }
+    // Bars of an episode stay out of the baseline, up to one baseline's length: a correlation level that lasts
+    // longer than that is the new normal, and the baseline catches up with it (so the episode ends).
+    this.quietBars = this.inEpisode ? 0 : this.quietBars + 1;
+    if (this.quietBars > this.guard) this.excluded = 0;
+    const exclude = this.inEpisode && this.excluded < this.baselineLength;
+    if (exclude) this.excluded++;
+    this.baseline.push(this.slow, exclude);
+    if (++this.sinceRefresh >= this.refreshEvery || !this.cusum.hasBaseline) {
+      if (this.baseline.takeChanged() && this.baseline.count >= this.minBaseline) this.refreshBaseline();
+      this.sinceRefresh = 0;
+    }
+
+    // 2. The window's average correlation and its robust z-score (context, decoupling).
+    this.rolling.push(this.scaled);
+    this.model.push(this.scaled);
+    if (!this.rolling.isFull) return undefined;
+    this.rolling.correlation(this.corr);
     const rhoBar = averageCorrelation(this.corr, n);
     const y = atanhC(rhoBar);
     this.yRecent.push(y);
-    // y from W bars ago enters the baseline: the baseline never overlaps the current window.
     if (this.yRecent.size > this.window) {
       const yOld = this.yRecent.get(this.window);
       this.yBaseline.push(yOld);
-      // y_t − y_{t−W}: two disjoint windows, so in a steady regime its variance is twice the sampling variance of y.
       this.dRecent.push(y - yOld);
       if (this.dRecent.size > this.window) this.dBaseline.push(this.dRecent.get(this.window));
     }
-    const ar = absorptionRatio(this.cov, n);
-    this.arShort.push(ar);
-    this.arLong.push(ar);
-
-    if (this.yBaseline.size < this.window) return undefined;
-
-    // Location: the median of y over the baseline (a past episode inside it barely moves it). Scale: the sampling
-    // noise of y, from the MAD of y_t − y_{t−W} / √2 — differences spanning a regime switch are few, so the spread
-    // between regimes does not inflate it the way the plain sd (or MAD) of y would.
+    if (!this.cusum.hasBaseline || this.yBaseline.size < this.window) return undefined;
     const mu = this.yBaseline.median();
     const noise = this.dBaseline.size >= this.window ? this.dBaseline.mad() / Math.SQRT2 : this.yBaseline.mad();
     const sd = Math.max(noise, this.zFloor);
     const z = (y - mu) / sd;
-    const rising = y > this.yRecent.get(this.risingLag);
-    const arSd = this.arLong.std();
-    const absorptionShift = arSd > 0 ? (this.arShort.mean() - this.arLong.mean()) / arSd : 0;
-    const stress = this.model.stressProbability();
-    const t = this.cfg.thresholds;
+    const rising = y > this.yRecent.get(Math.min(this.risingLag, this.yRecent.size - 1));
 
-    let regime: Regime = 'calm';
-    let why: string;
-    const level = `avg ρ ${rhoBar.toFixed(2)} is ${Math.abs(z).toFixed(1)}σ ${z >= 0 ? 'above' : 'below'} its baseline ${Math.tanh(mu).toFixed(2)}`;
-    // Stressed: ρ̄ significantly above its baseline (enterZ) while the model puts the basket in a well-separated
-    // high-correlation state (filtered probability) and ρ̄ is in that state's range. The model alone is not enough:
-    // on heavy-tailed data without regimes EM still finds "separated" states now and then (measured in test/quality:
-    // z ≥ exitZ plus the model gave 2-9 false episodes per 6,000 bars).
-    const highRho = stress !== null && stress.separated && stress.probability >= t.stressProbability && y >= stress.threshold;
-    if (highRho && z >= t.enterZ) {
-      regime = 'stressed';
-      why = `${level}; stress-state probability ${(stress.probability * 100).toFixed(0)}%`;
-    } else if (z >= t.enterZ && rising) {
-      regime = 'converging';
-      why = `${level} and rising`;
-    } else if (z <= t.decoupleZ) {
-      regime = 'decoupling';
-      why = level;
-    } else {
-      why = z >= t.enterZ ? `${level} but no longer rising` : level;
-    }
-
-    let drivers: RegimeReading['drivers'] = [];
-    if (this.baseRolling.count >= 20) {
-      try {
-        this.baseRolling.correlation(this.baseCorr);
-        drivers = topDrivers(this.cfg.symbols, this.corr, this.baseCorr, 3);
-      } catch {
-        drivers = []; // a series flat over the baseline: no baseline correlation to compare with
+    // 3. Eigen diagnostics: the market-mode share λ1/N by warm-started power iteration (O(N²), certified to match
+    // the full decomposition), the absorption ratio sampled once a window.
+    const sample = this.scaledCount % this.arEvery === 0 || this.arLong.size === 0;
+    if (sample || detail) {
+      this.rolling.covariance(this.cov);
+      this.lastAr = absorptionRatio(this.cov, n);
+      this.lastEigenShare = this.topEigen.largestEigenShare(this.corr);
+      if (sample) {
+        this.arShort.push(this.lastAr);
+        this.arLong.push(this.lastAr);
       }
     }
+    const arSd = this.arLong.std();
+    const absorptionShift = arSd > 0 ? (this.arShort.mean() - this.arLong.mean()) / arSd : 0;
 
+    // 4. Classification.
+    const score = Math.sqrt(2 * S!);
+    const stress = this.model.stressProbability();
+    const highRho = stress !== null && stress.separated && stress.probability >= t.stressProbability && y >= stress.threshold;
+    const evidence = `convergence evidence ${score.toFixed(1)} (alarm at ${t.enterZ})`;
+    const level = `avg ρ ${rhoBar.toFixed(2)} vs baseline ${this.baseRho.toFixed(2)}`;
+    let regime: Regime = 'calm';
+    let why: string;
+    if (highRho && this.inEpisode) {
+      regime = 'stressed';
+      why = `${level}; ${evidence}; stress-state probability ${(stress.probability * 100).toFixed(0)}%`;
+    } else if (this.inEpisode) {
+      regime = 'converging';
+      why = `${level}; ${evidence}`;
+    } else if (z <= t.decoupleZ) {
+      regime = 'decoupling';
+      why = `${level}: ${Math.abs(z).toFixed(1)}σ below its baseline`;
+    } else {
+      why = `${level}; ${evidence}`;
+    }
+
+    const kMin = Math.min(...this.cusum.shifts);
+    const base = Number.isFinite(this.baseRho) ? this.baseRho : Math.tanh(mu);
     return {
       at,
       regime,
       avgCorrelation: rhoBar,
-      dispersion: correlationDispersion(this.corr, n),
-      absorptionRatio: ar,
+      dispersion: detail ? correlationDispersion(this.corr, n) : NaN,
+      absorptionRatio: this.lastAr,
       absorptionShift,
-      largestEigenShare: largestEigenShare(this.corr, n),
+      largestEigenShare: this.lastEigenShare,
       z,
-      baselineRho: Math.tanh(mu),
+      score,
+      baselineRho: base,
       rising,
       stressProbability: stress ? stress.probability : null,
-      enterRho: Math.tanh(mu + t.enterZ * sd),
-      exitRho: Math.tanh(mu + t.exitZ * sd),
+      // The smallest convergence the CUSUM is designed for, and half of it, as avg ρ (chart reference lines).
+      enterRho: base + kMin * (1 - base),
+      exitRho: base + (kMin / 2) * (1 - base),
       decoupleRho: Math.tanh(mu + t.decoupleZ * sd),
-      drivers,
+      drivers: detail ? topDrivers(this.cfg.symbols, this.corr, this.baseCorr, 3) : [],
       why,
     };
   }
 }
-

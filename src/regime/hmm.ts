@@ -1,6 +1,6 @@
 /**
  * Gaussian Markov-switching (hidden Markov) model of the regime series y_b = atanh(avg ρ) on disjoint blocks
- * (METHODS.md §6): Hamilton's (1989) filter, Kim's (1994) smoother, Baum-Welch EM (Rabiner 1989), and helpers.
+ * (docs/methods.md §6): Hamilton's (1989) filter, Kim's (1994) smoother, Baum-Welch EM (Rabiner 1989), and helpers.
  *
  * Live decisions and backtests use FILTERED probabilities (hamiltonFilter, OnlineHamiltonFilter), which depend
  * only on the past; smoothedProbabilities looks ahead and is for diagnostics only.

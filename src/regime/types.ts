@@ -1,9 +1,12 @@
 import type { Regime } from '../domain/types.js';
 
 export interface DetectorThresholds {
-  /** z of atanh(avg ρ) vs baseline at or above which (and rising) a basket is converging. */
+  /**
+   * Evidence level at or above which a basket is converging: the signed root √(2·S) of the CUSUM log-likelihood
+   * ratio S (docs/methods.md), so the alarm threshold is h = enterZ²/2 nats. Calibrated for a stated false-alarm rate.
+   */
   enterZ: number;
-  /** Hysteresis exit level used by the alert policy (reported here as avg ρ for charts). */
+  /** An episode ends once the evidence √(2·S) falls below this (hysteresis, used by the alert policy). */
   exitZ: number;
   /** Filtered probability of the stress state needed for `stressed`. */
   stressProbability: number;
@@ -38,6 +41,18 @@ export interface DetectorConfig {
   zFloorFactor?: number;
   /** Half-life in bars of the EWMA volatility that standardizes returns (default max(6, round(W/12))). */
   volHalfLife?: number;
+  /** Half-life in bars of the slower volatility that standardizes returns for the CUSUM (default max(10, round(W/4))). */
+  cusumVolHalfLife?: number;
+  /** Bars a return waits before it may enter the CUSUM's baseline (default W). */
+  guard?: number;
+  /** Design shifts κ of the CUSUMs: correlations pulled toward 1 by this fraction (default 0.35, 0.75). */
+  shifts?: number[];
+  /** The CUSUM statistic is capped at capFactor·h so it comes back down quickly after an episode (default 1.5). */
+  capFactor?: number;
+  /** The evidence that an episode is over must reach endFactor·h (default 1: as much as it took to start it). */
+  endFactor?: number;
+  /** Bars between refreshes of the baseline's inverse (default max(1, round(guard/8))). */
+  refreshEvery?: number;
 }
 
 export interface Driver {
@@ -53,14 +68,19 @@ export interface RegimeReading {
   at: number;
   regime: Regime;
   avgCorrelation: number;
-  /** Sample std of atanh(ρ_ij) across pairs. */
+  /** Sample std of atanh(ρ_ij) across pairs (NaN when the reading was taken without detail). */
   dispersion: number;
   absorptionRatio: number;
   /** (mean AR over the short span − mean AR over the baseline) / std AR over the baseline. */
   absorptionShift: number;
   largestEigenShare: number;
-  /** z-score of atanh(avg ρ) against the trailing baseline (the adaptive threshold). */
+  /** z-score of atanh(avg ρ) over the window against its trailing baseline (decoupling, and context). */
   z: number;
+  /**
+   * Evidence of a convergence: √(2·S), S the largest CUSUM statistic over the design shifts (nats). The alert policy
+   * compares it with enterZ/exitZ; 0 when there is none.
+   */
+  score: number;
   /** Baseline mean as avg ρ (tanh of the mean of atanh). */
   baselineRho: number;
   /** atanh(avg ρ) rose over the last `risingLag` bars. */
@@ -71,7 +91,7 @@ export interface RegimeReading {
   enterRho: number;
   exitRho: number;
   decoupleRho: number;
-  /** Pairs whose correlation rose most against the baseline (top 3). */
+  /** Pairs whose correlation rose most against the baseline (top 3; empty when the reading was taken without detail). */
   drivers: Driver[];
   /** Why this regime, in words. */
   why: string;

@@ -13,9 +13,14 @@ export class VolatilityScaler {
   private readonly lambda: number;
   private seen = 0;
 
+  /**
+   * @param clip winsorise scaled returns at ±clip (default CLIP); null = no clipping (the CUSUM uses only each
+   * bar's direction, which clipping every asset at once would distort).
+   */
   constructor(
     private readonly n: number,
     halfLife: number,
+    private readonly clip: number | null = VolatilityScaler.CLIP,
   ) {
     this.variance = new Float64Array(n);
     this.lambda = Math.pow(2, -1 / halfLife);
@@ -35,7 +40,8 @@ export class VolatilityScaler {
       const v = this.variance[i];
       const u = v > 0 ? row[i] / Math.sqrt(v) : 0;
       // Winsorize at ±CLIP σ (2.5: measured on t5 data, it halves false crossings against 3 at equal delay): one extreme common move (a heavy-tailed bar) must not dominate a whole window.
-      out[i] = u > VolatilityScaler.CLIP ? VolatilityScaler.CLIP : u < -VolatilityScaler.CLIP ? -VolatilityScaler.CLIP : u;
+      const c = this.clip;
+      out[i] = c === null ? u : u > c ? c : u < -c ? -c : u;
       this.variance[i] = lam * v + (1 - lam) * row[i] * row[i];
     }
     this.seen++;

@@ -1,5 +1,7 @@
+import { historySpanFactor, type Calendar } from '../domain/calendar.js';
 import { timeframeMs } from '../domain/timeframe.js';
 import type { MarketSource } from '../domain/ports.js';
+import { resolveBasketCalendar, type BasketCalendar } from '../market/basket-calendar.js';
 import { loadAligned } from '../market/load.js';
 import { logReturnAt } from './returns-step.js';
 import { RegimeDetector } from '../regime/detector.js';
@@ -20,32 +22,47 @@ export class BasketSession {
   lastBarAt: number | undefined;
   private lastCloses: Float64Array | undefined;
   lastReading: RegimeReading | undefined;
+  /** The basket's calendar: the override given, else resolved from the source on the first advance. */
+  calendar: BasketCalendar | undefined;
+  /** Longest closure between consecutive aligned bars seen so far, in grid bars (staleness of `data` calendars). */
+  longestClosure = 0;
 
   constructor(
     readonly key: string,
     readonly symbols: string[],
     readonly timeframe: string,
     readonly cfg: DetectorConfig,
+    opts: { calendar?: Calendar } = {},
   ) {
     this.detector = new RegimeDetector(cfg);
     this.barMs = timeframeMs(timeframe);
+    if (opts.calendar) this.calendar = { calendar: opts.calendar, origin: 'option' };
+  }
+
+  /** What the alert policy needs to know of the calendar: which it is and the longest closure seen (withCalendar). */
+  staleness(): { calendar: Calendar; longestClosure: number } {
+    return { calendar: this.calendar?.calendar ?? 'continuous', longestClosure: this.longestClosure };
   }
 
   /** Bars of history a fresh session replays: warm-up, a full baseline, and enough blocks for the model. */
   historyBars(): number {
-    const W = this.cfg.window;
-    // Warm-up (3W + 20) plus a full baseline, or enough disjoint blocks to fit the regime model, whichever is more.
-    return Math.max(3 * W + this.cfg.baseline + 20, 25 * Math.max(12, Math.round(W / 4)) + 3 * W + 20) + 10;
+    return this.detector.historyReturns + 10;
   }
 
   /**
    * Fetch closed bars after the last one seen (the whole history on the first call) up to `now`, and push them
-   * through the detector. Returns the new bars with their readings (undefined while warming up). A bar whose
-   * predecessor is missing (a gap) contributes no return, as in queries and backtests.
+   * through the detector. Returns the new bars with their readings (undefined while warming up). Returns are
+   * between consecutive aligned bars, as in queries and backtests (alignedReturns): on the `continuous` calendar a
+   * bar whose grid predecessor is missing (a gap) contributes no return; on a calendar with closures Friday →
+   * Monday is one return. The first call resolves the calendar from the source unless one was given, and reaches
+   * back historyBars() bars (half as much time again for a market that closes, whose bars are fewer per day).
    */
   async advance(source: MarketSource, now: number): Promise<NewBar[]> {
-    const since = this.lastBarAt ?? Math.floor(now / this.barMs) * this.barMs - this.historyBars() * this.barMs;
-    const aligned = await loadAligned(source, this.symbols, this.timeframe, since, now);
+    this.calendar ??= await resolveBasketCalendar(source, this.symbols);
+    const calendar = this.calendar.calendar;
+    const span = Math.ceil(this.historyBars() * historySpanFactor(calendar));
+    const since = this.lastBarAt ?? Math.floor(now / this.barMs) * this.barMs - span * this.barMs;
+    const aligned = await loadAligned(source, this.symbols, this.timeframe, since, now, { calendar });
     const out: NewBar[] = [];
     const n = this.symbols.length;
     const row = new Float64Array(n);
@@ -55,7 +72,8 @@ export class BasketSession {
       if (this.lastBarAt !== undefined && at <= this.lastBarAt) continue;
       for (let i = 0; i < n; i++) cur[i] = aligned.closes[i][k];
       const prevAt = this.lastBarAt;
-      const consecutive = prevAt !== undefined && at - prevAt === this.barMs && this.lastCloses !== undefined;
+      if (prevAt !== undefined) this.longestClosure = Math.max(this.longestClosure, Math.round((at - prevAt) / this.barMs) - 1);
+      const consecutive = prevAt !== undefined && this.lastCloses !== undefined && (calendar !== 'continuous' || at - prevAt === this.barMs);
       let reading: RegimeReading | undefined;
       if (consecutive) {
         for (let i = 0; i < n; i++) row[i] = logReturnAt(this.lastCloses![i], cur[i]);

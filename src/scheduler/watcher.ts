@@ -1,7 +1,8 @@
-import { checkStale, evaluateBar, initialAlertState, parseAlertState, snoozeUntil, unsnooze, type AlertNotification, type AlertState } from '../alerts/policy.js';
+import { checkStale, evaluateBar, initialAlertState, parseAlertState, snoozeUntil, unsnooze, type AlertNotification, type AlertState, type PolicyConfig, withCalendar } from '../alerts/policy.js';
 import { deliverPending, type FanoutReport } from '../alerts/fanout.js';
 import { targetKey, type Notifier } from '../alerts/notifier.js';
 import type { Config } from '../config/schema.js';
+import type { Calendar } from '../domain/calendar.js';
 import { SourceError, UserError } from '../domain/errors.js';
 import type { Reply } from '../domain/reply.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
@@ -71,6 +72,11 @@ function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined
  */
 export class Watcher {
   private readonly sessions = new Map<string, BasketSession>();
+  /**
+   * Each basket's calendar and longest closure as its session last saw them (for withCalendar): kept apart from
+   * the session, which is dropped on a failed tick, so a source that fails on a weekend is not called stale.
+   */
+  private readonly calendars = new Map<string, { calendar: Calendar; longestClosure: number }>();
   private running = false;
   lastTick: TickReport | undefined;
 
@@ -88,6 +94,7 @@ export class Watcher {
       const reports: BasketTickReport[] = [];
       for (const b of baskets) reports.push(await this.tickBasket(b, now));
       for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
+      for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
       const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now);
       this.lastTick = { at: isoTime(now), baskets: reports, delivery };
       return this.lastTick;
@@ -108,7 +115,9 @@ export class Watcher {
       log.error('stored alert state is malformed; starting the basket fresh', { basket: b.name, error: e });
       state = initialAlertState();
     }
-    const policy = policyConfigFor(b, config);
+    const basePolicy = policyConfigFor(b, config);
+    const known = this.calendars.get(b.name);
+    let policy: PolicyConfig = known ? withCalendar(basePolicy, known.calendar, known.longestClosure) : basePolicy;
     const firstRun = runtime.lastBarAt === undefined;
     const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined) => {
       if (!n) return;
@@ -122,6 +131,9 @@ export class Watcher {
         this.sessions.set(b.name, session);
       }
       const bars = await session.advance(this.deps.market, now);
+      const calendar = session.staleness();
+      this.calendars.set(b.name, calendar);
+      policy = withCalendar(basePolicy, calendar.calendar, calendar.longestClosure);
       const newPoints: RegimePoint[] = [];
       let last: { n: AlertNotification; r: RegimeReading } | undefined;
       for (const { at, reading } of bars) {
@@ -132,7 +144,7 @@ export class Watcher {
         const stale = checkStale(state, at, policy);
         state = stale.state;
         if (!firstRun) await emit(stale.notification, undefined);
-        const d = evaluateBar(state, { at, regime: reading.regime, score: reading.z, avgCorrelation: reading.avgCorrelation }, policy, now);
+        const d = evaluateBar(state, { at, regime: reading.regime, score: reading.score, avgCorrelation: reading.avgCorrelation }, policy, now);
         state = d.state;
         if (firstRun) {
           if (d.notification?.kind === 'firing') last = { n: d.notification, r: reading };

@@ -11,7 +11,7 @@ export interface CorrelationResult {
 
 export interface CorrelationOptions {
   /**
-   * Fewest returns accepted (default MIN_RETURNS = 20, METHODS.md "Data hygiene"). Lower it only where short
+   * Fewest returns accepted (default MIN_RETURNS = 20, docs/methods.md "Data hygiene"). Lower it only where short
    * samples are intended and understood, e.g. disjoint blocks fed to a regime model.
    */
   minReturns?: number;
@@ -53,7 +53,7 @@ function pearsonUnchecked(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /**
  * Pearson sample correlation, exact two-pass: r = Σ(x−x̄)(y−ȳ) / sqrt(Σ(x−x̄)² · Σ(y−ȳ)²), clamped to [-1, 1].
- * Source: METHODS.md §1; any statistics text (e.g. Wasserman, All of Statistics, §3.3).
+ * Source: docs/methods.md §1; any statistics text (e.g. Wasserman, All of Statistics, §3.3).
  *
  * @throws DataError 'length_mismatch', 'non_finite_price' (series 0 = x, 1 = y), 'too_few_returns'
  *   (n < minReturns), 'zero_variance' (series 0 or 1).
@@ -87,7 +87,7 @@ export function averageRanks(x: ArrayLike<number>, start = 0, end: number = x.le
 
 /**
  * Spearman rank correlation: Pearson correlation of the average ranks (ties averaged), clamped to [-1, 1].
- * Source: Spearman (1904); METHODS.md §1; matches scipy.stats.spearmanr.
+ * Source: Spearman (1904); docs/methods.md §1; matches scipy.stats.spearmanr.
  *
  * @throws the same DataErrors as `pearson`.
  */
@@ -112,7 +112,7 @@ function checkSeries(what: string, series: readonly ArrayLike<number>[], start: 
 /**
  * Sample correlation and covariance matrices of the returns series[i][start..end), exact two-pass:
  * x̄_i = Σ_t x_it / n, cov_ij = Σ_t (x_it − x̄_i)(x_jt − x̄_j) / (n − 1), ρ_ij = S_ij / (sqrt(S_ii)·sqrt(S_jj)) with
- * S the centred co-moments. ρ is clamped to [-1, 1] and its diagonal is exactly 1. Source: METHODS.md §1; the
+ * S the centred co-moments. ρ is clamped to [-1, 1] and its diagonal is exactly 1. Source: docs/methods.md §1; the
  * two-pass algorithm as in Chan, Golub & LeVeque, "Algorithms for computing the sample variance" (1983).
  *
  * @throws DataError 'length_mismatch' (series of different lengths), 'non_finite_price' (series index),
@@ -172,7 +172,7 @@ function fromCentred(d: Float64Array, N: number, n: number): CorrelationResult {
 
 /**
  * Spearman correlation matrix: `correlationMatrix` of each series' average ranks over [start, end) (ties averaged).
- * `cov` is the covariance of the ranks. Source: Spearman (1904); METHODS.md §1.
+ * `cov` is the covariance of the ranks. Source: Spearman (1904); docs/methods.md §1.
  *
  * @throws the same DataErrors as `correlationMatrix`.
  */

@@ -58,7 +58,7 @@ export function jacobiEigenvalues(m: Float64Array, N: number): Float64Array {
 /**
  * Eigenvalues of a real symmetric N×N row-major matrix, descending, by ml-matrix's
  * EigenvalueDecomposition(m, { assumeSymmetric: true }) (Householder tridiagonalisation + implicit QL, the
- * JAMA/EISPACK tred2/tql2 pair), as METHODS.md §3 prescribes.
+ * JAMA/EISPACK tred2/tql2 pair), as docs/methods.md §3 prescribes.
  */
 export function mlMatrixEigenvalues(m: Float64Array, N: number): Float64Array {
   checkSquare(m, N);
@@ -77,7 +77,7 @@ export function symmetricEigenvalues(m: Float64Array, N: number): Float64Array {
 /**
  * Absorption ratio AR = (Σ of the k largest eigenvalues of the covariance matrix) / trace, k = max(1, round(N/5))
  * by default (Kritzman, Li, Page & Rigobon, "Principal Components as a Measure of Systemic Risk", 2011;
- * METHODS.md §3). The trace is Σ cov_ii (equal to Σ λ). Clamped to [0, 1] against rounding.
+ * docs/methods.md §3). The trace is Σ cov_ii (equal to Σ λ). Clamped to [0, 1] against rounding.
  *
  * @throws DataError 'zero_variance' when the trace is 0 (every series flat).
  */
@@ -95,7 +95,7 @@ export function absorptionRatio(cov: Float64Array, N: number, k: number = Math.m
 }
 
 /**
- * Market-mode share λ1/N: the largest eigenvalue of the correlation matrix over N (its trace). METHODS.md §3.
+ * Market-mode share λ1/N: the largest eigenvalue of the correlation matrix over N (its trace). docs/methods.md §3.
  */
 export function largestEigenShare(corr: Float64Array, N: number): number {
   const ev = symmetricEigenvalues(corr, N);
@@ -122,7 +122,7 @@ export function eigenvaluesAboveNoise(corr: Float64Array, N: number, W: number):
 }
 
 /**
- * Standardized shift of a series of readings (e.g. the absorption ratio, METHODS.md §3):
+ * Standardized shift of a series of readings (e.g. the absorption ratio, docs/methods.md §3):
  *   Δ = (mean of the last shortLen values − mean of the last longLen values) / s_long,
  * s_long the sample std (ddof = 1) of the last longLen values. When s_long = 0 (a flat history) the shift is 0:
  * nothing has moved relative to the baseline, and returning ±Infinity would make a flat series look alarming.

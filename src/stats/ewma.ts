@@ -6,7 +6,7 @@ const SMALLEST_NORMAL = 2.2250738585072014e-308;
 
 /**
  * λ for a bar of barMs milliseconds with the same half-life in time as dailyLambda on daily bars:
- * λ_bar = λ_daily^(barMs / 86 400 000) (METHODS.md §5: "scale λ to the bar size"; RiskMetrics Technical
+ * λ_bar = λ_daily^(barMs / 86 400 000) (docs/methods.md §5: "scale λ to the bar size"; RiskMetrics Technical
  * Document, J.P. Morgan/Reuters 1996, λ = 0.94 for daily data). E.g. hourly bars: 0.94^(1/24) ≈ 0.99743.
  */
 export function ewmaLambdaForBar(barMs: number, dailyLambda = 0.94): number {
@@ -21,7 +21,7 @@ export interface EwmaOptions {
 }
 
 /**
- * RiskMetrics EWMA covariance/correlation of N return series (zero-mean convention, METHODS.md §5):
+ * RiskMetrics EWMA covariance/correlation of N return series (zero-mean convention, docs/methods.md §5):
  *   S_t = λ S_{t−1} + (1 − λ) r_t r_tᵀ,   ρ_ij = S_ij / sqrt(S_ii S_jj).
  * Initialisation: S_0 = 0 (no prior guess), so S_t = (1 − λ) Σ_{k<=t} λ^{t−k} r_k r_kᵀ. The weights then sum to
  * 1 − λ^t rather than 1; the correlation, a ratio, is unaffected, and `covariance()` divides by 1 − λ^t so early

@@ -1,6 +1,6 @@
 import { DataError } from '../domain/errors.js';
 
-/** Fewest returns a correlation is computed on (METHODS.md "Data hygiene": refuse fewer than ~20 returns). */
+/** Fewest returns a correlation is computed on (docs/methods.md "Data hygiene": refuse fewer than ~20 returns). */
 export const MIN_RETURNS = 20;
 
 /**

@@ -2,7 +2,7 @@ import { DataError } from '../domain/errors.js';
 
 /**
  * Log returns of a close series: r_t = ln(P_t / P_{t-1}), t = 1..n-1, so the result has length n-1
- * (empty for fewer than two closes). Source: METHODS.md "Notation".
+ * (empty for fewer than two closes). Source: docs/methods.md "Notation".
  *
  * Computed as Math.log(P_t / P_{t-1}) (one rounding in the ratio, then a correctly rounded-ish log), the same
  * expression as the streaming `logReturnAt` in src/scheduler/returns-step.ts so batch and live paths agree bit for bit.

@@ -24,7 +24,7 @@ function checkCount(name: string, v: number, min: number): void {
  * Rolling sample correlation/covariance of N return series over the last W rows, updated in O(N²) per row.
  *
  * State: a ring buffer of the last W raw rows, the window mean m and the co-moments S = Σ_t (x_t − m)(x_t − m)ᵀ
- * (upper triangle). Updates (Welford 1962; Chan, Golub & LeVeque 1983; METHODS.md "Speed"):
+ * (upper triangle). Updates (Welford 1962; Chan, Golub & LeVeque 1983; docs/methods.md "Speed"):
  * - filling (n → n+1, adding x):   m' = m + (x − m)/(n+1),  S' = S + (x − m)(x − m')ᵀ
  * - sliding (n fixed, x in, y out): m' = m + (x − y)/n,      S' = S + (x − m)(x − m')ᵀ − (y − m)(y − m')ᵀ
  * Both keep S = Σ x xᵀ − n m mᵀ exactly for the stored m, so an error δ in m biases S only by about n(μδᵀ + δμᵀ),
@@ -232,7 +232,7 @@ export class RollingCorrelation {
 
   /**
    * Sample correlation matrix of the window, N×N row-major: ρ_ij = S_ij / (sqrt(S_ii)·sqrt(S_jj)), clamped to
-   * [-1, 1], diagonal exactly 1 (METHODS.md §1). Writes into `out` when given (no allocation). O(N²).
+   * [-1, 1], diagonal exactly 1 (docs/methods.md §1). Writes into `out` when given (no allocation). O(N²).
    *
    * @throws DataError 'too_few_returns' (count < minReturns), 'zero_variance' (index of a series that is constant
    *   over the window).

@@ -50,7 +50,7 @@ export function studentTTwoSidedP(t: number, df: number): number {
 
 /**
  * Two-sided p-value of H0: ρ = 0 for a sample correlation r on n pairs: t = r·sqrt((n−2)/(1−r²)), df = n − 2
- * (METHODS.md §1). Computed without forming t: x = df/(df + t²) = 1 − r² = (1 − |r|)(1 + |r|), so |r| close to 1
+ * (docs/methods.md §1). Computed without forming t: x = df/(df + t²) = 1 − r² = (1 − |r|)(1 + |r|), so |r| close to 1
  * loses nothing; |r| = 1 gives 0.
  *
  * @throws DataError 'too_few_returns' when n < 3 (df = n − 2 must be positive); RangeError when r ∉ [-1, 1].
@@ -68,7 +68,7 @@ export function correlationPValue(r: number, n: number): number {
 
 /**
  * Fisher confidence interval for a correlation: tanh(atanh(r) ± z/sqrt(n − 3)), z = Φ⁻¹((1 + level)/2)
- * (Fisher 1921; METHODS.md §1). For level 0.95, z = 1.959963984540054 exactly (Z95); otherwise from the inverse
+ * (Fisher 1921; docs/methods.md §1). For level 0.95, z = 1.959963984540054 exactly (Z95); otherwise from the inverse
  * normal. |r| = 1 gives [r, r].
  *
  * @throws DataError 'too_few_returns' when n < 4; RangeError when r ∉ [-1, 1] or level ∉ (0, 1).
@@ -85,7 +85,7 @@ export function fisherCI(r: number, n: number, level = 0.95): [number, number] {
 }
 
 /**
- * Fisher z test of equal correlations in two independent (disjoint) samples (METHODS.md §4):
+ * Fisher z test of equal correlations in two independent (disjoint) samples (docs/methods.md §4):
  *   Z = (atanh r1 − atanh r2) / sqrt(1/(n1 − 3) + 1/(n2 − 3)),  p = 2·(1 − Φ(|Z|)) = erfc(|Z|/√2),
  * the normal tail computed directly (tail-accurate). |r| is clamped to 1 − 1e-12 first so Z stays finite.
  *

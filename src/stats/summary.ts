@@ -10,7 +10,7 @@ function checkPairs(corr: Float64Array, N: number): void {
 
 /**
  * Average pairwise correlation ρ̄ = (1/M) Σ_{i<j} ρ_ij, M = N(N−1)/2, over the upper triangle of a symmetric
- * N×N row-major matrix (METHODS.md §2).
+ * N×N row-major matrix (docs/methods.md §2).
  */
 export function averageCorrelation(corr: Float64Array, N: number): number {
   checkPairs(corr, N);
@@ -21,7 +21,7 @@ export function averageCorrelation(corr: Float64Array, N: number): number {
 
 /**
  * Dispersion of pairwise correlations: the sample standard deviation (ddof = 1) of z_ij = atanh(ρ_ij) over the
- * M = N(N−1)/2 pairs, ρ clamped to ±(1 − 1e-12) first (METHODS.md §2; Fisher's z makes the spread comparable
+ * M = N(N−1)/2 pairs, ρ clamped to ±(1 − 1e-12) first (docs/methods.md §2; Fisher's z makes the spread comparable
  * across levels of ρ). Two-pass: z̄ then Σ(z − z̄)²/(M − 1).
  * With a single pair (N = 2) the sample std is undefined (0/0); it returns 0, the only spread one value can
  * show, so a two-asset basket never produces NaN and never looks "dispersed".

@@ -3,7 +3,7 @@ import { checkSquare } from './guards.js';
 /**
  * Normalized length of the minimum spanning tree of the correlation distance d_ij = sqrt(2(1 − ρ_ij)):
  *   L = (1/(N − 1)) Σ_{(i,j) ∈ MST} d_ij
- * (Onnela, Chakraborti, Kaski & Kertész, "Dynamic asset trees and Black Monday", Physica A 2003; METHODS.md §8).
+ * (Onnela, Chakraborti, Kaski & Kertész, "Dynamic asset trees and Black Monday", Physica A 2003; docs/methods.md §8).
  * A shrinking tree means assets are moving together. Prim's algorithm on the dense matrix, O(N²), no allocation
  * beyond two length-N arrays. ρ is clamped to [-1, 1]; diagnostic only, not an alert trigger.
  */

@@ -1,12 +1,14 @@
 import { REFUSED_FILE_HINT, StoreError } from './errors.js';
 import { formatIssues } from './issues.js';
+import { migrateDocument } from './migrate.js';
 import { storeDataSchema } from './schema.js';
 import { STORE_SCHEMA_VERSION, type StoreData } from './types.js';
 
 /**
  * Turn the text of a data file into a document, or refuse it with a StoreError (`corrupt` or `unknown_version`)
- * whose message names `file`, says what is wrong and what to do. The version is checked before the shape, so a
- * file from a newer corrwatch is reported as such rather than as damaged.
+ * whose message names `file`, says what is wrong and what to do. Files of older versions are upgraded first
+ * (migrate.ts). The version is checked before the shape, so a file from a newer corrwatch is reported as such
+ * rather than as damaged.
  */
 export function parseDocument(text: string, file: string): StoreData {
   let raw: unknown;
@@ -18,6 +20,7 @@ export function parseDocument(text: string, file: string): StoreData {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw refused('corrupt', `${file} is not a corrwatch data file: expected a JSON object, found ${describe(raw)}`);
   }
+  raw = migrateDocument(raw as Record<string, unknown>);
   const version = (raw as { schemaVersion?: unknown }).schemaVersion;
   if (version === undefined) {
     throw refused('corrupt', `${file} is not a corrwatch data file: it has no schemaVersion`);

@@ -1,3 +1,4 @@
+import { basketFromConfig } from '../../src/app/baskets.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,11 +93,12 @@ describe('backtest command through dispatch (CSV source in a temp dir)', () => {
     // JSON-safe: a round trip through JSON gives the same object (no NaN, Infinity or undefined values).
     expect(JSON.parse(JSON.stringify(data))).toEqual(data);
 
-    const want = runBacktest(rw, { symbols, window: 48, baseline: 2160, thresholds: config.detector.thresholds, states: config.detector.states }, {
+    const { thresholds } = basketFromConfig('ad-hoc', { symbols, timeframe: '1h' }, config, 0);
+    const want = runBacktest(rw, { symbols, window: 48, baseline: 2160, thresholds, states: config.detector.states }, {
       barMs: HOUR,
       forBars: config.alerts.forBars,
-      enterZ: config.detector.thresholds.enterZ,
-      exitScore: config.detector.thresholds.exitZ,
+      enterZ: thresholds.enterZ,
+      exitScore: thresholds.exitZ,
       minDwellBars: config.alerts.minDwellBars,
       cooldownBars: config.alerts.cooldownBars,
       staleBars: config.alerts.staleBars,

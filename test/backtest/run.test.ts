@@ -3,10 +3,11 @@ import { runBacktest, type BacktestAlert, type PolicyConfig } from '../../src/ba
 import type { ReturnsWindow } from '../../src/query/returns-window.js';
 import type { DetectorConfig } from '../../src/regime/types.js';
 import { generate, HOUR, type Scenario } from '../quality/generate.js';
-import { SCENARIOS } from '../quality/scenarios.js';
+import { SCENARIOS, shippedSettings } from '../quality/scenarios.js';
 
-const THRESHOLDS = { enterZ: 3, exitZ: 1, stressProbability: 0.8, decoupleZ: -2 };
-const POLICY: PolicyConfig = { barMs: HOUR, forBars: 2, enterZ: 3, exitScore: 1, minDwellBars: 6, cooldownBars: 24, staleBars: 3 };
+/** Entry and exit levels of the convergence evidence as shipped for hourly bars (about 4.9 and 2). */
+const THRESHOLDS = { enterZ: 4.9, exitZ: 2, stressProbability: 0.8, decoupleZ: -2 };
+const POLICY: PolicyConfig = { barMs: HOUR, forBars: 1, enterZ: 4.9, exitScore: 2, minDwellBars: 6, cooldownBars: 24, staleBars: 3 };
 
 function detector(symbols: string[], window = 48, baseline = 480): DetectorConfig {
   return { symbols, window, baseline, thresholds: THRESHOLDS, states: 2 };
@@ -155,13 +156,16 @@ describe('runBacktest', () => {
     ]);
   });
 
-  it('replays 6 assets × 6,000 bars with the shipped defaults (W 168, baseline 2160)', () => {
+  it('replays 6 assets × 6,000 bars with the shipped 1h defaults (W 168, baseline 2160)', () => {
     const big = generate(SCENARIOS[0].scenario);
     expect(big.symbols.length).toBe(6);
     expect(big.times.length).toBe(6000);
-    const res = runBacktest(big, { ...detector(big.symbols, 168, 2160) }, POLICY, { keepReadings: false });
+    const shipped = shippedSettings(big);
+    const res = runBacktest(big, shipped.detector, shipped.policy, { keepReadings: false });
     expect(res.summary.returns).toBe(6000);
-    expect(Object.values(res.summary.regimeBars).reduce((a, b) => a + b, 0)).toBe(6000 - (3 * 168 + 19) + 1);
+    // 20 seeding returns, the guard (W = 168), then a third of the 2,160-bar baseline.
+    expect(res.summary.warmupReturns).toBe(20 + 168 + 720);
+    expect(Object.values(res.summary.regimeBars).reduce((a, b) => a + b, 0)).toBe(6000 - res.summary.warmupReturns + 1);
     expect(res.summary.episodes).toBe(2);
   });
 });

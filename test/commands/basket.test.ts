@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Basket } from '../../src/store/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import { defaultEnterZ } from '../../src/regime/calibration.js';
+
+/** The shipped entry level of a 1h basket (calibrated from detector.falseAlarmYears). */
+const ENTER_1H = defaultEnterZ('1h', loadConfig({}).detector.falseAlarmYears);
 import { ADMIN, DISCORD_ADMIN, NOW, USER, expectOk, expectUserError, makeEnv, storeSnapshot, type TestEnv } from './helpers.js';
 
 /** A user error that leaves the store exactly as it was. */
@@ -31,7 +36,7 @@ describe('basket list and show (anyone)', () => {
     let r = await env.rt.run(USER, 'basket show majors');
     expectOk(r);
     const field = (name: string) => r.reply.fields!.find((f) => f.name === name)!.value;
-    expect(field('thresholds')).toBe('enter z ≥ 3, exit z < 1, stress p ≥ 0.8, decoupling z ≤ -2');
+    expect(field('thresholds')).toBe(`enter z ≥ ${ENTER_1H}, exit z < 2, stress p ≥ 0.8, decoupling z ≤ -2`);
     expect(field('subscribed channels')).toBe('none');
     expectOk(await env.rt.run(ADMIN, 'alerts subscribe majors'));
     r = await env.rt.run(USER, 'basket show majors');
@@ -56,7 +61,7 @@ describe('basket create', () => {
     expect(r.reply.severity).toBe('success');
     const b = (await env.store.getBasket('l1s'))!;
     expect(b).toMatchObject({ name: 'l1s', symbols: ['SOL', 'AVAX', 'ADA', 'DOT'], timeframe: '1h', window: '7d', baseline: '90d', createdBy: 'slack:UADMIN01', createdAt: NOW });
-    expect(b.thresholds).toEqual({ enterZ: 3, exitZ: 1, stressProbability: 0.8, decoupleZ: -2 });
+    expect(b.thresholds).toEqual({ enterZ: ENTER_1H, exitZ: 2, stressProbability: 0.8, decoupleZ: -2 });
     const audit = await env.store.listAudit();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ at: NOW, platform: 'slack', userId: 'UADMIN01', action: 'basket.create', basket: 'l1s' });
@@ -200,9 +205,9 @@ describe('basket set', () => {
   });
 
   it('refuses exitZ at or above enterZ, so episodes cannot flap', async () => {
-    await refusedWithoutChange(env, 'basket set majors exitz 5', 'exitZ (5) must stay below enterZ (3)');
-    await refusedWithoutChange(env, 'basket set majors exitz 3', 'exitZ (3) must stay below enterZ (3)');
-    await refusedWithoutChange(env, 'basket set majors enterz 0.9', 'exitZ (1) must stay below enterZ (0.9)');
+    await refusedWithoutChange(env, 'basket set majors exitz 6', `exitZ (6) must stay below enterZ (${ENTER_1H})`);
+    await refusedWithoutChange(env, `basket set majors exitz ${ENTER_1H}`, `exitZ (${ENTER_1H}) must stay below enterZ (${ENTER_1H})`);
+    await refusedWithoutChange(env, 'basket set majors enterz 0.9', 'exitZ (2) must stay below enterZ (0.9)');
   });
 
   it('refuses unknown keys and values out of range or malformed', async () => {

@@ -52,8 +52,11 @@ describe('backtest (CLI only)', () => {
     const d = r.reply.data as BacktestData;
     expect(d).toMatchObject({ basket: 'majors', symbols: ['BTC', 'ETH', 'SOL', 'BNB', 'XRP'], timeframe: '1h', window: 168 });
     expect(d.bars).toBe(31 * 24 + 1);
-    expect(d.from).toBe('2024-01-01T01:00:00Z');
+    // The history before --from warms the detector up, so the return ending at --from is the first one reported.
+    expect(d.from).toBe('2024-01-01T00:00:00Z');
     expect(d.to).toBe('2024-02-01T00:00:00Z');
+    expect(Date.parse(d.summary.firstDecisionAt!)).toBeLessThan(Date.parse('2024-01-01T00:00:00Z'));
+    for (const a of d.alerts) expect(Date.parse(a.at)).toBeGreaterThanOrEqual(Date.parse('2024-01-01T00:00:00Z'));
   });
 
   it('user errors', async () => {
@@ -62,7 +65,7 @@ describe('backtest (CLI only)', () => {
     expectUserError(await env.rt.run(CLI, 'backtest AAA'), 'a backtest needs at least two symbols');
     expectUserError(await env.rt.run(CLI, 'backtest AAA BBX'), 'BBX is not in example_wide.csv; did you mean BBB?');
     expectUserError(await env.rt.run(CLI, 'backtest AAA BBB --window 30 --from 2023-06-01 --to 2023-05-01'), '--from 2023-06-01T00:00:00Z is not before --to 2023-05-01T00:00:00Z');
-    expectUserError(await env.rt.run(CLI, 'backtest AAA BBB --window 200'), /the detector needs at least 619 returns .*only 300/);
+    expectUserError(await env.rt.run(CLI, 'backtest AAA BBB --window 200'), /the detector needs at least 620 returns .*only 300/);
     expectUserError(await env.rt.run(CLI, 'backtest --basket minors'), 'there is no basket "minors"; did you mean majors?');
     expectUserError(await env.rt.run(CLI, 'backtest AAA BBB --from soon'), /^from: expected an ISO-8601 time/);
   });

@@ -29,7 +29,8 @@ describe('config', () => {
     expect(c.market.quote).toBe('USDT');
     expect(c.defaults.window).toBe('auto');
     expect(c.baskets.majors.symbols).toEqual(['BTC', 'ETH', 'SOL', 'BNB', 'XRP']);
-    expect(c.detector.thresholds.exitZ).toBeLessThan(c.detector.thresholds.enterZ);
+    expect(c.detector.thresholds.enterZ).toBe('auto');
+    expect(c.detector.thresholds.exitZ).toBe(2);
     expect(c.alerts.staleBars).toBe(3);
   });
 

@@ -1,3 +1,4 @@
+import { defaultEnterZ } from '../../src/regime/calibration.js';
 import { alertReply } from '../../src/alerts/alert-reply.js';
 import { consoleNotifier } from '../../src/alerts/console-notifier.js';
 import type { AlertMessage, Notifier, NotifyResult } from '../../src/alerts/notifier.js';
@@ -140,7 +141,7 @@ export function basket(name: string, symbols: string[], over: Partial<Basket> = 
     timeframe: '1h',
     window: '48',
     baseline: '500',
-    thresholds: { ...config.detector.thresholds },
+    thresholds: { ...config.detector.thresholds, enterZ: defaultEnterZ('1h', config.detector.falseAlarmYears) },
     createdAt: T0,
     updatedAt: T0,
     createdBy: 'config',

@@ -72,7 +72,7 @@ describe('LowdbStore refuses a file it cannot read as a store, and leaves it unt
       code: 'corrupt',
       says: /baskets\[1\]: duplicate basket name "majors"/,
     },
-    { name: 'schemaVersion 99', content: JSON.stringify({ ...validDocument(), schemaVersion: 99 }), code: 'unknown_version', says: /schemaVersion 99, but this corrwatch reads only version 1 \(a newer corrwatch wrote it/ },
+    { name: 'schemaVersion 99', content: JSON.stringify({ ...validDocument(), schemaVersion: 99 }), code: 'unknown_version', says: /schemaVersion 99, but this corrwatch reads only version 2 \(a newer corrwatch wrote it/ },
     { name: 'schemaVersion "1" (a string)', content: JSON.stringify({ ...validDocument(), schemaVersion: '1' }), code: 'unknown_version', says: /schemaVersion "1"/ },
   ];
 
