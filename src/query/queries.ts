@@ -70,7 +70,7 @@ function requireReturns(rw: ReturnsWindow): void {
   }
 }
 
-/** Pairwise correlation of the window's two series with its t-test p-value and Fisher 95% CI (METHODS.md §1). */
+/** Pairwise correlation of the window's two series with its t-test p-value and Fisher 95% CI (docs/methods.md §1). */
 export function corrOf(rw: ReturnsWindow, method: Method, window: number | 'all'): CorrResult {
   requireReturns(rw);
   const [x, y] = rw.returns;
@@ -90,7 +90,7 @@ export function corrOf(rw: ReturnsWindow, method: Method, window: number | 'all'
   };
 }
 
-/** Correlation matrix of the window with ρ̄, dispersion of atanh ρ, absorption ratio and λ1/N (METHODS.md §2-3). */
+/** Correlation matrix of the window with ρ̄, dispersion of atanh ρ, absorption ratio and λ1/N (docs/methods.md §2-3). */
 export function matrixOf(rw: ReturnsWindow, method: Method, window: number | 'all'): MatrixResult {
   requireReturns(rw);
   const N = rw.symbols.length;
@@ -116,7 +116,7 @@ export function matrixOf(rw: ReturnsWindow, method: Method, window: number | 'al
 }
 
 /**
- * Fisher z test of the latest W returns against the W before them (disjoint windows; METHODS.md §4).
+ * Fisher z test of the latest W returns against the W before them (disjoint windows; docs/methods.md §4).
  * `rw` must end at the evaluation bar and hold at least 2W returns.
  */
 export function compareOf(rw: ReturnsWindow, window: number): CompareResult {
