@@ -84,7 +84,7 @@ export const backtestCommand: CommandSpec = {
       alerts: res.alerts,
       summary: { ...res.summary, notes: rw.notes },
     };
-    const rows = [['at', 'state', 'regime', 'avg ρ', 'z', 'reason'], ...res.alerts.map((a) => [a.at, a.state, a.regime, fmtRho(a.avgCorrelation), a.z.toFixed(1), a.reason.slice(0, 70)])];
+    const rows = [['at', 'state', 'regime', 'avg ρ', 'evidence', 'reason'], ...res.alerts.map((a) => [a.at, a.state, a.regime, fmtRho(a.avgCorrelation), a.z.toFixed(1), a.reason.slice(0, 70)])];
     const s = res.summary;
     return {
       title: `Backtest ${name}: ${s.notifications.firing} alert episode${s.notifications.firing === 1 ? '' : 's'} over ${reported} returns`,

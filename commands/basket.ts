@@ -19,10 +19,10 @@ const SETTABLE: Record<string, { describe: string; apply: (b: Basket, v: string)
   timeframe: { describe: 'bar size (1m..1d)', apply: (b, v) => ((b.timeframe = v), timeframeMs(v)) },
   window: { describe: 'correlation window (7d or a bar count)', apply: (b, v) => ((b.window = v), void barsOf(v, b.timeframe, 'window')) },
   baseline: { describe: 'baseline length (90d or a bar count)', apply: (b, v) => ((b.baseline = v), void barsOf(v, b.timeframe, 'baseline')) },
-  enterz: { describe: 'z-score to enter converging', apply: (b, v) => (b.thresholds.enterZ = num(v, 'enterZ', 0.5, 10)) },
-  exitz: { describe: 'z-score below which an episode ends', apply: (b, v) => (b.thresholds.exitZ = num(v, 'exitZ', -5, 9)) },
+  enterz: { describe: 'convergence evidence at which an alert opens (default calibrated for the timeframe)', apply: (b, v) => (b.thresholds.enterZ = num(v, 'enterZ', 0.5, 10)) },
+  exitz: { describe: 'evidence below which an episode ends', apply: (b, v) => (b.thresholds.exitZ = num(v, 'exitZ', -5, 9)) },
   stressprobability: { describe: 'stress-state probability for stressed (0.5..1)', apply: (b, v) => (b.thresholds.stressProbability = num(v, 'stressProbability', 0.5, 1)) },
-  decouplez: { describe: 'z-score for decoupling (negative)', apply: (b, v) => (b.thresholds.decoupleZ = num(v, 'decoupleZ', -10, -0.5)) },
+  decouplez: { describe: 'window z-score for decoupling (negative)', apply: (b, v) => (b.thresholds.decoupleZ = num(v, 'decoupleZ', -10, -0.5)) },
 };
 
 /** The window must hold enough returns for the detector to classify (it refuses fewer than MIN_RETURNS). */
@@ -87,7 +87,7 @@ const show: CommandSpec = {
       title: `Basket ${b.name}`,
       text: describe(b),
       fields: [
-        { name: 'thresholds', value: `enter z ≥ ${t.enterZ}, exit z < ${t.exitZ}, stress p ≥ ${t.stressProbability}, decoupling z ≤ ${t.decoupleZ}`, inline: false },
+        { name: 'thresholds', value: `alert at evidence ≥ ${t.enterZ}, ends < ${t.exitZ}, stress p ≥ ${t.stressProbability}, decoupling z ≤ ${t.decoupleZ}`, inline: false },
         { name: 'subscribed channels', value: subs.length ? subs.map((s) => `${s.platform}:${s.channelId}`).join(', ') : 'none', inline: false },
       ],
       data: { ...b, subscriptions: subs },
@@ -187,7 +187,7 @@ const set: CommandSpec = {
     { name: 'key', type: 'word', positional: true, required: true, description: 'setting', choices: Object.keys(SETTABLE) },
     { name: 'value', type: 'word', positional: true, required: true, description: 'new value' },
   ],
-  examples: ['basket set majors window 14d', 'basket set majors enterZ 2.5'],
+  examples: ['basket set majors window 14d', 'basket set majors enterZ 5.5'],
   async handler(ctx, args) {
     const b = await requireBasket(ctx, args.name as string);
     const key = (args.key as string).toLowerCase();

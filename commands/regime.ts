@@ -33,7 +33,7 @@ interface Replay {
 async function readingsOf(ctx: CommandContext, b: Basket, calendar: Calendar | undefined): Promise<Replay> {
   const { endBar, asOfNote } = await evaluationBar(ctx.market, b.timeframe, ctx.clock);
   const session = new BasketSession('regime', b.symbols, b.timeframe, detectorConfigFor(b, ctx.config), { calendar });
-  const bars = await session.advance(ctx.market, asOfNote ? endBar + timeframeMs(b.timeframe) : ctx.clock.now());
+  const bars = await session.advance(ctx.market, asOfNote ? endBar + timeframeMs(b.timeframe) : ctx.clock.now(), { detailAfter: Infinity });
   const notes = [...(asOfNote ? [asOfNote] : []), ...(session.calendar ? [calendarNote(session.calendar)] : [])];
   const readings = bars.flatMap((x) => (x.reading ? [x.reading] : []));
   return { readings, notes, ...(asOfNote ? { asOf: asOfText(endBar, b.timeframe) } : {}) };
@@ -51,7 +51,7 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
   const { readings, notes, asOf } = await readingsOf(ctx, b, calendar);
   const asOfData = asOf ? { asOf } : {};
   if (!readings.length) {
-    return { title: `${b.name}: not enough history yet`, text: `The detector needs two windows (${b.window} each) of ${b.timeframe} bars before it can classify.`, footer: notes.join(' · '), severity: 'info', data: { basket: b.name, regime: null, ...asOfData } };
+    return { title: `${b.name}: not enough history yet`, text: `The detector needs a volatility warm-up, one window (${b.window}) and a minimal baseline of ${b.timeframe} bars before it can classify.`, footer: notes.join(' · '), severity: 'info', data: { basket: b.name, regime: null, ...asOfData } };
   }
   const r = readings[readings.length - 1];
   const since = sinceOf(readings);
@@ -59,6 +59,7 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
   const phase = rt ? parseAlertState(rt.alertState).phase : undefined;
   const fields = [
     { name: 'avg ρ', value: `${fmtRho(r.avgCorrelation)} (baseline ${fmtRho(r.baselineRho)}, z ${r.z.toFixed(1)})`, inline: true },
+    { name: 'convergence evidence', value: `${r.score.toFixed(1)} (alert at ${b.thresholds.enterZ})`, inline: true },
     { name: 'since', value: fmtTime(isoTime(since)), inline: true },
     { name: 'dispersion', value: r.dispersion.toFixed(3), inline: true },
     { name: 'absorption ratio', value: `${r.absorptionRatio.toFixed(3)} (shift ${r.absorptionShift >= 0 ? '+' : ''}${r.absorptionShift.toFixed(1)}σ)`, inline: true },

@@ -76,7 +76,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
   if (record.kind !== 'stale') {
     const base = p.baselineRho !== undefined ? ` (baseline ${sign(p.baselineRho)})` : '';
     fields.push({ name: 'avg ρ', value: `${sign(p.avgCorrelation)}${base}`, inline: true });
-    fields.push({ name: 'z vs baseline', value: p.z.toFixed(1), inline: true });
+    fields.push({ name: 'convergence evidence', value: p.z.toFixed(1), inline: true });
     if (p.stressProbability !== undefined && p.stressProbability !== null) {
       fields.push({ name: 'stress probability', value: `${Math.round(p.stressProbability * 100)}%`, inline: true });
     }

@@ -19,11 +19,15 @@ export const ARL_FIT = {
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365.25 * DAY_MS;
 
-/** The alarm threshold h (nats) whose mean run length between false episodes is `arlBars` bars. */
+/**
+ * The alarm threshold h (nats) whose mean run length between false episodes is `arlBars` bars; at least 4.5
+ * (enterZ 3), below which the fit is extrapolated and an episode could open on a couple of bars of noise, and which
+ * keeps the default exit level (2) below the entry.
+ */
 export function thresholdForArl(arlBars: number, timeframe: string): number {
   if (!(arlBars > 1)) throw new RangeError(`arlBars must be > 1, got ${arlBars}`);
   const fit = timeframeMs(timeframe) >= DAY_MS ? ARL_FIT.daily : ARL_FIT.intraday;
-  return Math.max(2, (Math.log(arlBars) - fit.intercept) / fit.slope);
+  return Math.max(4.5, (Math.log(arlBars) - fit.intercept) / fit.slope);
 }
 
 /**

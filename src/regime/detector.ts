@@ -122,9 +122,9 @@ export class RegimeDetector {
     this.scaled = new Float64Array(n);
     this.slow = new Float64Array(n);
     this.baseline = new TrailingBaseline(n, this.baselineLength, this.guard);
-    // One bar adds at most h/4 (Huber-type clipping of the log-likelihood ratio): an alarm needs at least four bars
-    // of evidence, so a single extreme common move (a heavy-tailed market factor) cannot raise it, whatever N.
-    this.cusum = new ConvergenceCusum(n, cfg.shifts ?? DEFAULT_SHIFTS, (cfg.capFactor ?? 1.5) * this.threshold, this.threshold / 4);
+    // One bar adds at most h/minBars (Huber-type clipping of the log-likelihood ratio): an alarm needs at least that
+    // many bars of evidence, so a single extreme common move (a heavy-tailed market factor) cannot raise it, whatever N.
+    this.cusum = new ConvergenceCusum(n, cfg.shifts ?? DEFAULT_SHIFTS, (cfg.capFactor ?? 1.5) * this.threshold, this.threshold / (cfg.minBars ?? 4));
     this.refreshEvery = cfg.refreshEvery ?? Math.max(1, Math.round(this.guard / 8));
     const blockLength = cfg.blockLength ?? Math.max(12, Math.round(W / 4));
     // The absorption ratio needs the top N/5 eigenvalues, which no O(N²) iteration can certify on market data (the

@@ -49,6 +49,8 @@ export interface DetectorConfig {
   shifts?: number[];
   /** The CUSUM statistic is capped at capFactor·h so it comes back down quickly after an episode (default 1.5). */
   capFactor?: number;
+  /** Fewest bars of evidence an alarm needs: one bar adds at most h/minBars to the CUSUM (default 4). */
+  minBars?: number;
   /** The evidence that an episode is over must reach endFactor·h (default 1: as much as it took to start it). */
   endFactor?: number;
   /** Bars between refreshes of the baseline's inverse (default max(1, round(guard/8))). */

@@ -51,13 +51,14 @@ export class BasketSession {
 
   /**
    * Fetch closed bars after the last one seen (the whole history on the first call) up to `now`, and push them
-   * through the detector. Returns the new bars with their readings (undefined while warming up). Returns are
+   * through the detector. Returns the new bars with their readings (undefined while warming up; with per-pair
+   * detail only after `opts.detailAfter` and on the newest bar, when it is given). Returns are
    * between consecutive aligned bars, as in queries and backtests (alignedReturns): on the `continuous` calendar a
    * bar whose grid predecessor is missing (a gap) contributes no return; on a calendar with closures Friday →
    * Monday is one return. The first call resolves the calendar from the source unless one was given, and reaches
    * back historyBars() bars (half as much time again for a market that closes, whose bars are fewer per day).
    */
-  async advance(source: MarketSource, now: number): Promise<NewBar[]> {
+  async advance(source: MarketSource, now: number, opts: { detailAfter?: number } = {}): Promise<NewBar[]> {
     this.calendar ??= await resolveBasketCalendar(source, this.symbols);
     const calendar = this.calendar.calendar;
     const span = Math.ceil(this.historyBars() * historySpanFactor(calendar));
@@ -77,7 +78,10 @@ export class BasketSession {
       let reading: RegimeReading | undefined;
       if (consecutive) {
         for (let i = 0; i < n; i++) row[i] = logReturnAt(this.lastCloses![i], cur[i]);
-        reading = this.detector.push(at, row);
+        // Per-pair detail (drivers, dispersion, a fresh absorption ratio) costs O(N³): only for bars after
+        // detailAfter (the ones that may be announced) and for the newest bar.
+        const detail = opts.detailAfter === undefined || at > opts.detailAfter || k === aligned.timestamps.length - 1;
+        reading = this.detector.push(at, row, detail);
         if (reading) this.lastReading = reading;
       }
       this.lastCloses = Float64Array.from(cur);

@@ -130,7 +130,7 @@ export class Watcher {
         session = new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorConfigFor(b, config));
         this.sessions.set(b.name, session);
       }
-      const bars = await session.advance(this.deps.market, now);
+      const bars = await session.advance(this.deps.market, now, { detailAfter: runtime.lastBarAt });
       const calendar = session.staleness();
       this.calendars.set(b.name, calendar);
       policy = withCalendar(basePolicy, calendar.calendar, calendar.longestClosure);

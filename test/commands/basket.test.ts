@@ -36,7 +36,7 @@ describe('basket list and show (anyone)', () => {
     let r = await env.rt.run(USER, 'basket show majors');
     expectOk(r);
     const field = (name: string) => r.reply.fields!.find((f) => f.name === name)!.value;
-    expect(field('thresholds')).toBe(`enter z ≥ ${ENTER_1H}, exit z < 2, stress p ≥ 0.8, decoupling z ≤ -2`);
+    expect(field('thresholds')).toBe(`alert at evidence ≥ ${ENTER_1H}, ends < 2, stress p ≥ 0.8, decoupling z ≤ -2`);
     expect(field('subscribed channels')).toBe('none');
     expectOk(await env.rt.run(ADMIN, 'alerts subscribe majors'));
     r = await env.rt.run(USER, 'basket show majors');

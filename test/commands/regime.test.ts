@@ -91,7 +91,7 @@ describe('regime with too little history', () => {
     const r = await env.rt.run(USER, 'regime majors');
     expectOk(r);
     expect(r.reply.title).toBe('majors: not enough history yet');
-    expect(r.reply.text).toContain('two windows (7d each) of 1h bars');
+    expect(r.reply.text).toContain('one window (7d) and a minimal baseline of 1h bars');
     expect((r.reply.data as OneData).regime).toBeNull();
     const all = await env.rt.run(USER, 'regime');
     expectOk(all);
