@@ -59,7 +59,11 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
   const phase = rt ? parseAlertState(rt.alertState).phase : undefined;
   const fields = [
     { name: 'avg ρ', value: `${fmtRho(r.avgCorrelation)} (baseline ${fmtRho(r.baselineRho)}, z ${r.z.toFixed(1)})`, inline: true },
-    { name: 'convergence evidence', value: `${r.score.toFixed(1)} (alert at ${b.thresholds.enterZ})`, inline: true },
+    {
+      name: 'convergence evidence',
+      value: r.regime === 'converging' || r.regime === 'stressed' ? `${r.score.toFixed(1)} (in an episode; it ends below ${b.thresholds.exitZ})` : `${r.score.toFixed(1)} (alert at ${b.thresholds.enterZ})`,
+      inline: true,
+    },
     { name: 'since', value: fmtTime(isoTime(since)), inline: true },
     { name: 'dispersion', value: r.dispersion.toFixed(3), inline: true },
     { name: 'absorption ratio', value: `${r.absorptionRatio.toFixed(3)} (shift ${r.absorptionShift >= 0 ? '+' : ''}${r.absorptionShift.toFixed(1)}σ)`, inline: true },

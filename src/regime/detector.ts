@@ -279,7 +279,10 @@ export class RegimeDetector {
     const score = Math.sqrt(2 * S!);
     const stress = this.model.stressProbability();
     const highRho = stress !== null && stress.separated && stress.probability >= t.stressProbability && y >= stress.threshold;
-    const evidence = `convergence evidence ${score.toFixed(1)} (alarm at ${t.enterZ})`;
+    // In an episode the evidence counts down toward its end; outside one, up toward an alarm.
+    const evidence = this.inEpisode
+      ? `convergence evidence ${score.toFixed(1)} (the episode ends below ${t.exitZ})`
+      : `convergence evidence ${score.toFixed(1)} (alarm at ${t.enterZ})`;
     const level = `avg ρ ${rhoBar.toFixed(2)} vs baseline ${this.baseRho.toFixed(2)}`;
     let regime: Regime = 'calm';
     let why: string;
