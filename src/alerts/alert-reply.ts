@@ -40,6 +40,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
     avgCorrelation: number;
     z: number;
     baselineRho?: number;
+    recentAvgCorrelation?: number;
     drivers?: Driver[];
     stressProbability?: number | null;
     why?: string;
@@ -76,6 +77,9 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
   if (record.kind !== 'stale') {
     const base = p.baselineRho !== undefined ? ` (baseline ${sign(p.baselineRho)})` : '';
     fields.push({ name: 'avg ρ', value: `${sign(p.avgCorrelation)}${base}`, inline: true });
+    // The window average lags by up to a window; the EWMA level says where correlations are now (at a resolution
+    // the window can still be high while the bars have long come back).
+    if (typeof p.recentAvgCorrelation === 'number') fields.push({ name: 'avg ρ, recent bars', value: sign(p.recentAvgCorrelation), inline: true });
     fields.push({ name: 'convergence evidence', value: p.z.toFixed(1), inline: true });
     if (p.stressProbability !== undefined && p.stressProbability !== null) {
       fields.push({ name: 'stress probability', value: `${Math.round(p.stressProbability * 100)}%`, inline: true });

@@ -4,6 +4,7 @@ import {
   absorptionRatio,
   averageCorrelation,
   correlationDispersion,
+  EwmaCorrelation,
   RollingCorrelation,
   TopEigen,
 } from '../stats/index.js';
@@ -71,6 +72,9 @@ export class RegimeDetector {
   private readonly arEvery: number;
   private readonly model: BlockRegimeModel;
   private readonly topEigen: TopEigen;
+  /** EWMA correlation of the scaled returns (half-life: the window's vol half-life): what "now" looks like. */
+  private readonly recent: EwmaCorrelation;
+  private readonly recentCorr: Float64Array;
   private readonly corr: Float64Array;
   private readonly cov: Float64Array;
   private readonly baseCorr: Float64Array;
@@ -141,6 +145,8 @@ export class RegimeDetector {
     });
     this.corr = new Float64Array(n * n);
     this.topEigen = new TopEigen(n);
+    this.recent = new EwmaCorrelation(n, Math.pow(2, -1 / (cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)))));
+    this.recentCorr = new Float64Array(n * n);
     this.cov = new Float64Array(n * n);
     this.baseCorr = new Float64Array(n * n);
     this.inv = new Float64Array(n * n);
@@ -184,6 +190,16 @@ export class RegimeDetector {
     if (!choleskyInverse(target, n, this.inv, this.scratch)) return;
     this.baseRho = rho;
     this.cusum.setBaselineInverse(this.inv);
+  }
+
+  /** Average of the EWMA correlations (NaN while a series has not moved). */
+  private recentAvg(): number {
+    try {
+      return averageCorrelation(this.recent.correlation(this.recentCorr), this.n);
+    } catch (e) {
+      if (e instanceof DataError) return NaN;
+      throw e;
+    }
   }
 
   /**
@@ -241,6 +257,7 @@ export class RegimeDetector {
 
     // 2. The window's average correlation and its robust z-score (context, decoupling).
     this.rolling.push(this.scaled);
+    this.recent.push(this.scaled);
     this.model.push(this.scaled);
     if (!this.rolling.isFull) return undefined;
     this.rolling.correlation(this.corr);
@@ -306,6 +323,7 @@ export class RegimeDetector {
       regime,
       avgCorrelation: rhoBar,
       dispersion: detail ? correlationDispersion(this.corr, n) : NaN,
+      recentAvgCorrelation: detail ? this.recentAvg() : NaN,
       absorptionRatio: this.lastAr,
       absorptionShift,
       largestEigenShare: this.lastEigenShare,

@@ -70,6 +70,11 @@ export interface RegimeReading {
   at: number;
   regime: Regime;
   avgCorrelation: number;
+  /**
+   * Average of the EWMA correlations (half-life about W/12 bars): the level now, which the window average lags by
+   * up to a window (NaN when the reading was taken without detail).
+   */
+  recentAvgCorrelation: number;
   /** Sample std of atanh(ρ_ij) across pairs (NaN when the reading was taken without detail). */
   dispersion: number;
   absorptionRatio: number;

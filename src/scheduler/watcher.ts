@@ -59,7 +59,17 @@ function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined
     durationMs: n.durationMs,
     peakAvgCorrelation: n.peakAvgCorrelation,
     ...(r
-      ? { baselineRho: r.baselineRho, drivers: r.drivers, stressProbability: r.stressProbability, why: r.why, dispersion: r.dispersion, absorptionRatio: r.absorptionRatio, enterRho: r.enterRho, exitRho: r.exitRho }
+      ? {
+          baselineRho: r.baselineRho,
+          ...(Number.isFinite(r.recentAvgCorrelation) ? { recentAvgCorrelation: r.recentAvgCorrelation } : {}),
+          drivers: r.drivers,
+          stressProbability: r.stressProbability,
+          why: r.why,
+          dispersion: r.dispersion,
+          absorptionRatio: r.absorptionRatio,
+          enterRho: r.enterRho,
+          exitRho: r.exitRho,
+        }
       : {}),
   };
 }

@@ -253,3 +253,30 @@ describe('RegimeDetector: classification of clear switches', () => {
     expect(late.filter((r) => r.stressProbability === null).length).toBe(0);
   });
 });
+
+describe('RegimeDetector: the recent level', () => {
+  it('recentAvgCorrelation is the average of the EWMA correlations of the vol-scaled returns (naive weighted sums)', () => {
+    const W = 30;
+    const { rw, rows } = series(4, 700, [{ from: 0, rho: 0.2, vol: 0.01 }, { from: 400, rho: 0.8, vol: 0.02 }], 41);
+    const cfg = config(rw.symbols, W, 200);
+    const { readings } = replay(cfg, rw.times, rows);
+    const halfLife = Math.max(6, Math.round(W / 12));
+    const lambda = Math.pow(2, -1 / halfLife);
+    const scaled = naiveVolScale(rows, halfLife).filter((u): u is number[] => u !== undefined);
+    const offset = rows.length - scaled.length;
+    let checked = 0;
+    readings.forEach((r, t) => {
+      if (!r || t % 25 !== 0) return;
+      // S_ij = Σ_k λ^(t−k) u_i,k u_j,k over every scaled row up to t (the (1 − λ) factor cancels in ρ).
+      const upto = scaled.slice(0, t - offset + 1);
+      const S = (i: number, j: number) => upto.reduce((acc, u, k) => acc + Math.pow(lambda, upto.length - 1 - k) * u[i] * u[j], 0);
+      let sum = 0;
+      for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) sum += S(i, j) / Math.sqrt(S(i, i) * S(j, j));
+      expect(Math.abs(r.recentAvgCorrelation - sum / 6)).toBeLessThan(1e-9);
+      checked++;
+    });
+    expect(checked).toBeGreaterThan(5);
+    // It follows the switch well before the window average does.
+    expect(readings[408]!.recentAvgCorrelation - readings[408]!.avgCorrelation).toBeGreaterThan(0.1);
+  });
+});

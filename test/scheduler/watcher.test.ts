@@ -82,10 +82,12 @@ describe('Watcher: a correlation jump, fan-out, no repeats, restart, resolution'
       expect(firing.deliveries[t].lastAttemptAt).toBe(nowAfter(k));
     }
     expect(firing.deliveries['console:stdout'].messageRef).toBe('majors:1:firing');
-    const p = firing.payload as { regime: string; z: number; avgCorrelation: number; baselineRho: number; symbols: string[]; drivers: unknown[] };
+    const p = firing.payload as { regime: string; z: number; avgCorrelation: number; baselineRho: number; recentAvgCorrelation: number; symbols: string[]; drivers: unknown[] };
     expect(['converging', 'stressed']).toContain(p.regime);
     expect(p.z).toBeGreaterThanOrEqual(3);
     expect(p.avgCorrelation).toBeGreaterThan(p.baselineRho);
+    // The recent (EWMA) level is ahead of the window average right after a jump.
+    expect(p.recentAvgCorrelation).toBeGreaterThan(p.avgCorrelation);
     expect(p.symbols).toEqual(SYMBOLS);
     expect(p.drivers.length).toBe(3);
     // Each platform notifier got the message once per channel, rendered by alertReply.
