@@ -78,8 +78,6 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
       timestamps: recent.map((x) => x.at),
       avgCorrelation: recent.map((x) => x.avgCorrelation),
       regimes: recent.map((x) => x.regime),
-      entryThreshold: recent.map((x) => x.enterRho),
-      exitThreshold: recent.map((x) => x.exitRho),
       basket: b.name,
       title: `${b.name}: average correlation and regime (${b.timeframe} bars, window ${b.window})`,
     });

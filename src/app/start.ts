@@ -60,8 +60,6 @@ async function renderAlertWithChart(store: Store, record: NotificationRecord) {
     timestamps: points.map((p) => p.at),
     avgCorrelation: points.map((p) => p.avgCorrelation),
     regimes: points.map((p) => p.regime),
-    entryThreshold: points.map((p) => p.enterRho ?? NaN),
-    exitThreshold: points.map((p) => p.exitRho ?? NaN),
     basket: record.basket,
     title: `${record.basket}: average correlation and regime`,
   });

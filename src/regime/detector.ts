@@ -316,7 +316,6 @@ export class RegimeDetector {
       why = `${level}; ${evidence}`;
     }
 
-    const kMin = Math.min(...this.cusum.shifts);
     const base = Number.isFinite(this.baseRho) ? this.baseRho : Math.tanh(mu);
     return {
       at,
@@ -332,9 +331,6 @@ export class RegimeDetector {
       baselineRho: base,
       rising,
       stressProbability: stress ? stress.probability : null,
-      // The smallest convergence the CUSUM is designed for, and half of it, as avg ρ (chart reference lines).
-      enterRho: base + kMin * (1 - base),
-      exitRho: base + (kMin / 2) * (1 - base),
       decoupleRho: Math.tanh(mu + t.decoupleZ * sd),
       drivers: detail ? topDrivers(this.cfg.symbols, this.corr, this.baseCorr, 3) : [],
       why,

@@ -94,9 +94,10 @@ export interface RegimeReading {
   rising: boolean;
   /** Filtered probability of the highest-mean state; null before the model could be fitted. */
   stressProbability: number | null;
-  /** Entry, exit and decoupling thresholds expressed as avg ρ at this bar. */
-  enterRho: number;
-  exitRho: number;
+  /**
+   * The decoupling threshold expressed as the window's avg ρ at this bar. (There is no such level for entry: the
+   * CUSUM accumulates evidence bar by bar, so no single avg ρ opens an episode.)
+   */
   decoupleRho: number;
   /** Pairs whose correlation rose most against the baseline (top 3; empty when the reading was taken without detail). */
   drivers: Driver[];

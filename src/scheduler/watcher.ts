@@ -43,7 +43,7 @@ function sessionKey(b: Basket): string {
 }
 
 function toPoint(r: RegimeReading): RegimePoint {
-  return { at: r.at, avgCorrelation: r.avgCorrelation, regime: r.regime, z: r.z, stressProbability: r.stressProbability ?? 0, enterRho: r.enterRho, exitRho: r.exitRho };
+  return { at: r.at, avgCorrelation: r.avgCorrelation, regime: r.regime, z: r.z, stressProbability: r.stressProbability ?? 0 };
 }
 
 function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined): Record<string, unknown> {
@@ -67,8 +67,6 @@ function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined
           why: r.why,
           dispersion: r.dispersion,
           absorptionRatio: r.absorptionRatio,
-          enterRho: r.enterRho,
-          exitRho: r.exitRho,
         }
       : {}),
   };
