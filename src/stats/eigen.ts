@@ -7,52 +7,75 @@ function descending(a: Float64Array): Float64Array {
 }
 
 /**
- * Eigenvalues of a real symmetric N×N row-major matrix, descending, by the cyclic Jacobi method: sweeps of plane
- * rotations, each zeroing one off-diagonal entry a_pq with t = sgn(θ)/(|θ| + sqrt(θ² + 1)), θ = (a_qq − a_pp)/(2a_pq),
- * until Σ_{p≠q} a_pq² <= (1e-16)² Σ_p a_pp² (Golub & Van Loan, Matrix Computations, 4th ed., §8.5; Numerical
- * Recipes 3rd ed. §11.1). O(N³) per sweep, typically 6–10 sweeps. The input is not modified.
+ * Cyclic Jacobi method on a real symmetric k×k row-major matrix `a` (overwritten): sweeps of plane rotations, each
+ * zeroing one off-diagonal entry a_pq with t = sgn(θ)/(|θ| + sqrt(θ² + 1)), θ = (a_qq − a_pp)/(2a_pq), until
+ * Σ_{p≠q} a_pq² <= (1e-16)² Σ_p a_pp² (Golub & Van Loan, Matrix Computations, 4th ed., §8.5; Numerical Recipes 3rd
+ * ed. §11.1). O(k³) per sweep, typically 6–10 sweeps. Eigenvalues descending into `values`; with `vecs`, the matching
+ * unit eigenvectors in its columns (row-major k×k), accumulated from the rotations.
  */
-export function jacobiEigenvalues(m: Float64Array, N: number): Float64Array {
-  checkSquare(m, N);
-  const a = Float64Array.from(m);
+export function jacobiEigen(a: Float64Array, k: number, values: Float64Array, vecs?: Float64Array): void {
+  if (vecs) {
+    vecs.fill(0);
+    for (let i = 0; i < k; i++) vecs[i * k + i] = 1;
+  }
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     let diag = 0;
-    for (let p = 0; p < N; p++) {
-      diag += a[p * N + p] * a[p * N + p];
-      for (let q = p + 1; q < N; q++) off += a[p * N + q] * a[p * N + q];
+    for (let p = 0; p < k; p++) {
+      diag += a[p * k + p] * a[p * k + p];
+      for (let q = p + 1; q < k; q++) off += a[p * k + q] * a[p * k + q];
     }
     if (off <= 1e-32 * diag || off === 0) break;
-    for (let p = 0; p < N - 1; p++) {
-      for (let q = p + 1; q < N; q++) {
-        const apq = a[p * N + q];
+    for (let p = 0; p < k - 1; p++) {
+      for (let q = p + 1; q < k; q++) {
+        const apq = a[p * k + q];
         if (apq === 0) continue;
-        const theta = (a[q * N + q] - a[p * N + p]) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const th = (a[q * k + q] - a[p * k + p]) / (2 * apq);
+        const t = (th >= 0 ? 1 : -1) / (Math.abs(th) + Math.sqrt(th * th + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         const tau = s / (1 + c);
-        a[p * N + p] -= t * apq;
-        a[q * N + q] += t * apq;
-        a[p * N + q] = 0;
-        a[q * N + p] = 0;
-        for (let r = 0; r < N; r++) {
-          if (r === p || r === q) continue;
-          const g = a[r * N + p];
-          const h = a[r * N + q];
-          const gp = g - s * (h + g * tau);
-          const hq = h + s * (g - h * tau);
-          a[r * N + p] = gp;
-          a[p * N + r] = gp;
-          a[r * N + q] = hq;
-          a[q * N + r] = hq;
+        a[p * k + p] -= t * apq;
+        a[q * k + q] += t * apq;
+        a[p * k + q] = 0;
+        a[q * k + p] = 0;
+        for (let r = 0; r < k; r++) {
+          if (r !== p && r !== q) {
+            const g = a[r * k + p];
+            const hh = a[r * k + q];
+            const gp = g - s * (hh + g * tau);
+            const hq = hh + s * (g - hh * tau);
+            a[r * k + p] = gp;
+            a[p * k + r] = gp;
+            a[r * k + q] = hq;
+            a[q * k + r] = hq;
+          }
+          if (vecs) {
+            const vp = vecs[r * k + p];
+            const vq = vecs[r * k + q];
+            vecs[r * k + p] = vp - s * (vq + vp * tau);
+            vecs[r * k + q] = vq + s * (vp - vq * tau);
+          }
         }
       }
     }
   }
-  const ev = new Float64Array(N);
-  for (let i = 0; i < N; i++) ev[i] = a[i * N + i];
-  return descending(ev);
+  // Sort descending, permuting the eigenvector columns with the values.
+  const order = Array.from({ length: k }, (_, i) => i).sort((i, j) => a[j * k + j] - a[i * k + i]);
+  const tmp = vecs ? Float64Array.from(vecs) : undefined;
+  for (let j = 0; j < k; j++) {
+    const src = order[j];
+    values[j] = a[src * k + src];
+    if (vecs && tmp) for (let r = 0; r < k; r++) vecs[r * k + j] = tmp[r * k + src];
+  }
+}
+
+/** Eigenvalues of a real symmetric N×N row-major matrix, descending, by the cyclic Jacobi method (jacobiEigen). The input is not modified. */
+export function jacobiEigenvalues(m: Float64Array, N: number): Float64Array {
+  checkSquare(m, N);
+  const values = new Float64Array(N);
+  jacobiEigen(Float64Array.from(m), N, values);
+  return values;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DataError } from '../domain/errors.js';
-import { symmetricEigenvalues } from './eigen.js';
+import { jacobiEigen, symmetricEigenvalues } from './eigen.js';
 import { checkSquare } from './guards.js';
 
 export interface TopEigenOptions {
@@ -439,59 +439,3 @@ function orthonormalize(q: Float64Array, N: number, k: number): void {
   }
 }
 
-/**
- * Cyclic Jacobi on a small symmetric k×k matrix (row-major, overwritten) with eigenvector accumulation: eigenvalues
- * descending into `values`, the matching unit eigenvectors in the columns of `vecs` (row-major k×k).
- */
-function jacobiEigen(a: Float64Array, k: number, values: Float64Array, vecs: Float64Array): void {
-  vecs.fill(0);
-  for (let i = 0; i < k; i++) vecs[i * k + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let p = 0; p < k; p++) {
-      diag += a[p * k + p] * a[p * k + p];
-      for (let q = p + 1; q < k; q++) off += a[p * k + q] * a[p * k + q];
-    }
-    if (off <= 1e-32 * diag || off === 0) break;
-    for (let p = 0; p < k - 1; p++) {
-      for (let q = p + 1; q < k; q++) {
-        const apq = a[p * k + q];
-        if (apq === 0) continue;
-        const th = (a[q * k + q] - a[p * k + p]) / (2 * apq);
-        const t = (th >= 0 ? 1 : -1) / (Math.abs(th) + Math.sqrt(th * th + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        const tau = s / (1 + c);
-        a[p * k + p] -= t * apq;
-        a[q * k + q] += t * apq;
-        a[p * k + q] = 0;
-        a[q * k + p] = 0;
-        for (let r = 0; r < k; r++) {
-          if (r !== p && r !== q) {
-            const g = a[r * k + p];
-            const hh = a[r * k + q];
-            const gp = g - s * (hh + g * tau);
-            const hq = hh + s * (g - hh * tau);
-            a[r * k + p] = gp;
-            a[p * k + r] = gp;
-            a[r * k + q] = hq;
-            a[q * k + r] = hq;
-          }
-          const vp = vecs[r * k + p];
-          const vq = vecs[r * k + q];
-          vecs[r * k + p] = vp - s * (vq + vp * tau);
-          vecs[r * k + q] = vq + s * (vp - vq * tau);
-        }
-      }
-    }
-  }
-  // sort descending, permuting the eigenvector columns
-  const order = Array.from({ length: k }, (_, i) => i).sort((i, j) => a[j * k + j] - a[i * k + i]);
-  const tmp = Float64Array.from(vecs);
-  for (let j = 0; j < k; j++) {
-    const src = order[j];
-    values[j] = a[src * k + src];
-    for (let r = 0; r < k; r++) vecs[r * k + j] = tmp[r * k + src];
-  }
-}
