@@ -18,10 +18,10 @@
  * which depends on u only through w = p²/(s·q) ∈ [0, 1], the share of the whitened bar along the whitened market
  * mode. It is bounded, −½ln(1+γs) ≤ ℓ ≤ ((N−1)/2)·ln(1+γs): one extreme bar cannot raise an alarm alone.
  *
- * Detection: S_t = min(cap, max(0, S_{t−1} + ℓ_t)) for each design shift κ (Page 1954); an alarm when some
- * S ≥ h. A small κ accumulates a subtle shift, a large one catches a big jump in a few bars (Lorden 1971: the
- * worst-case delay of a CUSUM tuned to the true change is about ln(ARL0)/KL). The cap bounds how long the
- * statistic takes to come back down once the correlation returns to its baseline.
+ * Detection: S_t = min(cap, max(0, S_{t−1} + min(ℓ_t, barCap))) for each design shift κ (Page 1954); an alarm when
+ * some S ≥ h. A small κ accumulates a subtle shift, a large one catches a big jump in a few bars (Lorden 1971: the
+ * worst-case delay of a CUSUM tuned to the true change is about ln(ARL0)/KL). The per-bar clip bounds what one bar
+ * (one extreme common move) can add; the cap bounds how long the statistic takes to come back down.
  */
 export class ConvergenceCusum {
   readonly n: number;

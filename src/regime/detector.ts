@@ -35,12 +35,14 @@ export const DEFAULT_SHIFTS = [0.35, 0.75];
  * correlation matrix toward 1 (convergence-cusum.ts), against the correlation of a trailing baseline that ends
  * `guard` bars earlier and leaves out episodes (trailing-baseline.ts). Returns are divided by each asset's slow EWMA
  * volatility first, and only the direction of each bar counts, so a volatility shock shared by all assets, or one
- * asset's volatility burst, does not look like convergence. The evidence √(2·S) is the score the alert policy reads;
- * the basket is converging while it is at or above enterZ.
+ * asset's volatility burst, does not look like convergence. One bar adds at most h/4 (h = enterZ²/2). An episode
+ * opens when the evidence √(2·S) reaches enterZ and lasts until a reverse CUSUM has gathered as much evidence that
+ * the bars fit the baseline again; meanwhile the evidence shown counts down from enterZ, and the episode ends on the
+ * bar where it falls below exitZ. The evidence is the score the alert policy reads; converging = in an episode.
  *
- * Stressed: converging, or still in the episode (evidence ≥ exitZ), while a Gaussian Markov-switching model on
- * atanh(avg ρ) of disjoint blocks (filtered probabilities, fitted on completed blocks only) puts the basket in a
- * well-separated high-correlation state with probability ≥ stressProbability, and avg ρ is in that state's range.
+ * Stressed: in an episode while a Gaussian Markov-switching model on atanh(avg ρ) of disjoint blocks (filtered
+ * probabilities, fitted on completed blocks only) puts the basket in a well-separated high-correlation state with
+ * probability ≥ stressProbability, and avg ρ is in that state's range.
  *
  * Decoupling: the window's avg ρ significantly below its trailing baseline, z ≤ decoupleZ, where z is atanh(avg ρ)
  * over the last W vol-scaled, winsorised returns against a robust baseline of the same statistic that ends W bars
