@@ -8,8 +8,8 @@ import type { AuditEntry, Basket, BasketRuntime, Delivery, NotificationRecord, S
 
 /**
  * The Store behaviour shared by every implementation: one StoreData document changed through the pure
- * operations, with writes serialised through a queue. A subclass only says how the document is loaded and
- * persisted. The document in memory is replaced only after `persist` succeeds, so a failed write leaves both the
+ * operations, with writes serialised through a queue (and, where other processes can write, under their lock, on a
+ * document re-read when they changed it). A subclass says how the document is loaded, persisted and re-checked. The document in memory is replaced only after `persist` succeeds, so a failed write leaves both the
  * file and what reads return as they were. Values come out as copies; arguments are copied and checked when a
  * method is called (so changing them afterwards has no effect), and one JSON cannot hold faithfully is rejected
  * with a StoreError `invalid` before anything is queued.
@@ -30,6 +30,17 @@ export abstract class DocumentStore implements Store {
   protected abstract persist(data: StoreData): Promise<void>;
   /** Called when the store closes (after every queued write), or when `open` fails after `load` succeeded. */
   protected async release(): Promise<void> {}
+  /**
+   * The document as another process left it, when it changed since this one last loaded or saved it; undefined
+   * when it did not (or cannot change behind our back, as in memory). Throws a StoreError when it is refused.
+   */
+  protected async reloadIfChanged(): Promise<StoreData | undefined> {
+    return undefined;
+  }
+  /** Run `fn` holding the store's lock against other processes (no lock by default: nothing else can write). */
+  protected async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
 
   /** Open (a second call does nothing): load the document or create it, and seed it once in its life. */
   async open(seed: Basket[]): Promise<void> {
@@ -58,11 +69,11 @@ export abstract class DocumentStore implements Store {
   }
 
   async listBaskets(): Promise<Basket[]> {
-    return copy(this.#read().baskets);
+    return copy((await this.#fresh()).baskets);
   }
 
   async getBasket(name: string): Promise<Basket | undefined> {
-    return copy(ops.findBasket(this.#read(), name));
+    return copy(ops.findBasket(await this.#fresh(), name));
   }
 
   async putBasket(basket: Basket): Promise<void> {
@@ -75,7 +86,7 @@ export abstract class DocumentStore implements Store {
   }
 
   async listSubscriptions(basket?: string): Promise<Subscription[]> {
-    return copy(ops.listSubscriptions(this.#read(), basket));
+    return copy(ops.listSubscriptions(await this.#fresh(), basket));
   }
 
   async addSubscription(sub: Subscription): Promise<boolean> {
@@ -88,7 +99,7 @@ export abstract class DocumentStore implements Store {
   }
 
   async getRuntime(basket: string): Promise<BasketRuntime | undefined> {
-    return copy(ops.findRuntime(this.#read(), basket));
+    return copy(ops.findRuntime(await this.#fresh(), basket));
   }
 
   async putRuntime(runtime: BasketRuntime): Promise<void> {
@@ -102,15 +113,15 @@ export abstract class DocumentStore implements Store {
   }
 
   async getNotification(id: string): Promise<NotificationRecord | undefined> {
-    return copy(ops.findNotification(this.#read(), id));
+    return copy(ops.findNotification(await this.#fresh(), id));
   }
 
   async pendingNotifications(): Promise<NotificationRecord[]> {
-    return copy(ops.pendingNotifications(this.#read()));
+    return copy(ops.pendingNotifications(await this.#fresh()));
   }
 
   async listNotifications(basket?: string, limit?: number): Promise<NotificationRecord[]> {
-    return copy(ops.listNotifications(this.#read(), basket, limit));
+    return copy(ops.listNotifications(await this.#fresh(), basket, limit));
   }
 
   /** An unknown id changes nothing (the interface returns void; see `getNotification` to check first). */
@@ -130,7 +141,7 @@ export abstract class DocumentStore implements Store {
   }
 
   async listAudit(opts?: { basket?: string; limit?: number }): Promise<AuditEntry[]> {
-    return copy(ops.listAudit(this.#read(), opts));
+    return copy(ops.listAudit(await this.#fresh(), opts));
   }
 
   #read(): StoreData {
@@ -142,16 +153,35 @@ export abstract class DocumentStore implements Store {
     return this.#mutate((d) => ({ data: op(d), result: undefined }));
   }
 
-  #mutate<T>(op: (d: StoreData) => ops.Change<T>): Promise<T> {
+  /** The document, first re-read if another process changed it (after the writes queued before this read). */
+  #fresh(): Promise<StoreData> {
     return this.#queue.run(async () => {
-      const current = this.#read();
-      const { data, result } = op(current);
-      if (data !== current) {
-        await this.persist(data);
-        this.#data = data;
-      }
-      return result;
+      this.#read();
+      const changed = await this.reloadIfChanged();
+      if (changed) this.#data = changed;
+      return this.#read();
     });
+  }
+
+  /**
+   * One change, under the lock against other processes: re-read the document if another process changed it, apply
+   * the operation to that, save. So a basket created by the CLI while `start` runs survives the watcher's next write.
+   */
+  #mutate<T>(op: (d: StoreData) => ops.Change<T>): Promise<T> {
+    return this.#queue.run(() =>
+      this.exclusive(async () => {
+        this.#read();
+        const changed = await this.reloadIfChanged();
+        if (changed) this.#data = changed;
+        const current = this.#read();
+        const { data, result } = op(current);
+        if (data !== current) {
+          await this.persist(data);
+          this.#data = data;
+        }
+        return result;
+      }),
+    );
   }
 }
 

@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
+import lockfile from 'proper-lockfile';
 import { DocumentStore } from './document-store.js';
 import { StoreError } from './errors.js';
 import { ensureDir, readTextIfExists, removeQuietly } from './file-io.js';
@@ -9,19 +11,44 @@ import { parseDocument } from './parse-document.js';
 import { storeFilePath, tempFilePath } from './paths.js';
 import type { StoreData } from './types.js';
 
+// proper-lockfile releases its locks on exit through signal-exit, which listens to SIGXFSZ among other signals and,
+// when it is the only listener, re-raises the signal: a write over the file-size limit would then kill the process
+// instead of failing with EFBIG (which Node gives, as it ignores SIGXFSZ). A listener of our own keeps Node's
+// behaviour: the write fails, the store reports it, the previous file stays whole (test/store/lowdb-store-crash).
+process.on('SIGXFSZ', () => undefined);
+
 /** Files held open by a LowdbStore of this process: two instances on one file would lose each other's writes. */
 const openFiles = new Set<string>();
+
+/**
+ * What identifies one version of the file: every write replaces it by a rename, so a new inode, with its own mtime
+ * and size. undefined when there is no file.
+ */
+async function stampOf(file: string): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    return `${st.ino}:${st.mtimeMs}:${st.size}`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StoreError('io', `cannot read ${file}: ${(e as Error).message}. The file was left untouched; check its permissions.`, { cause: e });
+  }
+}
 
 /**
  * The store as one JSON file, `<dataDir>/corrwatch.json`, written with lowdb. Each write replaces the whole file
  * atomically (steno writes a temporary file beside it, then renames it over the old one), one write at a time.
  * A file that cannot be read as a corrwatch store is refused at `open` and never written over; see `moveAside`.
- * One instance per data directory and process (a second one's `open` throws); other processes are not locked out.
+ * One instance per data directory and process (a second one's `open` throws). Several processes share the file
+ * (`corrwatch start` and the CLI): each change is made under a lock file (proper-lockfile, `<file>.lock`) on the
+ * document as the file holds it then, re-read when another process wrote it since, so no one's change is lost; reads
+ * re-read it too when it changed.
  */
 export class LowdbStore extends DocumentStore {
   readonly location: string;
   readonly #dataDir: string;
   #db: Low<StoreData> | undefined;
+  /** stampOf the file as this process last read or wrote it. */
+  #stamp: string | undefined;
 
   constructor(dataDir: string, opts: StoreOptions = {}) {
     super(opts);
@@ -35,6 +62,7 @@ export class LowdbStore extends DocumentStore {
     openFiles.add(key);
     try {
       await ensureDir(this.#dataDir);
+      this.#stamp = await stampOf(this.location);
       const text = await readTextIfExists(this.location);
       const data = text === undefined ? undefined : parseDocument(text, this.location);
       // A temporary file left by a write that was interrupted (the process died): the file itself is whole.
@@ -54,6 +82,7 @@ export class LowdbStore extends DocumentStore {
     this.#db.data = data;
     try {
       await this.#db.write();
+      this.#stamp = await stampOf(this.location);
     } catch (e) {
       await removeQuietly(tempFilePath(this.location));
       throw new StoreError(
@@ -61,6 +90,32 @@ export class LowdbStore extends DocumentStore {
         `cannot write ${this.location}: ${(e as Error).message}. The file still holds the previous state; this change was not saved.`,
         { cause: e },
       );
+    }
+  }
+
+  protected override async reloadIfChanged(): Promise<StoreData | undefined> {
+    const now = await stampOf(this.location);
+    if (now === this.#stamp || now === undefined) return undefined;
+    const text = await readTextIfExists(this.location);
+    if (text === undefined) return undefined;
+    const data = parseDocument(text, this.location);
+    this.#stamp = now;
+    return data;
+  }
+
+  protected override async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    let unlock: () => Promise<void>;
+    try {
+      // The lock is a directory beside the file; a holder that died leaves it stale after 10 s (its mtime is
+      // refreshed while held). A writer waits for up to about 15 s.
+      unlock = await lockfile.lock(this.location, { realpath: false, stale: 10_000, retries: { retries: 60, minTimeout: 20, maxTimeout: 250 } });
+    } catch (e) {
+      throw new StoreError('io', `cannot lock ${this.location} for writing: ${(e as Error).message}. Another corrwatch process may be stuck writing it.`, { cause: e });
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlock().catch(() => undefined);
     }
   }
 

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { LowdbStore } from '../../src/store/index.js';
+import { basket, point, runtime } from './builders.js';
+import { tempDir } from './temp-dirs.js';
+
+const script = fileURLToPath(new URL('./fixtures/put-baskets.ts', import.meta.url));
+const run = (dir: string, prefix: string, count: number) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', script, dir, prefix, String(count)], { timeout: 60_000 });
+
+describe('LowdbStore shared by two processes', () => {
+  it('a basket another process created is still there after this one writes (it re-reads the changed file)', async () => {
+    const dir = await tempDir();
+    const running = new LowdbStore(dir);
+    await running.open([basket('majors')]);
+    await run(dir, 'cli', 1);
+    // The running process writes its tick's state from a document loaded before the other process wrote.
+    await running.putRuntime(runtime('majors'));
+    expect((await running.listBaskets()).map((b) => b.name).sort()).toEqual(['cli-0', 'majors']);
+    const onDisk = JSON.parse(await readFile(running.location, 'utf8')) as { baskets: { name: string }[] };
+    expect(onDisk.baskets.map((b) => b.name).sort()).toEqual(['cli-0', 'majors']);
+    await running.close();
+  });
+
+  it('writes from both processes at the same time all land (each change is made under the lock)', async () => {
+    const dir = await tempDir();
+    const running = new LowdbStore(dir);
+    await running.open([basket('majors')]);
+    let done = false;
+    const other = run(dir, 'other', 15).finally(() => (done = true));
+    // Keep writing until the other process has finished its 15 writes, so the two interleave.
+    let i = 0;
+    while (!done && i < 2000) await running.putRuntime(runtime('majors', { history: [point(i++)] }));
+    await other;
+    expect(i).toBeGreaterThan(15);
+    const names = (await running.listBaskets()).map((b) => b.name);
+    expect(names.filter((n) => n.startsWith('other-')).length).toBe(15);
+    expect(names).toContain('majors');
+    expect((await running.getRuntime('majors'))!.history).toEqual([point(i - 1)]);
+    await running.close();
+    // A fresh reader sees the same.
+    const again = new LowdbStore(dir);
+    await again.open([]);
+    expect((await again.listBaskets()).length).toBe(16);
+    await again.close();
+  });
+});
