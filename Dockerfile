@@ -24,5 +24,9 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
+# /healthz answers 503 when the last tick is older than two schedule periods (src/ops/health.ts). The image has no
+# curl: Node's fetch asks.
+HEALTHCHECK --interval=60s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/corrwatch.js"]
 CMD ["start", "--no-console"]

@@ -7,7 +7,7 @@ import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ConfigError, UserError } from './domain/errors.js';
 import { systemClock, type Clock } from './domain/ports.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, logFormatFor, logLevelFor, type Logger } from './log.js';
 import { renderReplyText } from './render/text.js';
 import { buildMarketSource } from './app/market.js';
 import { version } from './app/version.js';
@@ -29,6 +29,8 @@ export interface CliIo {
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
   clock: Clock;
+  /** Logs are readable lines on a terminal, JSON otherwise (LOG_FORMAT overrides). */
+  stderrIsTTY?: boolean;
 }
 
 const defaultIo: CliIo = {
@@ -36,6 +38,7 @@ const defaultIo: CliIo = {
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   clock: systemClock,
+  stderrIsTTY: process.stderr.isTTY === true,
 };
 
 /** The value of `--name X` / `--name=X` in argv, if present (read before dispatch for --source). */
@@ -71,7 +74,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     }
     throw e;
   }
-  const log: Logger = createLogger(json ? 'warn' : config.log.level === 'info' ? 'warn' : config.log.level, (l) => io.stderr(l + '\n'));
+  const format = logFormatFor(io.env, io.stderrIsTTY ?? false);
+  const configured = logLevelFor(io.env, config.log.level);
+  const log: Logger = createLogger(json ? 'warn' : configured === 'info' ? 'warn' : configured, (l) => io.stderr(l + '\n'), format);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
     io.stdout(renderReplyText(overviewHelpReply(commands, true, 'cli')) + '\n');
     return 0;
@@ -148,7 +153,7 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
     return 0;
   }
   // The long-running process logs at the configured level (queries log only warnings and errors).
-  const log = createLogger(config.log.level, (l) => io.stderr(l + '\n'));
+  const log = createLogger(logLevelFor(io.env, config.log.level), (l) => io.stderr(l + '\n'), logFormatFor(io.env, io.stderrIsTTY ?? false));
   let args;
   try {
     args = parseArgs(startCommand, rest, 'cli');
@@ -178,6 +183,9 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
         speed: args.speed as number | undefined,
         write: (t) => print(t),
         clock: io.clock,
+        // /healthz and /metrics on PORT (Slack's server serves them when it runs).
+        httpPort: io.env.PORT ? Number(io.env.PORT) : 3000,
+        httpHost: io.env.HOST,
       },
       (runtime) => startChatAdapters(runtime, io.env, log),
     );

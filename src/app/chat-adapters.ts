@@ -20,7 +20,7 @@ export async function startChatAdapters(runtime: ChatRuntime, env: Env, log: Log
       const { startSlackAdapter } = await import('../adapters/slack/index.js');
       const slack = await startSlackAdapter(runtime, env, { port: env.PORT ? Number(env.PORT) : 3000 });
       log.info('Slack adapter listening', { port: slack.port });
-      started.push({ name: 'slack', notifier: slack.notifier, stop: () => slack.stop() });
+      started.push({ name: 'slack', notifier: slack.notifier, stop: () => slack.stop(), servesHttp: true });
     }
     if (env.DISCORD_TOKEN) {
       const { startDiscordAdapter } = await import('../adapters/discord/index.js');

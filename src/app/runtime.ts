@@ -11,6 +11,8 @@ import type { Reply } from '../domain/reply.js';
 import { durationMs, isoTime } from '../domain/timeframe.js';
 import type { Logger } from '../log.js';
 import type { NotificationRecord, Store } from '../store/types.js';
+import { healthOf } from '../ops/health.js';
+import type { OpsEndpoints } from '../ops/routes.js';
 
 export interface ActionResult {
   /** What to tell the clicker (private). */
@@ -35,8 +37,10 @@ export interface ChatRuntime {
   context(inv: Invocation): CommandContext;
   run(inv: Invocation, line: string | string[]): Promise<DispatchResult>;
   handleAction(inv: Invocation, actionId: string): Promise<ActionResult>;
-  /** ISO time of the watcher's last tick, for /healthz. */
+  /** ISO time of the watcher's last tick (the bar time it evaluated up to). */
   lastTickAt(): string | undefined;
+  /** GET /healthz and GET /metrics, served by whichever HTTP server runs (Slack's, or one of corrwatch's own). */
+  readonly ops: OpsEndpoints;
 }
 
 export interface RuntimeDeps {
@@ -48,6 +52,8 @@ export interface RuntimeDeps {
   charts?: ChartRenderer;
   version: string;
   lastTickAt?: () => string | undefined;
+  /** Health and metrics of the running watcher; without one (a runtime with no watcher) /healthz reports starting. */
+  ops?: OpsEndpoints;
 }
 
 export function createRuntime(deps: RuntimeDeps): ChatRuntime {
@@ -55,7 +61,8 @@ export function createRuntime(deps: RuntimeDeps): ChatRuntime {
     invocation: inv,
     config: deps.config,
     clock: deps.clock,
-    log: deps.log,
+    // Every line a command logs says which invocation it belongs to.
+    log: deps.log.child({ platform: inv.platform, user: inv.userId, channel: inv.channelId }),
     market: deps.market,
     services: { version: deps.version, store: deps.store, charts: deps.charts },
     renderCharts: Boolean(deps.charts),
@@ -71,6 +78,10 @@ export function createRuntime(deps: RuntimeDeps): ChatRuntime {
     context,
     run: (inv, line) => dispatch(commands, line, context(inv)),
     lastTickAt: () => deps.lastTickAt?.(),
+    ops: deps.ops ?? {
+      health: () => healthOf({ now: 0, startedAt: 0, lastCompletedAt: undefined, periodMs: 0, version: deps.version, lastTickAt: deps.lastTickAt?.() }),
+      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' }),
+    },
     async handleAction(inv, actionId) {
       const action = parseActionId(actionId);
       if (!action) return { reply: { title: 'Unknown button', text: 'This button is not one corrwatch knows.', ephemeral: true, severity: 'error' }, outcome: 'user_error' };

@@ -1,4 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { alertReply } from '../alerts/alert-reply.js';
 import { consoleNotifier } from '../alerts/console-notifier.js';
@@ -8,7 +10,10 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/ports.js';
 import { isoTime } from '../domain/timeframe.js';
 import type { Logger } from '../log.js';
-import { autoSchedule, scheduleTicks } from '../scheduler/cron.js';
+import { healthOf } from '../ops/health.js';
+import { OpsMetrics } from '../ops/metrics.js';
+import { opsHandler, type OpsEndpoints } from '../ops/routes.js';
+import { autoSchedule, schedulePeriodMs, scheduleTicks } from '../scheduler/cron.js';
 import { Watcher, type TickReport } from '../scheduler/watcher.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import type { NotificationRecord, Store } from '../store/types.js';
@@ -28,6 +33,12 @@ export interface StartOptions {
   /** Where alerts and tick summaries are printed (the terminal, or the console REPL's print). */
   write: (text: string) => void;
   clock: Clock;
+  /**
+   * Serve GET /healthz and /metrics on this port (0 = any free one) when no chat adapter serves HTTP (Slack does);
+   * undefined = not at all (tests that need no server).
+   */
+  httpPort?: number;
+  httpHost?: string;
 }
 
 /** A chat adapter started next to the watcher: its notifier joins the fan-out. */
@@ -35,6 +46,8 @@ export interface StartedAdapter {
   name: string;
   notifier: Notifier;
   stop(): Promise<void>;
+  /** It serves runtime.ops (/healthz, /metrics) on an HTTP server of its own. */
+  servesHttp?: boolean;
 }
 
 export interface Running {
@@ -42,6 +55,9 @@ export interface Running {
   store: Store;
   runtime: ChatRuntime;
   clock: Clock;
+  metrics: OpsMetrics;
+  /** The port of corrwatch's own /healthz and /metrics server, when it runs one. */
+  httpPort?: number;
   stop(): Promise<void>;
 }
 
@@ -81,6 +97,14 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   const market = buildMarketSource(config, sourceSpec, clock, log);
   // The runtime (and the chat adapters) exist before the watcher; /healthz reads its last tick through this.
   const holder: { watcher?: Watcher } = {};
+  const metrics = new OpsMetrics();
+  // Health is judged in wall-clock time (the demo clock may run thousands of times faster).
+  const startedAt = Date.now();
+  const health = { lastCompletedAt: undefined as number | undefined, periodMs: 3_600_000 };
+  const ops: OpsEndpoints = {
+    health: () => healthOf({ now: Date.now(), startedAt, lastCompletedAt: health.lastCompletedAt, periodMs: health.periodMs, version: version(), lastTickAt: holder.watcher?.lastTick?.at }),
+    metrics: () => metrics.text(),
+  };
   const runtime = createRuntime({
     config,
     log,
@@ -90,6 +114,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     charts: chartRenderer,
     version: version(),
     lastTickAt: () => holder.watcher?.lastTick?.at,
+    ops,
   });
   let started: StartedAdapter[] = [];
   try {
@@ -112,11 +137,20 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   holder.watcher = w;
   const baskets = await store.listBaskets();
   const expression = opts.schedule ?? (config.schedule === 'auto' ? autoSchedule(baskets.length ? baskets.map((b) => b.timeframe) : ['1h']) : config.schedule);
+  health.periodMs = await schedulePeriodMs(expression);
   log.info('watcher starting', { baskets: baskets.map((b) => b.name), schedule: expression, source: market.id, speed, adapters: started.map((a) => a.name) });
+  const server = started.some((a) => a.servesHttp) || opts.httpPort === undefined ? undefined : await serveOps(ops, opts.httpPort, opts.httpHost, log);
   const runTick = async () => {
+    const t0 = performance.now();
     const r = await w.tick(clock.now());
-    if (r) opts.write(tickSummary(r) + '\n');
-    else log.warn('previous tick still running; skipped', { at: isoTime(clock.now()) });
+    if (r) {
+      metrics.recordTick(r, (performance.now() - t0) / 1000);
+      health.lastCompletedAt = Date.now();
+      opts.write(tickSummary(r) + '\n');
+    } else {
+      metrics.recordSkippedTick();
+      log.warn('previous tick still running; skipped', { at: isoTime(clock.now()) });
+    }
   };
   await runTick();
   const ticks = scheduleTicks(expression, runTick, log);
@@ -125,11 +159,39 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     store,
     runtime,
     clock,
+    metrics,
+    httpPort: server ? (server.address() as AddressInfo).port : undefined,
     async stop() {
       await ticks.stop();
       while (w.busy) await new Promise((r) => setTimeout(r, 50));
       for (const a of started) await a.stop().catch((e: unknown) => log.warn('adapter stop failed', { adapter: a.name, error: e }));
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
       await store.close();
     },
   };
+}
+
+/**
+ * corrwatch's own HTTP server for GET /healthz and /metrics (when no chat adapter serves them). A port already in use
+ * is logged and the watcher goes on without it: the endpoints are for an orchestrator, the alerts do not need them.
+ */
+async function serveOps(ops: OpsEndpoints, port: number, host: string | undefined, log: Logger): Promise<Server | undefined> {
+  const server = createServer(opsHandler(ops));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    log.warn('cannot serve /healthz and /metrics; going on without them (set PORT to a free port)', { port, error: (e as Error).message });
+    return undefined;
+  }
+  log.info('serving /healthz and /metrics', { port: (server.address() as AddressInfo).port });
+  return server;
 }

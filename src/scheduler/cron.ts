@@ -18,6 +18,22 @@ export function autoSchedule(timeframes: string[]): string {
   return '1 0 * * *';
 }
 
+/**
+ * The shortest interval between runs of a cron expression (read in UTC), from its next few runs: the period in
+ * which /healthz expects a tick. A task is created (not started) to ask node-cron, then destroyed.
+ */
+export async function schedulePeriodMs(expression: string, now: Date = new Date()): Promise<number> {
+  const task = cron.createTask(expression, () => undefined, { timezone: 'Etc/UTC' });
+  try {
+    const runs = task.getNextRuns(6).map((d) => d.getTime()).filter((t) => t >= now.getTime());
+    let best = Infinity;
+    for (let i = 1; i < runs.length; i++) best = Math.min(best, runs[i] - runs[i - 1]);
+    return Number.isFinite(best) && best > 0 ? best : 86_400_000;
+  } finally {
+    await task.destroy();
+  }
+}
+
 export interface ScheduledTicks {
   stop(): Promise<void>;
 }

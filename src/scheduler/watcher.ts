@@ -28,6 +28,8 @@ export interface BasketTickReport {
   basket: string;
   newBars: number;
   regime?: string;
+  /** Convergence evidence at the basket's last bar. */
+  score?: number;
   notifications: string[];
   error?: string;
 }
@@ -100,10 +102,12 @@ export class Watcher {
     try {
       const baskets = await this.deps.store.listBaskets();
       const reports: BasketTickReport[] = [];
-      for (const b of baskets) reports.push(await this.tickBasket(b, now));
+      // Every line of this tick carries its time (the bar clock), so a log search finds one tick's story.
+      const log = this.deps.log.child({ tick: isoTime(now) });
+      for (const b of baskets) reports.push(await this.tickBasket(b, now, log));
       for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
-      const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now);
+      const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now);
       this.lastTick = { at: isoTime(now), baskets: reports, delivery };
       return this.lastTick;
     } finally {
@@ -111,8 +115,8 @@ export class Watcher {
     }
   }
 
-  private async tickBasket(b: Basket, now: number): Promise<BasketTickReport> {
-    const { store, log, config } = this.deps;
+  private async tickBasket(b: Basket, now: number, log: Logger): Promise<BasketTickReport> {
+    const { store, config } = this.deps;
     const report: BasketTickReport = { basket: b.name, newBars: 0, notifications: [] };
     const stored = await store.getRuntime(b.name);
     const runtime: BasketRuntime = stored ?? { basket: b.name, alertState: initialAlertState(), history: [] };
@@ -174,6 +178,7 @@ export class Watcher {
       runtime.history = [...runtime.history, ...newPoints];
       runtime.lastError = undefined;
       report.regime = session.lastReading?.regime;
+      report.score = session.lastReading?.score;
       if (!session.lastReading) report.error = `warming up: ${session.detector.count} of ${session.detector.warmupReturns} returns`;
     } catch (e) {
       const message = e instanceof UserError || e instanceof SourceError ? e.message : `internal error: ${(e as Error).message}`;

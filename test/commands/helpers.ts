@@ -40,7 +40,8 @@ export interface LogEntry {
 export function capturingLogger(): Logger & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];
   const at = (level: LogEntry['level']) => (msg: string, ctx?: Record<string, unknown>) => void entries.push({ level, msg, ctx });
-  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const log: Logger & { entries: LogEntry[] } = { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log };
+  return log;
 }
 
 export interface TestEnv {

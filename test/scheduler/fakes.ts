@@ -131,7 +131,8 @@ export class CapturingNotifier implements Notifier {
 export function capturingLogger(): Logger & { lines: { level: string; msg: string; ctx?: Record<string, unknown> }[] } {
   const lines: { level: string; msg: string; ctx?: Record<string, unknown> }[] = [];
   const at = (level: string) => (msg: string, ctx?: Record<string, unknown>) => void lines.push({ level, msg, ctx });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const log: Logger & { lines: { level: string; msg: string; ctx?: Record<string, unknown> }[] } = { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log };
+  return log;
 }
 
 export function basket(name: string, symbols: string[], over: Partial<Basket> = {}): Basket {

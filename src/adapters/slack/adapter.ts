@@ -6,7 +6,7 @@ import type { ChatRuntime } from '../../app/runtime.js';
 import { boltLogger } from './bolt-logger.js';
 import { ChannelQueue } from './channel-queue.js';
 import { readSlackEnv, type SlackEnv } from './env.js';
-import { HEALTH_PATH, healthHandler } from './health.js';
+import { HEALTH_PATH, METRICS_PATH, healthRoute, metricsRoute, opsHandler } from '../../ops/routes.js';
 import { EVENTS_PATH } from './manifest.js';
 import { slackNotifier } from './notifier.js';
 import { createPoster } from './poster.js';
@@ -59,7 +59,7 @@ function listen(server: Server, port: number, host: string | undefined): Promise
 
 /**
  * Start the Slack adapter: Bolt in HTTP mode (Socket Mode when SLACK_APP_TOKEN is set), the /corr command, the
- * alert buttons, GET /healthz, and a Notifier for the watcher. Verifies the bot token first (auth.test) and
+ * alert buttons, GET /healthz and /metrics (runtime.ops), and a Notifier for the watcher. Verifies the bot token first (auth.test) and
  * throws an error naming the env var to fix.
  */
 export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string, string | undefined>, opts: SlackAdapterOptions = {}): Promise<SlackAdapter> {
@@ -67,10 +67,13 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
   const log = runtime.log;
   const socketMode = cfg.appToken !== undefined;
   const admins = new Set(runtime.config.admins.slack);
-  const health = healthHandler(runtime);
+  const customRoutes = [
+    { path: HEALTH_PATH, method: ['GET'], handler: healthRoute(runtime.ops) },
+    { path: METRICS_PATH, method: ['GET'], handler: metricsRoute(runtime.ops) },
+  ];
   const app = new App({
     token: cfg.botToken,
-    ...(socketMode ? { socketMode: true, appToken: cfg.appToken } : { signingSecret: cfg.signingSecret, endpoints: EVENTS_PATH, customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }] }),
+    ...(socketMode ? { socketMode: true, appToken: cfg.appToken } : { signingSecret: cfg.signingSecret, endpoints: EVENTS_PATH, customRoutes }),
     deferInitialization: true,
     convoStore: false,
     logger: boltLogger(log, env),
@@ -105,11 +108,8 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
   let server: Server;
   try {
     if (socketMode) {
-      // Socket Mode needs no public endpoint; /healthz still gets a small server of its own.
-      server = createServer((req, res) => {
-        if (req.method === 'GET' && new URL(req.url ?? '/', 'http://localhost').pathname === HEALTH_PATH) return health(req, res);
-        res.writeHead(404).end();
-      });
+      // Socket Mode needs no public endpoint; /healthz and /metrics still get a small server of their own.
+      server = createServer(opsHandler(runtime.ops));
       await listen(server, port, opts.host);
       try {
         await app.start();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { healthOf } from '../../../src/ops/health.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
@@ -49,6 +50,11 @@ beforeAll(async () => {
     now: prices.lastBarAt + HOUR + 60_000,
     baskets: { majors: { symbols: ['AAA', 'BBB', 'CCC'], timeframe: '1h', window: 24, baseline: 240 } },
     lastTickAt: () => '2024-01-21T20:01:00Z',
+    // /healthz and /metrics answer from runtime.ops: a watcher whose last tick completed 30 s ago, hourly schedule.
+    ops: {
+      health: () => healthOf({ now: 1_000_000, startedAt: 0, lastCompletedAt: 970_000, periodMs: 3_600_000, version: '9.9.9-test', lastTickAt: '2024-01-21T20:01:00Z' }),
+      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'corrwatch_ticks_total{outcome="ok"} 7\n' }),
+    },
   });
   // Posts into one channel are spaced less than in production (1 s) to keep the suite short; alerts.test.ts checks the 1 s default.
   adapter = await startSlackAdapter(rt.runtime, slackEnv(fake.baseUrl), { host: '127.0.0.1', port: 0, channelIntervalMs: 200 });
@@ -167,10 +173,14 @@ describe('slash command /corr', () => {
     expect(rt.lines.some((l) => l.includes('SLACK_SIGNING_SECRET'))).toBe(true);
   });
 
-  it('answers GET /healthz with the version and the last tick', async () => {
+  it('answers GET /healthz and GET /metrics from runtime.ops on the same server as the slash command', async () => {
     const res = await fetch(`http://127.0.0.1:${adapter.port}/healthz`, { signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', version: '9.9.9-test', lastTickAt: '2024-01-21T20:01:00Z' });
+    expect(await res.json()).toEqual({ status: 'ok', version: '9.9.9-test', lastTickAt: '2024-01-21T20:01:00Z', secondsSinceLastTick: 30, schedulePeriodSeconds: 3600 });
+    const m = await fetch(`http://127.0.0.1:${adapter.port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    expect(m.status).toBe(200);
+    expect(m.headers.get('content-type')).toContain('text/plain');
+    expect(await m.text()).toContain('corrwatch_ticks_total{outcome="ok"} 7');
   });
 
   it('never logs the secrets', () => {
@@ -223,7 +233,8 @@ describe('starting the Slack adapter', () => {
   it('starts, serves /healthz before any tick, and stops', async () => {
     const adapter = await startSlackAdapter(rt.runtime, slackEnv(fake.baseUrl), opts);
     const res = await fetch(`http://127.0.0.1:${adapter.port}/healthz`, { signal: AbortSignal.timeout(5000) });
-    expect(await res.json()).toEqual({ status: 'ok', version: '9.9.9-test', lastTickAt: null });
+    // A runtime with no watcher behind it (no ops given) reports starting.
+    expect(await res.json()).toEqual({ status: 'starting', version: '9.9.9-test', lastTickAt: null, secondsSinceLastTick: null, schedulePeriodSeconds: 0 });
     expect(adapter.notifier.platform).toBe('slack');
     await adapter.stop();
     await expect(fetch(`http://127.0.0.1:${adapter.port}/healthz`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();

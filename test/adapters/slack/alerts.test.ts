@@ -242,7 +242,7 @@ describe('alert delivery to Slack: rate limits and failures', () => {
     fake.setBehavior('chat.postMessage', { platformError: { error: 'invalid_auth', times: 1 } });
     await watcher.tick(NOW + 10_800_000);
     expect((await rt.store.getNotification(record.id))!.deliveries['slack:C0AUTH']).toMatchObject({ status: 'pending', error: 'slack: invalid_auth' });
-    expect(rt.lines.some((l) => l.includes('ERROR') && l.includes('C0AUTH') && l.includes('invalid_auth') && l.includes('check SLACK_BOT_TOKEN'))).toBe(true);
+    expect(rt.lines.some((l) => (JSON.parse(l) as { level: number }).level === 50 && l.includes('C0AUTH') && l.includes('invalid_auth') && l.includes('check SLACK_BOT_TOKEN'))).toBe(true);
   });
 
   it('says to invite the bot to a channel it is not in, and reports that a retry will not help', async () => {

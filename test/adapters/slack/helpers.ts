@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { OpsEndpoints } from '../../../src/ops/routes.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,7 +171,7 @@ export interface TestRuntime {
 }
 
 /** A runtime like `corrwatch start` builds, on a MemoryStore, with the real chart renderer. */
-export async function makeRuntime(market: MarketSource, opts: { now: number; baskets?: Record<string, unknown>; lastTickAt?: () => string | undefined }): Promise<TestRuntime> {
+export async function makeRuntime(market: MarketSource, opts: { now: number; baskets?: Record<string, unknown>; lastTickAt?: () => string | undefined; ops?: OpsEndpoints }): Promise<TestRuntime> {
   const config = parseConfig({
     market: { source: market.id.startsWith('csv:') || market.id.startsWith('sim:') || market.id.startsWith('ccxt:') ? market.id : 'sim:1' },
     admins: { slack: [ADMIN] },
@@ -182,7 +183,7 @@ export async function makeRuntime(market: MarketSource, opts: { now: number; bas
   const store = new MemoryStore();
   await store.open(seedBaskets(config, now));
   const { log, lines } = memoryLogger();
-  const runtime = createRuntime({ config, log, clock, store, market, charts: chartRenderer, version: '9.9.9-test', lastTickAt: opts.lastTickAt });
+  const runtime = createRuntime({ config, log, clock, store, market, charts: chartRenderer, version: '9.9.9-test', lastTickAt: opts.lastTickAt, ops: opts.ops });
   return { runtime, store, lines, clock };
 }
 

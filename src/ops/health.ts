@@ -1,0 +1,54 @@
+/** What GET /healthz answers. */
+export interface HealthReport {
+  /** 200 when healthy, 503 when not. */
+  status: 200 | 503;
+  body: {
+    status: 'ok' | 'starting' | 'stale';
+    version: string;
+    /** The bar time the last tick evaluated up to (ISO, the watcher's clock), null before the first. */
+    lastTickAt: string | null;
+    /** Wall-clock seconds since the last tick that completed, null before the first. */
+    secondsSinceLastTick: number | null;
+    /** The schedule period (seconds) the staleness is measured in. */
+    schedulePeriodSeconds: number;
+    /** Why it is not ok, in words (absent when ok). */
+    reason?: string;
+  };
+}
+
+export interface HealthInput {
+  /** Wall-clock ms now, when the watcher started, and when its last tick completed (undefined before one did). */
+  now: number;
+  startedAt: number;
+  lastCompletedAt: number | undefined;
+  /** ms between scheduled ticks. */
+  periodMs: number;
+  version: string;
+  lastTickAt: string | undefined;
+}
+
+const secs = (ms: number) => Math.round(ms / 100) / 10;
+
+/**
+ * Health of the watcher: unhealthy (503) when the last tick that completed is older than two schedule periods, or
+ * when none has completed within two periods of the start, with the reason in words (issue 10: an orchestrator's
+ * HEALTHCHECK restarts a process whose schedule has stopped or whose ticks hang). Pure: the clock is an argument.
+ */
+export function healthOf(h: HealthInput): HealthReport {
+  const limit = 2 * h.periodMs;
+  const base = { version: h.version, lastTickAt: h.lastTickAt ?? null, schedulePeriodSeconds: secs(h.periodMs) };
+  if (h.lastCompletedAt === undefined) {
+    const since = h.now - h.startedAt;
+    if (since <= limit) return { status: 200, body: { ...base, status: 'starting', secondsSinceLastTick: null } };
+    return {
+      status: 503,
+      body: { ...base, status: 'stale', secondsSinceLastTick: null, reason: `no tick has completed in the ${secs(since)} s since start (more than two schedule periods of ${secs(h.periodMs)} s)` },
+    };
+  }
+  const age = h.now - h.lastCompletedAt;
+  if (age <= limit) return { status: 200, body: { ...base, status: 'ok', secondsSinceLastTick: secs(age) } };
+  return {
+    status: 503,
+    body: { ...base, status: 'stale', secondsSinceLastTick: secs(age), reason: `the last tick completed ${secs(age)} s ago, more than two schedule periods of ${secs(h.periodMs)} s` },
+  };
+}

@@ -1,0 +1,53 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Regime } from '../domain/types.js';
+
+const REGIMES: Regime[] = ['calm', 'converging', 'stressed', 'decoupling'];
+
+/** One tick's outcome, as the watcher reports it (src/scheduler/watcher.ts TickReport). */
+export interface TickOutcome {
+  baskets: { basket: string; regime?: string; score?: number; notifications: string[]; error?: string }[];
+  delivery: { sent: number; failed: number; waiting: number };
+}
+
+/**
+ * The Prometheus metrics of `corrwatch start` (prom-client, served at GET /metrics): ticks and their duration, each
+ * basket's regime and convergence evidence, alerts by kind, deliveries by outcome, basket failures, plus Node's
+ * process metrics. One registry per instance, so tests and several watchers in a process do not share counters.
+ */
+export class OpsMetrics {
+  readonly registry = new Registry();
+  private readonly ticks = new Counter({ name: 'corrwatch_ticks_total', help: 'Watcher ticks, by outcome (ok, skipped: the previous one was still running).', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly tickSeconds = new Histogram({ name: 'corrwatch_tick_duration_seconds', help: 'Wall-clock duration of a completed tick.', buckets: [0.05, 0.1, 0.3, 1, 3, 10, 30, 100], registers: [this.registry] });
+  private readonly regime = new Gauge({ name: 'corrwatch_basket_regime', help: "1 for each basket's current regime, 0 for the others.", labelNames: ['basket', 'regime'], registers: [this.registry] });
+  private readonly evidence = new Gauge({ name: 'corrwatch_basket_evidence', help: 'Convergence evidence √(2·CUSUM) of each basket at its last bar (an alert opens at its enterZ).', labelNames: ['basket'], registers: [this.registry] });
+  private readonly alerts = new Counter({ name: 'corrwatch_alerts_total', help: 'Alert notifications decided, by basket and kind (firing, escalated, resolved, stale, recovered).', labelNames: ['basket', 'kind'], registers: [this.registry] });
+  private readonly deliveries = new Counter({ name: 'corrwatch_deliveries_total', help: 'Deliveries attempted by the outbox, by outcome (sent, failed).', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly waiting = new Gauge({ name: 'corrwatch_deliveries_waiting', help: 'Deliveries waiting in the outbox after the last tick.', registers: [this.registry] });
+  private readonly basketErrors = new Counter({ name: 'corrwatch_basket_errors_total', help: 'Ticks in which a basket failed (market source or data error), by basket.', labelNames: ['basket'], registers: [this.registry] });
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'corrwatch_' });
+  }
+
+  recordTick(t: TickOutcome, seconds: number): void {
+    this.ticks.inc({ outcome: 'ok' });
+    this.tickSeconds.observe(seconds);
+    for (const b of t.baskets) {
+      if (b.regime) for (const r of REGIMES) this.regime.set({ basket: b.basket, regime: r }, r === b.regime ? 1 : 0);
+      if (b.score !== undefined && Number.isFinite(b.score)) this.evidence.set({ basket: b.basket }, b.score);
+      for (const kind of b.notifications) this.alerts.inc({ basket: b.basket, kind });
+      if (b.error && !b.error.startsWith('warming up')) this.basketErrors.inc({ basket: b.basket });
+    }
+    if (t.delivery.sent) this.deliveries.inc({ outcome: 'sent' }, t.delivery.sent);
+    if (t.delivery.failed) this.deliveries.inc({ outcome: 'failed' }, t.delivery.failed);
+    this.waiting.set(t.delivery.waiting);
+  }
+
+  recordSkippedTick(): void {
+    this.ticks.inc({ outcome: 'skipped' });
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWatcher, type Running } from '../../src/app/start.js';
+import { parseConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { OpsMetrics } from '../../src/ops/metrics.js';
+
+const NOW = Date.UTC(2024, 5, 1, 0, 1);
+
+describe('corrwatch start serves /healthz and /metrics of its own when no chat adapter does', () => {
+  let dir: string;
+  let running: Running;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'corrwatch-ops-'));
+    const config = parseConfig({ dataDir: dir, market: { source: 'sim:7' }, baskets: { majors: { symbols: ['BTC', 'ETH', 'SOL'], timeframe: '1h' } } });
+    // A yearly schedule: only the tick at start runs during the test (its period, a year, is what /healthz measures in).
+    running = await startWatcher({ config, log: silentLogger, schedule: '0 0 1 1 *', write: (t) => lines.push(t), clock: { now: () => NOW }, httpPort: 0, httpHost: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('GET /healthz: 200 after the first tick, with the schedule period it judges staleness by', async () => {
+    expect(running.httpPort).toBeGreaterThan(0);
+    const res = await fetch(`http://127.0.0.1:${running.httpPort}/healthz`, { signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 'ok', lastTickAt: '2024-06-01T00:01:00Z', schedulePeriodSeconds: 365 * 86_400 });
+    expect(body.secondsSinceLastTick).toBeGreaterThanOrEqual(0);
+  });
+
+  it('GET /metrics: Prometheus text with the tick, the basket regime and evidence', async () => {
+    const res = await fetch(`http://127.0.0.1:${running.httpPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('corrwatch_ticks_total{outcome="ok"} 1');
+    expect(text).toContain('corrwatch_tick_duration_seconds_count 1');
+    const regimes = text.split('\n').filter((l) => l.startsWith('corrwatch_basket_regime{basket="majors"'));
+    expect(regimes).toHaveLength(4);
+    expect(regimes.filter((l) => l.endsWith(' 1'))).toHaveLength(1);
+    expect(text).toMatch(/corrwatch_basket_evidence\{basket="majors"\} \d/);
+    expect(text).toContain('corrwatch_process_cpu_seconds_total');
+    expect(lines.join('')).toContain('majors:');
+  });
+
+  it('anything else is 404', async () => {
+    const res = await fetch(`http://127.0.0.1:${running.httpPort}/nope`, { signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('OpsMetrics', () => {
+  it('counts alerts by kind, deliveries by outcome, basket errors (not warm-up), skipped ticks', async () => {
+    const m = new OpsMetrics({ processMetrics: false });
+    m.recordTick({ baskets: [{ basket: 'a', regime: 'stressed', score: 5.5, notifications: ['firing', 'escalated'] }, { basket: 'b', notifications: [], error: 'binance timed out' }, { basket: 'c', notifications: [], error: 'warming up: 3 of 900 returns' }], delivery: { sent: 3, failed: 1, waiting: 2 } }, 0.2);
+    m.recordTick({ baskets: [{ basket: 'a', regime: 'calm', score: 1, notifications: ['resolved'] }], delivery: { sent: 1, failed: 0, waiting: 0 } }, 0.1);
+    m.recordSkippedTick();
+    const { body } = await m.text();
+    for (const line of [
+      'corrwatch_ticks_total{outcome="ok"} 2',
+      'corrwatch_ticks_total{outcome="skipped"} 1',
+      'corrwatch_alerts_total{basket="a",kind="firing"} 1',
+      'corrwatch_alerts_total{basket="a",kind="resolved"} 1',
+      'corrwatch_deliveries_total{outcome="sent"} 4',
+      'corrwatch_deliveries_total{outcome="failed"} 1',
+      'corrwatch_deliveries_waiting 0',
+      'corrwatch_basket_errors_total{basket="b"} 1',
+      'corrwatch_basket_regime{basket="a",regime="calm"} 1',
+      'corrwatch_basket_regime{basket="a",regime="stressed"} 0',
+      'corrwatch_basket_evidence{basket="a"} 1',
+      'corrwatch_tick_duration_seconds_count 2',
+    ]) {
+      expect(body).toContain(line);
+    }
+    expect(body).not.toContain('basket="c"');
+  });
+});
