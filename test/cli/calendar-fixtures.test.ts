@@ -4,13 +4,14 @@
  * full EuStockMarkets by scripts/export-eustockmarkets.R. corrwatch must give the same n and the same statistics.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadReturns } from '../../src/query/load-returns.js';
 import { csvSource, fixedClock, makeEnv, NOW, USER } from '../commands/helpers.js';
 import { logReturns, pearson, readWideCsv, spearman } from '../commands/reference.js';
+import { exportEuStockMarkets, rscriptAvailable } from '../helpers/eustock.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIX = join(ROOT, 'test', 'fixtures');
@@ -151,15 +152,10 @@ describe('a crypto+equity basket (BTC every day, SPX on weekdays with holidays) 
 });
 
 describe('the whole of EuStockMarkets (exported by scripts/export-eustockmarkets.R)', () => {
-  const hasR = spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).status === 0;
-  if (!hasR) console.warn('skipping the full EuStockMarkets test: Rscript is not installed (apt-get install r-base-core)');
-  const dir = mkdtempSync(join(tmpdir(), 'cw-eustock-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const hasR = rscriptAvailable('the full EuStockMarkets test');
 
   it.skipIf(!hasR)('1,860 business days give n = 1,859 returns and the same ρ as a plain two-pass reference', async () => {
-    const path = join(dir, 'eustockmarkets.csv');
-    const r = spawnSync('Rscript', [join(ROOT, 'scripts', 'export-eustockmarkets.R'), path], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    const path = exportEuStockMarkets();
     const ref = readWideCsv(path);
     expect(ref.times.length).toBe(1860);
     const m = await run(path, 'matrix DAX SMI CAC FTSE --window all');

@@ -1,15 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Invocation } from '../../src/domain/invocation.js';
 import { csvSource, makeEnv } from '../commands/helpers.js';
+import { exportEuStockMarkets, rscriptAvailable } from '../helpers/eustock.js';
 
 /** The CLI's caller (backtest is CLI-only). */
 const CLI: Invocation = { platform: 'cli', userId: 'tester', channelId: 'cli', isAdmin: true };
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
 
 interface Alert {
@@ -26,15 +22,10 @@ interface Alert {
  * "data is missing" for weekends or holidays.
  */
 describe('EuStockMarkets (real daily closes) through backtest', () => {
-  const hasR = spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).status === 0;
-  if (!hasR) console.warn('skipping the EuStockMarkets backtest: Rscript is not installed (apt-get install r-base-core)');
-  const dir = mkdtempSync(join(tmpdir(), 'cw-eustock-bt-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const hasR = rscriptAvailable('the EuStockMarkets backtest');
 
   it.skipIf(!hasR)('flags the October 1997 crash within 10 trading days, at most 3 episodes a year, no stale data', async () => {
-    const path = join(dir, 'eustockmarkets.csv');
-    const r = spawnSync('Rscript', [join(ROOT, 'scripts', 'export-eustockmarkets.R'), path], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    const path = exportEuStockMarkets();
     const env = await makeEnv({ market: csvSource(path) });
     const res = await env.rt.run(CLI, 'backtest DAX SMI CAC FTSE --timeframe 1d');
     expect(res.outcome, res.reply.text).toBe('ok');
