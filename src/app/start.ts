@@ -7,7 +7,7 @@ import { consoleNotifier } from '../alerts/console-notifier.js';
 import type { Notifier } from '../alerts/notifier.js';
 import { chartRenderer } from '../chart/index.js';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../domain/ports.js';
+import type { Clock, MarketSource } from '../domain/ports.js';
 import { isoTime } from '../domain/timeframe.js';
 import type { Logger } from '../log.js';
 import { healthOf } from '../ops/health.js';
@@ -39,6 +39,8 @@ export interface StartOptions {
    */
   httpPort?: number;
   httpHost?: string;
+  /** The market source; default built from `source` or the config (tests pass one in). */
+  market?: MarketSource;
 }
 
 /** A chat adapter started next to the watcher: its notifier joins the fan-out. */
@@ -58,7 +60,11 @@ export interface Running {
   metrics: OpsMetrics;
   /** The port of corrwatch's own /healthz and /metrics server, when it runs one. */
   httpPort?: number;
-  stop(): Promise<void>;
+  /**
+   * Stop the schedule, let a tick in flight finish for up to `graceMs` (default 30 s; past that it is left behind,
+   * its basket states unsaved, and said so in the log), stop the adapters, close the servers and the store.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** One line per basket after each tick, for the terminal. */
@@ -94,7 +100,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   const clock = speed === 1 ? opts.clock : acceleratedClock(speed, opts.clock);
   const store = new LowdbStore(config.dataDir);
   await store.open(seedBaskets(config, clock.now()));
-  const market = buildMarketSource(config, sourceSpec, clock, log);
+  const market = opts.market ?? buildMarketSource(config, sourceSpec, clock, log);
   // The runtime (and the chat adapters) exist before the watcher; /healthz reads its last tick through this.
   const holder: { watcher?: Watcher } = {};
   const metrics = new OpsMetrics();
@@ -161,9 +167,11 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     clock,
     metrics,
     httpPort: server ? (server.address() as AddressInfo).port : undefined,
-    async stop() {
+    async stop(graceMs = 30_000) {
       await ticks.stop();
-      while (w.busy) await new Promise((r) => setTimeout(r, 50));
+      const deadline = Date.now() + graceMs;
+      while (w.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (w.busy) log.warn('the tick in flight did not finish in time; stopping without it (what it had not saved is redone on the next start)', { graceMs });
       for (const a of started) await a.stop().catch((e: unknown) => log.warn('adapter stop failed', { adapter: a.name, error: e }));
       if (server) {
         server.closeAllConnections();

@@ -6,6 +6,8 @@ import { startWatcher, type Running } from '../../src/app/start.js';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { OpsMetrics } from '../../src/ops/metrics.js';
+import { createSimSource } from '../../src/market/sim-source.js';
+import type { MarketSource } from '../../src/domain/ports.js';
 
 const NOW = Date.UTC(2024, 5, 1, 0, 1);
 
@@ -77,5 +79,30 @@ describe('OpsMetrics', () => {
       expect(body).toContain(line);
     }
     expect(body).not.toContain('basket="c"');
+  });
+});
+
+describe('stopping corrwatch start', () => {
+  it('waits for a tick in flight only up to its grace period, says so, and still closes everything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'corrwatch-stop-'));
+    const config = parseConfig({ dataDir: dir, market: { source: 'sim:7' }, baskets: { majors: { symbols: ['BTC', 'ETH'], timeframe: '1h' } } });
+    const sim = createSimSource(7, { clock: { now: () => NOW } });
+    let hang = false;
+    // After the first tick, every fetch hangs: the next scheduled tick never finishes.
+    const market: MarketSource = { ...sim, fetchCandles: (...a) => (hang ? new Promise<never>(() => undefined) : sim.fetchCandles(...a)) };
+    const warnings: string[] = [];
+    const log = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
+    const running = await startWatcher({ config, log, schedule: '* * * * * *', write: () => undefined, clock: { now: () => NOW + 3_600_000 }, market });
+    hang = true;
+    const deadline = Date.now() + 5000;
+    while (!running.watcher.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(running.watcher.busy).toBe(true);
+    const t0 = Date.now();
+    await running.stop(300);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(warnings.some((w) => w.startsWith('the tick in flight did not finish in time'))).toBe(true);
+    // The store was closed: a new process can open it.
+    await expect(running.store.listBaskets()).rejects.toThrow(/not open/);
+    await rm(dir, { recursive: true, force: true });
   });
 });
