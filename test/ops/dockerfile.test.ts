@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -38,5 +39,19 @@ describe('Dockerfile', () => {
       expect(pkg.devDependencies[name], name).toBeDefined();
     }
     expect(instructions.some((l) => /npm prune --omit=dev/.test(l))).toBe(true);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+  const compose = parse(text) as { services: Record<string, { build: string; ports: string[]; volumes: string[]; environment: Record<string, string> }>; volumes: Record<string, unknown> };
+  it('runs the image with its data on a named volume, the port published, and secrets only from the environment', () => {
+    const svc = compose.services.corrwatch;
+    expect(svc.build).toBe('.');
+    expect(svc.volumes).toContain('corrwatch-data:/data');
+    expect(Object.keys(compose.volumes)).toContain('corrwatch-data');
+    expect(svc.ports).toContain('3000:3000');
+    for (const secret of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_TOKEN']) expect(svc.environment[secret]).toBe(`\${${secret}:-}`);
+    expect(text).not.toMatch(/xox[abp]-/);
   });
 });
