@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { commands, dispatch } from '../commands/index.js';
 import { overviewHelpReply } from '../commands/help-text.js';
 import type { CommandContext } from '../commands/types.js';
-import { loadConfig } from './config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ConfigError, UserError } from './domain/errors.js';
 import { systemClock, type Clock } from './domain/ports.js';
@@ -64,21 +64,28 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     io.stdout(version() + '\n');
     return 0;
   }
+  // Help works with a broken configuration (it is how one finds out how to fix it): it reads the shipped defaults
+  // and says what is wrong with the configuration in use.
+  const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
   let config: Config;
+  let configProblem: string | undefined;
   try {
     config = loadConfig(io.env);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (!(e instanceof ConfigError)) throw e;
+    if (!wantsHelp) {
       io.stderr(`corrwatch: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    configProblem = e.message;
+    config = loadConfig({});
   }
+  if (configProblem) io.stderr(`corrwatch: (help shown with the shipped defaults) ${configProblem}\n`);
   const format = logFormatFor(io.env, io.stderrIsTTY ?? false);
   const configured = logLevelFor(io.env, config.log.level);
   const log: Logger = createLogger(json ? 'warn' : configured === 'info' ? 'warn' : configured, (l) => io.stderr(l + '\n'), format);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
-    io.stdout(renderReplyText(overviewHelpReply(commands, true, 'cli')) + '\n');
+    io.stdout(renderReplyText(overviewHelpReply(commands, true, 'cli')) + '\n\n' + cliEnvironmentHelp(io.env) + '\n');
     return 0;
   }
   if (argv[0] === 'start') return runStart(argv.slice(1), config, io);
@@ -277,4 +284,22 @@ async function runConsole(rest: string[], config: Config, log: Logger, io: CliIo
   await session.closed;
   await store.close();
   return 0;
+}
+
+/** What `corrwatch --help` adds for a terminal: the environment it reads, where the configuration is, exit codes. */
+function cliEnvironmentHelp(env: Record<string, string | undefined>): string {
+  return [
+    'Configuration:',
+    `  ${DEFAULT_CONFIG_PATH} (commented key by key)${env.CORRWATCH_CONFIG ? `, with ${env.CORRWATCH_CONFIG} merged over it` : ''}`,
+    'Environment:',
+    '  CORRWATCH_CONFIG     a YAML file merged over the defaults',
+    '  CORRWATCH_DATA_DIR   the store, candle cache and charts (config dataDir)',
+    '  CORRWATCH_SOURCE     the market source (config market.source): ccxt:<exchange>, csv:<path> or sim:<seed>',
+    '  LOG_LEVEL            debug | info | warn | error | silent',
+    '  LOG_FORMAT           json | pretty (default: pretty on a terminal, JSON otherwise)',
+    '  PORT, HOST           where start serves /healthz and /metrics (and Slack in HTTP mode); PORT default 3000',
+    '  SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, DISCORD_TOKEN, DISCORD_APPLICATION_ID   chat (secrets)',
+    'Exit codes:',
+    '  0 ok · 2 bad input or configuration (one line on stderr) · 1 the market source or corrwatch failed',
+  ].join('\n');
 }

@@ -118,6 +118,21 @@ describe('CLI errors and help', () => {
     expect(r.stderr).toContain('baskets.majors.window: expected a duration like 7d or a bar count, got "seven"');
   });
 
+  it('--help still works with a broken config: the commands, the environment, the config path, the exit codes, and what is wrong', () => {
+    const p = join(dataDir, 'broken.yaml');
+    writeFileSync(p, 'baskets: [\n');
+    const r = cli(['--help'], { CORRWATCH_CONFIG: p });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('corr');
+    expect(r.stdout).toMatch(/Environment:[\s\S]*CORRWATCH_CONFIG[\s\S]*LOG_LEVEL[\s\S]*PORT/);
+    expect(r.stdout).toContain(`with ${p} merged over it`);
+    expect(r.stdout).toMatch(/Exit codes:\n {2}0 ok · 2 bad input or configuration/);
+    expect(r.stderr).toContain('is not valid YAML');
+    const corr = cli(['corr', '--help'], { CORRWATCH_CONFIG: p });
+    expect(corr.code).toBe(0);
+    expect(corr.stdout).toContain('--window');
+  });
+
   it('--help lists every command; <command> --help lists every option with its default', () => {
     const top = cli(['--help']);
     expect(top.code).toBe(0);
