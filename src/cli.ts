@@ -14,10 +14,8 @@ import { version } from './app/version.js';
 import { consoleCommand, discordRegisterCommand, slackManifestCommand, startCommand } from '../commands/process-commands.js';
 import { parseArgs } from '../commands/parse.js';
 import { commandHelpReply } from '../commands/help-text.js';
-import { startWatcher } from './app/start.js';
 import { createRuntime } from './app/runtime.js';
-import { chatTokensIn, startChatAdapters } from './app/chat-adapters.js';
-import { startConsole } from './adapters/console/console-adapter.js';
+import { chatTokensIn } from './app/chat-adapters.js';
 import { isValidSchedule } from './scheduler/cron.js';
 import { StoreError } from './store/errors.js';
 import { LowdbStore } from './store/lowdb-store.js';
@@ -181,6 +179,9 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
   let print: (text: string) => void = io.stdout;
   const chat = chatTokensIn(io.env);
   try {
+    // Loaded here, not at the top: --help and text-only queries need neither the watcher nor charts nor chat SDKs.
+    const { startWatcher } = await import('./app/start.js');
+    const { startChatAdapters } = await import('./app/chat-adapters.js');
     running = await startWatcher(
       {
         config,
@@ -210,10 +211,11 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
   }
   io.stdout(`corrwatch ${version()} watching ${(await running.store.listBaskets()).map((b) => b.name).join(', ') || 'no baskets'}${chat.length ? ` with ${chat.join(' and ')}` : ''}; Ctrl-C to stop.\n`);
   const interactive = !chat.length && !args['no-console'] && process.stdin.isTTY === true;
+  const startConsole = interactive ? (await import('./adapters/console/console-adapter.js')).startConsole : undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
-    if (interactive) {
+    if (startConsole) {
       const session = startConsole({
         input: process.stdin,
         output: process.stdout,
@@ -274,6 +276,7 @@ async function runConsole(rest: string[], config: Config, log: Logger, io: CliIo
     throw e;
   }
   const { chartRenderer } = await import('./chart/index.js');
+  const { startConsole } = await import('./adapters/console/console-adapter.js');
   const runtime = createRuntime({ config, log, clock: io.clock, store, market, charts: chartRenderer, version: version() });
   const session = startConsole({
     input: process.stdin,
