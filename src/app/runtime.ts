@@ -54,6 +54,8 @@ export interface RuntimeDeps {
   lastTickAt?: () => string | undefined;
   /** Health and metrics of the running watcher; without one (a runtime with no watcher) /healthz reports starting. */
   ops?: OpsEndpoints;
+  /** Told how long each command took (for the command-latency metric). */
+  onCommand?: (command: string, platform: string, outcome: string, seconds: number) => void;
 }
 
 export function createRuntime(deps: RuntimeDeps): ChatRuntime {
@@ -76,7 +78,14 @@ export function createRuntime(deps: RuntimeDeps): ChatRuntime {
     market: deps.market,
     version: deps.version,
     context,
-    run: (inv, line) => dispatch(commands, line, context(inv)),
+    run: async (inv, line) => {
+      const t0 = performance.now();
+      const r = await dispatch(commands, line, context(inv));
+      const first = (Array.isArray(line) ? line[0] : line.trim().split(/\s+/)[0]) ?? '';
+      const command = commands.some((c) => c.name === first.replace(/^\//, '')) ? first.replace(/^\//, '') : 'unknown';
+      deps.onCommand?.(command, inv.platform, r.outcome, (performance.now() - t0) / 1000);
+      return r;
+    },
     lastTickAt: () => deps.lastTickAt?.(),
     ops: deps.ops ?? {
       health: () => healthOf({ now: 0, startedAt: 0, lastCompletedAt: undefined, periodMs: 0, version: deps.version, lastTickAt: deps.lastTickAt?.() }),

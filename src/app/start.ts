@@ -104,6 +104,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   // The runtime (and the chat adapters) exist before the watcher; /healthz reads its last tick through this.
   const holder: { watcher?: Watcher } = {};
   const metrics = new OpsMetrics();
+  store.onWrite = (bytes, seconds) => metrics.recordStoreWrite(bytes, seconds);
   // Health is judged in wall-clock time (the demo clock may run thousands of times faster).
   const startedAt = Date.now();
   const health = { lastCompletedAt: undefined as number | undefined, periodMs: 3_600_000 };
@@ -121,6 +122,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     version: version(),
     lastTickAt: () => holder.watcher?.lastTick?.at,
     ops,
+    onCommand: (command, platform, outcome, seconds) => metrics.recordCommand(command, platform, outcome, seconds),
   });
   let started: StartedAdapter[] = [];
   try {

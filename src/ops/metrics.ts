@@ -5,7 +5,7 @@ const REGIMES: Regime[] = ['calm', 'converging', 'stressed', 'decoupling'];
 
 /** One tick's outcome, as the watcher reports it (src/scheduler/watcher.ts TickReport). */
 export interface TickOutcome {
-  baskets: { basket: string; regime?: string; score?: number; notifications: string[]; error?: string }[];
+  baskets: { basket: string; regime?: string; score?: number; notifications: string[]; error?: string; errorKind?: string }[];
   delivery: { sent: number; failed: number; waiting: number };
 }
 
@@ -23,7 +23,10 @@ export class OpsMetrics {
   private readonly alerts = new Counter({ name: 'corrwatch_alerts_total', help: 'Alert notifications decided, by basket and kind (firing, escalated, resolved, stale, recovered).', labelNames: ['basket', 'kind'], registers: [this.registry] });
   private readonly deliveries = new Counter({ name: 'corrwatch_deliveries_total', help: 'Deliveries attempted by the outbox, by outcome (sent, failed).', labelNames: ['outcome'], registers: [this.registry] });
   private readonly waiting = new Gauge({ name: 'corrwatch_deliveries_waiting', help: 'Deliveries waiting in the outbox after the last tick.', registers: [this.registry] });
-  private readonly basketErrors = new Counter({ name: 'corrwatch_basket_errors_total', help: 'Ticks in which a basket failed (market source or data error), by basket.', labelNames: ['basket'], registers: [this.registry] });
+  private readonly basketErrors = new Counter({ name: 'corrwatch_basket_errors_total', help: 'Ticks in which a basket failed, by basket and kind (the market source\'s or data error\'s code, or internal).', labelNames: ['basket', 'kind'], registers: [this.registry] });
+  private readonly commandSeconds = new Histogram({ name: 'corrwatch_command_duration_seconds', help: 'Time to answer a command, by command, platform and outcome.', labelNames: ['command', 'platform', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.3, 1, 3, 10, 30], registers: [this.registry] });
+  private readonly storeBytes = new Counter({ name: 'corrwatch_store_write_bytes_total', help: 'Bytes written to the store file.', registers: [this.registry] });
+  private readonly storeSeconds = new Histogram({ name: 'corrwatch_store_write_duration_seconds', help: 'Time one store write takes (serialise, write, rename).', buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2], registers: [this.registry] });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'corrwatch_' });
@@ -36,11 +39,20 @@ export class OpsMetrics {
       if (b.regime) for (const r of REGIMES) this.regime.set({ basket: b.basket, regime: r }, r === b.regime ? 1 : 0);
       if (b.score !== undefined && Number.isFinite(b.score)) this.evidence.set({ basket: b.basket }, b.score);
       for (const kind of b.notifications) this.alerts.inc({ basket: b.basket, kind });
-      if (b.error && !b.error.startsWith('warming up')) this.basketErrors.inc({ basket: b.basket });
+      if (b.error && !b.error.startsWith('warming up')) this.basketErrors.inc({ basket: b.basket, kind: b.errorKind ?? 'internal' });
     }
     if (t.delivery.sent) this.deliveries.inc({ outcome: 'sent' }, t.delivery.sent);
     if (t.delivery.failed) this.deliveries.inc({ outcome: 'failed' }, t.delivery.failed);
     this.waiting.set(t.delivery.waiting);
+  }
+
+  recordCommand(command: string, platform: string, outcome: string, seconds: number): void {
+    this.commandSeconds.observe({ command, platform, outcome }, seconds);
+  }
+
+  recordStoreWrite(bytes: number, seconds: number): void {
+    this.storeBytes.inc(bytes);
+    this.storeSeconds.observe(seconds);
   }
 
   recordSkippedTick(): void {

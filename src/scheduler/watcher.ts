@@ -32,6 +32,8 @@ export interface BasketTickReport {
   score?: number;
   notifications: string[];
   error?: string;
+  /** What kind of failure `error` is: the source's or user error's code (timeout, rate_limited, unknown_symbol, ...), or internal. */
+  errorKind?: string;
 }
 
 export interface TickReport {
@@ -185,6 +187,7 @@ export class Watcher {
       if (!(e instanceof UserError || e instanceof SourceError)) log.error('basket tick failed', { basket: b.name, error: e });
       else log.warn('basket tick failed', { basket: b.name, error: message });
       report.error = message;
+      report.errorKind = e instanceof UserError || e instanceof SourceError ? e.code : 'internal';
       runtime.lastError = { at: now, message };
       this.sessions.delete(b.name);
       // Missing data is never a resolution: the policy can only go stale.

@@ -49,6 +49,9 @@ export class LowdbStore extends DocumentStore {
   #db: Low<StoreData> | undefined;
   /** stampOf the file as this process last read or wrote it. */
   #stamp: string | undefined;
+  #lastBytes = 0;
+  /** Told the size and duration of every write (for the store metrics). */
+  onWrite?: (bytes: number, seconds: number) => void;
 
   constructor(dataDir: string, opts: StoreOptions = {}) {
     super(opts);
@@ -78,10 +81,17 @@ export class LowdbStore extends DocumentStore {
     // lowdb's JSONFilePreset is not used: it keeps data in memory only when NODE_ENV=test.
     // Compact JSON: the document holds regime histories and the outbox, and every tick rewrites it, so half the bytes
     // of indented JSON is half the write time (measured: ~100 ms for 8 MB indented at the default limits).
-    this.#db ??= new Low<StoreData>(new DataFile<StoreData>(this.location, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) + '\n' }), data);
+    const stringify = (d: StoreData) => {
+      const text = JSON.stringify(d) + '\n';
+      this.#lastBytes = Buffer.byteLength(text);
+      return text;
+    };
+    this.#db ??= new Low<StoreData>(new DataFile<StoreData>(this.location, { parse: JSON.parse, stringify }), data);
     this.#db.data = data;
     try {
+      const t0 = performance.now();
       await this.#db.write();
+      this.onWrite?.(this.#lastBytes, (performance.now() - t0) / 1000);
       this.#stamp = await stampOf(this.location);
     } catch (e) {
       await removeQuietly(tempFilePath(this.location));

@@ -49,6 +49,16 @@ describe('corrwatch start serves /healthz and /metrics of its own when no chat a
     expect(lines.join('')).toContain('majors:');
   });
 
+  it('counts store writes and times commands run through the runtime', async () => {
+    const r = await running.runtime.run({ platform: 'console', userId: 'u', channelId: 'c', isAdmin: true }, 'help');
+    expect(r.outcome).toBe('ok');
+    const text = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    expect(text).toContain('corrwatch_command_duration_seconds_count{command="help",platform="console",outcome="ok"} 1');
+    const bytes = Number(/^corrwatch_store_write_bytes_total (\d+)/m.exec(text)?.[1]);
+    expect(bytes).toBeGreaterThan(100);
+    expect(text).toMatch(/^corrwatch_store_write_duration_seconds_count [1-9]/m);
+  });
+
   it('anything else is 404', async () => {
     const res = await fetch(`http://127.0.0.1:${running.httpPort}/nope`, { signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(404);
@@ -58,7 +68,7 @@ describe('corrwatch start serves /healthz and /metrics of its own when no chat a
 describe('OpsMetrics', () => {
   it('counts alerts by kind, deliveries by outcome, basket errors (not warm-up), skipped ticks', async () => {
     const m = new OpsMetrics({ processMetrics: false });
-    m.recordTick({ baskets: [{ basket: 'a', regime: 'stressed', score: 5.5, notifications: ['firing', 'escalated'] }, { basket: 'b', notifications: [], error: 'binance timed out' }, { basket: 'c', notifications: [], error: 'warming up: 3 of 900 returns' }], delivery: { sent: 3, failed: 1, waiting: 2 } }, 0.2);
+    m.recordTick({ baskets: [{ basket: 'a', regime: 'stressed', score: 5.5, notifications: ['firing', 'escalated'] }, { basket: 'b', notifications: [], error: 'binance timed out', errorKind: 'timeout' }, { basket: 'c', notifications: [], error: 'warming up: 3 of 900 returns' }], delivery: { sent: 3, failed: 1, waiting: 2 } }, 0.2);
     m.recordTick({ baskets: [{ basket: 'a', regime: 'calm', score: 1, notifications: ['resolved'] }], delivery: { sent: 1, failed: 0, waiting: 0 } }, 0.1);
     m.recordSkippedTick();
     const { body } = await m.text();
@@ -70,7 +80,7 @@ describe('OpsMetrics', () => {
       'corrwatch_deliveries_total{outcome="sent"} 4',
       'corrwatch_deliveries_total{outcome="failed"} 1',
       'corrwatch_deliveries_waiting 0',
-      'corrwatch_basket_errors_total{basket="b"} 1',
+      'corrwatch_basket_errors_total{basket="b",kind="timeout"} 1',
       'corrwatch_basket_regime{basket="a",regime="calm"} 1',
       'corrwatch_basket_regime{basket="a",regime="stressed"} 0',
       'corrwatch_basket_evidence{basket="a"} 1',

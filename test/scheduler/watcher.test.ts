@@ -219,17 +219,17 @@ describe('Watcher: failures of the market source', () => {
     await store.putBasket(basket('majors', SYMBOLS));
     const h = new Harness(store, market);
 
-    const cases: [Error, string][] = [
-      [new SourceError('unavailable', 'fake is down (HTTP 503)', true), 'fake is down (HTTP 503)'],
-      [new UserError('unknown_symbol', 'EEE is not listed on fake any more'), 'EEE is not listed on fake any more'],
-      [new Error('kaboom'), 'internal error: kaboom'],
+    const cases: [Error, string, string][] = [
+      [new SourceError('unavailable', 'fake is down (HTTP 503)', true), 'fake is down (HTTP 503)', 'unavailable'],
+      [new UserError('unknown_symbol', 'EEE is not listed on fake any more'), 'EEE is not listed on fake any more', 'unknown_symbol'],
+      [new Error('kaboom'), 'internal error: kaboom', 'internal'],
     ];
     let k = 700;
-    for (const [error, message] of cases) {
+    for (const [error, message, errorKind] of cases) {
       market.failures.set('EEE', error);
       const r = await h.tickAt(++k);
       const [broken, majors] = r.baskets;
-      expect(broken).toEqual({ basket: 'broken', newBars: 0, notifications: [], error: message });
+      expect(broken).toEqual({ basket: 'broken', newBars: 0, notifications: [], error: message, errorKind });
       expect(majors.basket).toBe('majors');
       expect(majors.error).toBeUndefined();
       expect(majors.newBars).toBeGreaterThan(0);

@@ -29,7 +29,7 @@ function buttons(actions: ReplyAction[]): ActionsBlock | undefined {
     seen.add(a.id);
     elements.push({
       type: 'button',
-      text: { type: 'plain_text', text: clampText(a.label.trim() || a.id, SLACK_LIMITS.buttonText), emoji: true },
+      text: { type: 'plain_text', text: clampText(a.label.trim() || a.id.trim() || 'Action', SLACK_LIMITS.buttonText), emoji: true },
       action_id: a.id,
       value: a.id.slice(0, SLACK_LIMITS.buttonValue),
       ...(a.style === 'primary' || a.style === 'danger' ? { style: a.style } : {}),

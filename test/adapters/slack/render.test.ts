@@ -94,6 +94,10 @@ const replyArb: fc.Arbitrary<Reply> = fc.record(
 ) as fc.Arbitrary<Reply>;
 
 describe('renderSlackReply', () => {
+  it('a button whose label and id are blank still has text (found by the property below)', () => {
+    expect(violations(renderSlackReply({ title: '', actions: [{ id: ' ', label: '', adminOnly: false, style: 'primary' }] }))).toEqual([]);
+  });
+
   it('never exceeds a Slack limit, whatever the reply (property)', () => {
     fc.assert(
       fc.property(replyArb, (reply) => {
