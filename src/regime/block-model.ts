@@ -1,5 +1,5 @@
 import { DataError } from '../domain/errors.js';
-import { averageCorrelation, correlationMatrix } from '../stats/index.js';
+import { averageCorrelation, clampedAtanh, correlationMatrix } from '../stats/index.js';
 import { fitGaussianHmm, hamiltonFilter, OnlineHamiltonFilter, type HmmParams } from './hmm.js';
 
 export interface BlockModelOptions {
@@ -21,7 +21,6 @@ export interface StressReading {
   threshold: number;
 }
 
-const CLAMP = 1 - 1e-9;
 
 /**
  * Markov-switching model on y_b = atanh(avg ρ) of disjoint blocks of returns (docs/methods.md §6). Blocks are disjoint
@@ -56,7 +55,7 @@ export class BlockRegimeModel {
     try {
       const { corr } = correlationMatrix(this.cols, 0, this.opts.blockLength, { minReturns: 2 });
       const r = averageCorrelation(corr, this.n);
-      y = Math.atanh(Math.max(-CLAMP, Math.min(CLAMP, r)));
+      y = clampedAtanh(r);
     } catch (e) {
       if (e instanceof DataError) return; // a flat series in this block: skip it
       throw e;

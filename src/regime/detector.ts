@@ -3,6 +3,7 @@ import { DataError } from '../domain/errors.js';
 import {
   absorptionRatio,
   averageCorrelation,
+  clampedAtanh,
   correlationDispersion,
   EwmaCorrelation,
   RollingCorrelation,
@@ -17,8 +18,6 @@ import { TrailingBaseline } from './trailing-baseline.js';
 import { VolatilityScaler } from './vol-scaler.js';
 import type { DetectorConfig, RegimeReading } from './types.js';
 
-const CLAMP = 1 - 1e-9;
-const atanhC = (r: number) => Math.atanh(Math.max(-CLAMP, Math.min(CLAMP, r)));
 
 /**
  * Default design shifts κ: a moderate convergence (0.3 → 0.55) and a crash-sized one (0.3 → 0.83). Two rather than
@@ -264,7 +263,7 @@ export class RegimeDetector {
     if (!this.rolling.isFull) return undefined;
     this.rolling.correlation(this.corr);
     const rhoBar = averageCorrelation(this.corr, n);
-    const y = atanhC(rhoBar);
+    const y = clampedAtanh(rhoBar);
     this.yRecent.push(y);
     if (this.yRecent.size > this.window) {
       const yOld = this.yRecent.get(this.window);

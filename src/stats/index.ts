@@ -14,7 +14,7 @@ export { RollingCorrelation, type RollingOptions } from './rolling.js';
 export { EwmaCorrelation, ewmaLambdaForBar, type EwmaOptions } from './ewma.js';
 export { correlationPValue, fisherCI, fisherZTest, studentTTwoSidedP, Z95 } from './significance.js';
 export { erfc, normalQuantile, normalTwoSidedP } from './special.js';
-export { ATANH_CLAMP, averageCorrelation, correlationDispersion, pairList, topPairs, type Pair } from './summary.js';
+export { ATANH_CLAMP, averageCorrelation, clampedAtanh, correlationDispersion, pairList, topPairs, type Pair } from './summary.js';
 export {
   absorptionRatio,
   eigenvaluesAboveNoise,

@@ -1,11 +1,9 @@
 import { DataError } from '../domain/errors.js';
 import { incompleteBetaHalf, normalQuantile, normalTwoSidedP } from './special.js';
+import { clampedAtanh } from './summary.js';
 
 /** z for a two-sided 95% interval, Φ⁻¹(0.975) (the fixture's convention). */
 export const Z95 = 1.959963984540054;
-
-/** atanh clamp for |r| = 1, so that Fisher statistics stay finite (same clamp as correlationDispersion). */
-const R_CLAMP = 1 - 1e-12;
 
 function checkR(r: number): void {
   if (!(r >= -1 && r <= 1)) throw new RangeError(`a correlation must be in [-1, 1], got ${r}`);
@@ -96,8 +94,6 @@ export function fisherZTest(r1: number, n1: number, r2: number, n2: number): { z
   checkR(r2);
   checkN(n1, 4, 'a Fisher z test');
   checkN(n2, 4, 'a Fisher z test');
-  const c1 = Math.max(-R_CLAMP, Math.min(R_CLAMP, r1));
-  const c2 = Math.max(-R_CLAMP, Math.min(R_CLAMP, r2));
-  const z = (Math.atanh(c1) - Math.atanh(c2)) / Math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3));
+  const z = (clampedAtanh(r1) - clampedAtanh(r2)) / Math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3));
   return { z, pValue: normalTwoSidedP(z) };
 }

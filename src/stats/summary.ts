@@ -3,6 +3,11 @@ import { checkSquare } from './guards.js';
 /** Correlations are clamped to ±(1 − 1e-12) before atanh, so a pair at |ρ| = 1 gives a large finite z (≈ ±14.2). */
 export const ATANH_CLAMP = 1 - 1e-12;
 
+/** Fisher's z of a correlation, atanh(r), with r clamped to ±ATANH_CLAMP (finite at |r| = 1). */
+export function clampedAtanh(r: number): number {
+  return Math.atanh(r > ATANH_CLAMP ? ATANH_CLAMP : r < -ATANH_CLAMP ? -ATANH_CLAMP : r);
+}
+
 function checkPairs(corr: Float64Array, N: number): void {
   checkSquare(corr, N);
   if (N < 2) throw new RangeError('pair statistics need at least 2 series');
@@ -30,14 +35,13 @@ export function correlationDispersion(corr: Float64Array, N: number): number {
   checkPairs(corr, N);
   const M = (N * (N - 1)) / 2;
   if (M === 1) return 0;
-  const z = (r: number) => Math.atanh(r > ATANH_CLAMP ? ATANH_CLAMP : r < -ATANH_CLAMP ? -ATANH_CLAMP : r);
   let s = 0;
-  for (let i = 0; i < N; i++) for (let j = i + 1; j < N; j++) s += z(corr[i * N + j]);
+  for (let i = 0; i < N; i++) for (let j = i + 1; j < N; j++) s += clampedAtanh(corr[i * N + j]);
   const mean = s / M;
   let ss = 0;
   for (let i = 0; i < N; i++) {
     for (let j = i + 1; j < N; j++) {
-      const d = z(corr[i * N + j]) - mean;
+      const d = clampedAtanh(corr[i * N + j]) - mean;
       ss += d * d;
     }
   }
