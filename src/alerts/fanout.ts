@@ -10,6 +10,13 @@ export interface FanoutReport {
   waiting: number;
 }
 
+/** One delivery attempt, for metrics: sent, failed (tried again later) or gave_up; why, when it did not go. */
+export interface DeliveryAttempt {
+  platform: string;
+  outcome: 'sent' | 'failed' | 'gave_up';
+  reason: 'ok' | 'retryable' | 'permanent';
+}
+
 /** Attempts after which a delivery that keeps failing with a non-retryable error is given up (status `failed`). */
 const MAX_ATTEMPTS = 5;
 
@@ -25,6 +32,7 @@ export async function deliverPending(
   render: (record: NotificationRecord) => Promise<Reply>,
   log: Logger,
   now: number,
+  onAttempt?: (attempt: DeliveryAttempt) => void,
 ): Promise<FanoutReport> {
   const report: FanoutReport = { sent: 0, failed: 0, waiting: 0 };
   const byPlatform = new Map(notifiers.map((n) => [n.platform, n]));
@@ -54,10 +62,12 @@ export async function deliverPending(
       const attempts = delivery.attempts + 1;
       if (result.ok) {
         report.sent++;
+        onAttempt?.({ platform, outcome: 'sent', reason: 'ok' });
         await store.updateDelivery(record.id, target, { status: 'sent', attempts, lastAttemptAt: now, messageRef: result.messageRef });
       } else {
         report.failed++;
         const giveUp = !result.retryable && attempts >= MAX_ATTEMPTS;
+        onAttempt?.({ platform, outcome: giveUp ? 'gave_up' : 'failed', reason: result.retryable ? 'retryable' : 'permanent' });
         log.warn('alert delivery failed', { id: record.id, target, attempts, retryable: result.retryable, error: result.error });
         await store.updateDelivery(record.id, target, { status: giveUp ? 'failed' : 'pending', attempts, lastAttemptAt: now, error: result.error });
       }

@@ -141,7 +141,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     }),
     ...started.map((a) => a.notifier),
   ];
-  const w = new Watcher({ store, market, config, clock, log, notifiers, renderAlert: (record) => renderAlertWithChart(store, record) });
+  const w = new Watcher({ store, market, config, clock, log, notifiers, renderAlert: (record) => renderAlertWithChart(store, record), onDelivery: (a) => metrics.recordDelivery(a) });
   holder.watcher = w;
   const baskets = await store.listBaskets();
   const expression = opts.schedule ?? (config.schedule === 'auto' ? autoSchedule(baskets.length ? baskets.map((b) => b.timeframe) : ['1h']) : config.schedule);

@@ -22,6 +22,7 @@ export class OpsMetrics {
   private readonly evidence = new Gauge({ name: 'corrwatch_basket_evidence', help: 'Convergence evidence √(2·CUSUM) of each basket at its last bar (an alert opens at its enterZ).', labelNames: ['basket'], registers: [this.registry] });
   private readonly alerts = new Counter({ name: 'corrwatch_alerts_total', help: 'Alert notifications decided, by basket and kind (firing, escalated, resolved, stale, recovered).', labelNames: ['basket', 'kind'], registers: [this.registry] });
   private readonly deliveries = new Counter({ name: 'corrwatch_deliveries_total', help: 'Deliveries attempted by the outbox, by outcome (sent, failed).', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly attempts = new Counter({ name: 'corrwatch_notification_attempts_total', help: 'Delivery attempts by platform, outcome (sent, failed: tried again later, gave_up) and reason (ok, retryable, permanent).', labelNames: ['platform', 'outcome', 'reason'], registers: [this.registry] });
   private readonly waiting = new Gauge({ name: 'corrwatch_deliveries_waiting', help: 'Deliveries waiting in the outbox after the last tick.', registers: [this.registry] });
   private readonly basketErrors = new Counter({ name: 'corrwatch_basket_errors_total', help: 'Ticks in which a basket failed, by basket and kind (the market source\'s or data error\'s code, or internal).', labelNames: ['basket', 'kind'], registers: [this.registry] });
   private readonly commandSeconds = new Histogram({ name: 'corrwatch_command_duration_seconds', help: 'Time to answer a command, by command, platform and outcome.', labelNames: ['command', 'platform', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.3, 1, 3, 10, 30], registers: [this.registry] });
@@ -44,6 +45,10 @@ export class OpsMetrics {
     if (t.delivery.sent) this.deliveries.inc({ outcome: 'sent' }, t.delivery.sent);
     if (t.delivery.failed) this.deliveries.inc({ outcome: 'failed' }, t.delivery.failed);
     this.waiting.set(t.delivery.waiting);
+  }
+
+  recordDelivery(a: { platform: string; outcome: string; reason: string }): void {
+    this.attempts.inc({ platform: a.platform, outcome: a.outcome, reason: a.reason });
   }
 
   recordCommand(command: string, platform: string, outcome: string, seconds: number): void {

@@ -1,5 +1,5 @@
 import { checkStale, evaluateBar, initialAlertState, parseAlertState, snoozeUntil, unsnooze, type AlertNotification, type AlertState, type PolicyConfig, withCalendar } from '../alerts/policy.js';
-import { deliverPending, type FanoutReport } from '../alerts/fanout.js';
+import { deliverPending, type DeliveryAttempt, type FanoutReport } from '../alerts/fanout.js';
 import { targetKey, type Notifier } from '../alerts/notifier.js';
 import type { Config } from '../config/schema.js';
 import type { Calendar } from '../domain/calendar.js';
@@ -22,6 +22,8 @@ export interface WatcherDeps {
   notifiers: Notifier[];
   /** Turns a notification record into the message to post (text, fields, chart). */
   renderAlert: (record: NotificationRecord) => Promise<Reply>;
+  /** Told of every delivery attempt (for metrics). */
+  onDelivery?: (attempt: DeliveryAttempt) => void;
 }
 
 export interface BasketTickReport {
@@ -109,7 +111,7 @@ export class Watcher {
       for (const b of baskets) reports.push(await this.tickBasket(b, now, log));
       for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
-      const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now);
+      const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery);
       this.lastTick = { at: isoTime(now), baskets: reports, delivery };
       return this.lastTick;
     } finally {

@@ -71,6 +71,8 @@ describe('OpsMetrics', () => {
     m.recordTick({ baskets: [{ basket: 'a', regime: 'stressed', score: 5.5, notifications: ['firing', 'escalated'] }, { basket: 'b', notifications: [], error: 'binance timed out', errorKind: 'timeout' }, { basket: 'c', notifications: [], error: 'warming up: 3 of 900 returns' }], delivery: { sent: 3, failed: 1, waiting: 2 } }, 0.2);
     m.recordTick({ baskets: [{ basket: 'a', regime: 'calm', score: 1, notifications: ['resolved'] }], delivery: { sent: 1, failed: 0, waiting: 0 } }, 0.1);
     m.recordSkippedTick();
+    m.recordDelivery({ platform: 'slack', outcome: 'gave_up', reason: 'permanent' });
+    m.recordDelivery({ platform: 'discord', outcome: 'sent', reason: 'ok' });
     const { body } = await m.text();
     for (const line of [
       'corrwatch_ticks_total{outcome="ok"} 2',
@@ -85,6 +87,8 @@ describe('OpsMetrics', () => {
       'corrwatch_basket_regime{basket="a",regime="stressed"} 0',
       'corrwatch_basket_evidence{basket="a"} 1',
       'corrwatch_tick_duration_seconds_count 2',
+      'corrwatch_notification_attempts_total{platform="slack",outcome="gave_up",reason="permanent"} 1',
+      'corrwatch_notification_attempts_total{platform="discord",outcome="sent",reason="ok"} 1',
     ]) {
       expect(body).toContain(line);
     }

@@ -95,6 +95,26 @@ describe('deliverPending', () => {
     expect(r.deliveries['slack:C2']).toMatchObject({ status: 'sent', attempts: 2, lastAttemptAt: 2 });
   });
 
+  it('tells the observer every attempt: failed (retryable), gave up (permanent, after 5), sent', async () => {
+    const store = await openStore(record('b:1:firing', ['slack:C1', 'slack:C2']));
+    const slack = new CapturingNotifier('slack');
+    slack.failures.set('C1', [{ ok: false, retryable: true, error: 'rate_limited' }]);
+    slack.failures.set('C2', Array.from({ length: 5 }, () => ({ ok: false as const, retryable: false, error: 'channel_not_found' })));
+    const render = async () => ({ title: 't' });
+    const seen: string[] = [];
+    for (let i = 1; i <= 5; i++) await deliverPending(store, [slack], render, capturingLogger(), i, (a) => seen.push(`${a.platform}:${a.outcome}:${a.reason}`));
+    expect(seen).toEqual([
+      'slack:failed:retryable',
+      'slack:failed:permanent',
+      'slack:sent:ok',
+      'slack:failed:permanent',
+      'slack:failed:permanent',
+      'slack:failed:permanent',
+      'slack:gave_up:permanent',
+    ]);
+    expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C2']).toMatchObject({ status: 'failed', attempts: 5 });
+  });
+
   it('a retryable failure is never given up (7 attempts, still pending), then delivered once', async () => {
     const store = await openStore(record('b:1:firing', ['slack:C1']));
     const slack = new CapturingNotifier('slack');
