@@ -1,4 +1,6 @@
+import { checkStore, repairFromBackup } from '../src/store/backups.js';
 import { moveAside } from '../src/store/move-aside.js';
+import { UserError } from '../src/domain/errors.js';
 import { sourceArg } from './common-args.js';
 import type { CommandSpec } from './types.js';
 
@@ -26,8 +28,44 @@ export const storeCommand: CommandSpec = {
   adminOnly: true,
   surfaces: ['cli'],
   args: [],
-  examples: ['store move-aside'],
+  examples: ['store check', 'store repair --from-backup', 'store move-aside'],
   subcommands: [
+    {
+      name: 'check',
+      summary: 'say whether the data file and its backups can be read, and what is wrong when not',
+      adminOnly: true,
+      surfaces: ['cli'],
+      args: [],
+      examples: ['store check'],
+      async handler(ctx) {
+        const r = await checkStore(ctx.config.dataDir);
+        const line = (c: typeof r.file) =>
+          `${c.path}: ${c.status}${c.status === 'ok' ? ` (${c.baskets} baskets, ${c.notifications} notifications, written ${c.modifiedAt})` : c.problem ? ` — ${c.problem}` : ''}`;
+        return {
+          title: r.file.status === 'ok' ? 'The data file is readable' : r.file.status === 'missing' ? 'There is no data file yet' : 'The data file cannot be read',
+          text: [line(r.file), ...r.backups.map(line)].join('\n'),
+          severity: r.file.status === 'refused' ? 'warning' : 'info',
+          data: r,
+        };
+      },
+    },
+    {
+      name: 'repair',
+      summary: 'put the newest readable backup in place of a data file that cannot be read (the bad one is moved aside)',
+      adminOnly: true,
+      surfaces: ['cli'],
+      args: [{ name: 'from-backup', type: 'word', flag: true, description: 'restore from the newest readable backup (the only repair there is)' }],
+      examples: ['store repair --from-backup'],
+      async handler(ctx, args) {
+        if (!args['from-backup']) throw new UserError('bad_usage', 'say how to repair: store repair --from-backup');
+        const r = await repairFromBackup(ctx.config.dataDir);
+        return {
+          title: 'Data file restored from a backup',
+          text: `Restored ${r.restoredFrom}${r.movedAside ? `; the unreadable file is now ${r.movedAside}` : ''}. Start corrwatch again.`,
+          data: r,
+        };
+      },
+    },
     {
       name: 'move-aside',
       summary: 'rename a corrupt or unreadable data file so corrwatch can start fresh (nothing is deleted)',

@@ -105,6 +105,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   const holder: { watcher?: Watcher } = {};
   const metrics = new OpsMetrics();
   store.onWrite = (bytes, seconds) => metrics.recordStoreWrite(bytes, seconds);
+  store.onBackupError = (e) => log.warn('could not back up the data file; the next write tries again', { error: e });
   // Health is judged in wall-clock time (the demo clock may run thousands of times faster).
   const startedAt = Date.now();
   const health = { lastCompletedAt: undefined as number | undefined, periodMs: 3_600_000 };

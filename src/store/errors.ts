@@ -19,4 +19,4 @@ export class StoreError extends Error {
 }
 
 /** What to tell the operator about a data file that was refused at open. */
-export const REFUSED_FILE_HINT = 'The file was left untouched. Fix it, or move it aside with `corrwatch store move-aside` to start fresh.';
+export const REFUSED_FILE_HINT = 'The file was left untouched. Fix it, restore the newest good copy with `corrwatch store repair --from-backup`, or move it aside with `corrwatch store move-aside` to start fresh.';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import lockfile from 'proper-lockfile';
+import { rotateBackups } from './backups.js';
 import { DocumentStore } from './document-store.js';
 import { StoreError } from './errors.js';
 import { ensureDir, readTextIfExists, removeQuietly } from './file-io.js';
@@ -52,6 +53,10 @@ export class LowdbStore extends DocumentStore {
   #lastBytes = 0;
   /** Told the size and duration of every write (for the store metrics). */
   onWrite?: (bytes: number, seconds: number) => void;
+  /** Keep a copy of the file after a write at most this often (ms; default an hour; Infinity = never). */
+  backupEveryMs = 3_600_000;
+  /** When the last backup was made (the store's open counts: a short-lived CLI process makes none). */
+  #lastBackupAt = Date.now();
 
   constructor(dataDir: string, opts: StoreOptions = {}) {
     super(opts);
@@ -93,6 +98,7 @@ export class LowdbStore extends DocumentStore {
       await this.#db.write();
       this.onWrite?.(this.#lastBytes, (performance.now() - t0) / 1000);
       this.#stamp = await stampOf(this.location);
+      await this.#maybeBackup();
     } catch (e) {
       await removeQuietly(tempFilePath(this.location));
       throw new StoreError(
@@ -102,6 +108,21 @@ export class LowdbStore extends DocumentStore {
       );
     }
   }
+
+  /** A copy of the file just written, as `corrwatch.json.bak-1` (the last three kept), at most every backupEveryMs. */
+  async #maybeBackup(): Promise<void> {
+    if (Date.now() - this.#lastBackupAt < this.backupEveryMs) return;
+    this.#lastBackupAt = Date.now();
+    try {
+      await rotateBackups(this.location);
+    } catch (e) {
+      // A backup that cannot be made never fails the write it follows; the next one tries again.
+      this.onBackupError?.(e as Error);
+    }
+  }
+
+  /** Told when a backup could not be made. */
+  onBackupError?: (e: Error) => void;
 
   protected override async reloadIfChanged(): Promise<StoreData | undefined> {
     const now = await stampOf(this.location);
