@@ -34,8 +34,6 @@ export class ConvergenceCusum {
   private readonly offset: Float64Array;
   private readonly gain: Float64Array;
   private readonly stat: Float64Array;
-  /** Last bar's share of the whitened energy along the market mode, w ∈ [0, 1] (1/N on average before a change). */
-  lastShare = NaN;
 
   /** Each design shift's log-likelihood ratio on the last bar. */
   readonly lastIncrement: Float64Array;
@@ -105,7 +103,6 @@ export class ConvergenceCusum {
     if (!(q > 0)) return this.max();
     // Rounding can push w a hair past its bounds; the log needs 1 − γ/(1+γs)·s·w > 0.
     const w = Math.min(1, Math.max(0, (p * p) / (this.s * q)));
-    this.lastShare = w;
     for (let m = 0; m < this.shifts.length; m++) {
       const raw = this.llr(m, w);
       const l = raw > this.barCap ? this.barCap : raw;
