@@ -1,7 +1,7 @@
 import type { Platform } from '../domain/invocation.js';
 import * as ops from './operations.js';
 import { resolveLimits, type StoreLimits, type StoreOptions } from './options.js';
-import { SerialQueue } from './queue.js';
+import { SerialQueue } from '../domain/serial-queue.js';
 import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notificationSchema, runtimeSchema, subscriptionSchema } from './schema.js';
 import { toStored } from './stored.js';
 import type { AuditEntry, Basket, BasketRuntime, Delivery, NotificationRecord, Store, StoreData, Subscription } from './types.js';

@@ -1,0 +1,41 @@
+/**
+ * Runs async tasks one at a time, in the order they were queued. A failed task rejects its own promise only;
+ * the tasks after it still run.
+ */
+export class SerialQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /** Queue `task`; resolves or rejects with its result once every earlier task has settled. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/**
+ * One SerialQueue per key: tasks with the same key run one at a time in order, tasks with different keys
+ * concurrently. A key's queue is dropped once it is idle, so the map holds only keys with work in flight.
+ */
+export class KeyedSerialQueue {
+  readonly #queues = new Map<string, { queue: SerialQueue; pending: number }>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    let entry = this.#queues.get(key);
+    if (!entry) {
+      entry = { queue: new SerialQueue(), pending: 0 };
+      this.#queues.set(key, entry);
+    }
+    const mine = entry;
+    mine.pending++;
+    const done = () => {
+      if (--mine.pending === 0 && this.#queues.get(key) === mine) this.#queues.delete(key);
+    };
+    return mine.queue.run(task).finally(done);
+  }
+
+  /** Keys with a task queued or running (for tests of the clean-up). */
+  get size(): number {
+    return this.#queues.size;
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { KeyedSerialQueue, SerialQueue } from '../../src/domain/serial-queue.js';
+
+/** A promise with its resolve handle, so a test decides when a task finishes. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, opened };
+}
+
+describe('SerialQueue', () => {
+  it('runs tasks one at a time in order, and a failure rejects only its own task', async () => {
+    const q = new SerialQueue();
+    const order: string[] = [];
+    const g = gate();
+    const a = q.run(async () => {
+      order.push('a start');
+      await g.opened;
+      order.push('a end');
+      return 1;
+    });
+    const b = q.run(async () => {
+      order.push('b');
+      throw new Error('b failed');
+    });
+    const c = q.run(async () => {
+      order.push('c');
+      return 3;
+    });
+    await Promise.resolve();
+    expect(order).toEqual(['a start']);
+    g.open();
+    await expect(a).resolves.toBe(1);
+    await expect(b).rejects.toThrow('b failed');
+    await expect(c).resolves.toBe(3);
+    expect(order).toEqual(['a start', 'a end', 'b', 'c']);
+  });
+});
+
+describe('KeyedSerialQueue', () => {
+  it('serialises tasks of one key, runs other keys meanwhile, and forgets idle keys', async () => {
+    const q = new KeyedSerialQueue();
+    const order: string[] = [];
+    const g = gate();
+    const x1 = q.run('x', async () => {
+      await g.opened;
+      order.push('x1');
+    });
+    const x2 = q.run('x', async () => {
+      order.push('x2');
+    });
+    const y = q.run('y', async () => {
+      order.push('y');
+    });
+    await y;
+    expect(order).toEqual(['y']);
+    expect(q.size).toBe(1);
+    g.open();
+    await Promise.all([x1, x2]);
+    expect(order).toEqual(['y', 'x1', 'x2']);
+    expect(q.size).toBe(0);
+  });
+});
