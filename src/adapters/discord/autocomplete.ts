@@ -1,5 +1,5 @@
 import type { ChatRuntime } from '../../app/runtime.js';
-import { clampText } from './clamp.js';
+import { clampText } from '../../render/clamp.js';
 import { DISCORD_LIMITS as L } from './limits.js';
 
 export interface Choice {

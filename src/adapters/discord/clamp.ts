@@ -1,26 +1,14 @@
-const ELLIPSIS = '…';
+import { clampText } from '../../render/clamp.js';
+
 const FENCE = '```';
 const CLOSE_FENCE = '\n```';
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-/** At most `max` UTF-16 units, never cutting a surrogate pair in two; a cut text ends with `…`. */
-export function clampText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 0) return '';
-  let cut = max - 1;
-  if (cut > 0 && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
-  return text.slice(0, cut) + ELLIPSIS;
-}
 
 function fences(text: string): number {
   return text.split(FENCE).length - 1;
 }
 
 /**
- * clampText for Markdown: when the cut falls inside a ``` code block, the block is closed, so a long table
+ * clampText (src/render/clamp.ts) for Markdown: when the cut falls inside a ``` code block, the block is closed, so a long table
  * does not turn the rest of the message into code.
  */
 export function clampMarkdown(text: string, max: number): string {

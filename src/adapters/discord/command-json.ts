@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import type { ArgSpec, CommandSpec } from '../../../commands/types.js';
 import { offeredOn } from '../../../commands/usage.js';
-import { clampText } from './clamp.js';
+import { clampText } from '../../render/clamp.js';
 import { DISCORD_LIMITS as L } from './limits.js';
 
 export type DiscordCommandJson = RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -1,6 +1,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Reply, ReplyAction, Severity } from '../../domain/reply.js';
-import { clampMarkdown, clampText, nonEmpty } from './clamp.js';
+import { clampText } from '../../render/clamp.js';
+import { clampMarkdown, nonEmpty } from './clamp.js';
 import { DISCORD_LIMITS as L } from './limits.js';
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;

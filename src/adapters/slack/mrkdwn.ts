@@ -3,6 +3,8 @@
  * text into section-sized chunks without leaving a code fence open.
  */
 
+import { clampText, surrogateSafeCut } from '../../render/clamp.js';
+
 /** Slack requires `&`, `<` and `>` escaped in mrkdwn (and in the top-level text); nothing else. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -30,15 +32,12 @@ export function safeCut(text: string, max: number): number {
     const end = text.indexOf(';', amp) + 1;
     if (end > cut) cut = amp;
   }
-  const code = text.charCodeAt(cut - 1);
-  if (cut > 0 && code >= 0xd800 && code <= 0xdbff) cut--;
-  return cut;
+  return surrogateSafeCut(text, cut);
 }
 
-/** Cut to at most `max` units, ending with `…` when something was dropped. */
-export function clampText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return text.slice(0, safeCut(text, max - 1)) + '…';
+/** clampText (src/render/clamp.ts) for escaped mrkdwn: never cuts an escape in two. */
+export function clampMrkdwn(text: string, max: number): string {
+  return clampText(text, max, safeCut);
 }
 
 const FENCE = '```';

@@ -1,7 +1,8 @@
 import type { Reply, ReplyAction } from '../../domain/reply.js';
 import type { ActionsBlock, ButtonElement, ContextBlock, Mrkdwn, SectionBlock, SlackBlock, SlackMessage } from './blocks.js';
 import { SLACK_LIMITS } from './limits.js';
-import { clampText, escapeMrkdwn, splitMrkdwn, toMrkdwn } from './mrkdwn.js';
+import { clampText } from '../../render/clamp.js';
+import { clampMrkdwn, escapeMrkdwn, splitMrkdwn, toMrkdwn } from './mrkdwn.js';
 
 export { SLACK_LIMITS };
 
@@ -10,7 +11,7 @@ const section = (text: string): SectionBlock => ({ type: 'section', text: mrkdwn
 
 /** A context line (footer, truncation note, status under an alert). */
 export function contextLine(text: string, blockId?: string): ContextBlock {
-  return { type: 'context', ...(blockId ? { block_id: blockId } : {}), elements: [mrkdwn(clampText(text, SLACK_LIMITS.contextText))] };
+  return { type: 'context', ...(blockId ? { block_id: blockId } : {}), elements: [mrkdwn(clampMrkdwn(text, SLACK_LIMITS.contextText))] };
 }
 
 function fieldText(name: string, value: string): string {
@@ -52,7 +53,7 @@ function contentBlocks(reply: Reply): SlackBlock[] {
   for (const f of reply.fields ?? []) {
     const text = fieldText(f.name, f.value);
     if (f.inline) {
-      group.push(mrkdwn(clampText(text, SLACK_LIMITS.fieldText)));
+      group.push(mrkdwn(clampMrkdwn(text, SLACK_LIMITS.fieldText)));
       if (group.length === SLACK_LIMITS.fieldsPerSection) flush();
     } else {
       flush();
@@ -83,7 +84,7 @@ export function renderSlackReply(reply: Reply): SlackMessage {
     content = [...content.slice(0, room - 1), contextLine(`_…${hidden} more part${hidden > 1 ? 's' : ''} not shown: a Slack message holds at most ${SLACK_LIMITS.blocksPerMessage} blocks._`)];
   }
   const blocks = [...head, ...content, ...tail];
-  const text = clampText(escapeMrkdwn([title, reply.text?.trim()].filter(Boolean).join('\n')), SLACK_LIMITS.fallbackText) || 'corrwatch';
+  const text = clampMrkdwn(escapeMrkdwn([title, reply.text?.trim()].filter(Boolean).join('\n')), SLACK_LIMITS.fallbackText) || 'corrwatch';
   if (blocks.length === 0) blocks.push(section(text));
   return { blocks, text };
 }

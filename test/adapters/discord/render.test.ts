@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clampMarkdown, clampText } from '../../../src/adapters/discord/clamp.js';
+import { clampMarkdown } from '../../../src/adapters/discord/clamp.js';
+import { clampText } from '../../../src/render/clamp.js';
 import { DISCORD_LIMITS as L, renderDiscordReply } from '../../../src/adapters/discord/index.js';
 import { attachmentName, disableButton, withField, type DiscordMessage } from '../../../src/adapters/discord/render.js';
 import type { Reply } from '../../../src/domain/reply.js';
