@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueLines } from '../domain/issues.js';
 import type { AlertState } from './alert-state.js';
 
 /** A stored alert state that is not one the policy could have written; `issues` lists each problem. */
@@ -60,7 +61,7 @@ function inconsistencies(s: AlertState): string[] {
  */
 export function parseAlertState(json: unknown): AlertState {
   const r = shape.safeParse(json);
-  if (!r.success) throw new AlertStateError(r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`));
+  if (!r.success) throw new AlertStateError(issueLines(r.error.issues));
   const state: AlertState = r.data;
   const bad = inconsistencies(state);
   if (bad.length) throw new AlertStateError(bad);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { packageRoot } from '../domain/paths.js';
-import type { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
+import { issueLines } from '../domain/issues.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = join(packageRoot(), 'config', 'default.yaml');
@@ -39,19 +39,10 @@ function readYaml(path: string): unknown {
   }
 }
 
-/** One line per zod issue: `key.path: what is wrong`. */
-export function formatIssues(issues: z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => {
-    const path = i.path.map(String).join('.') || '(top level)';
-    if (i.code === 'unrecognized_keys') return `${path === '(top level)' ? '' : path + ': '}unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    return `${path}: ${i.message}`;
-  });
-}
-
 /** Validate a raw config object (already merged). Throws ConfigError listing every problem with its key path. */
 export function parseConfig(raw: unknown, source?: string): Config {
   const r = configSchema.safeParse(raw);
-  if (!r.success) throw new ConfigError(formatIssues(r.error.issues), source);
+  if (!r.success) throw new ConfigError(issueLines(r.error.issues), source);
   return r.data;
 }
 

@@ -1,5 +1,5 @@
 import { REFUSED_FILE_HINT, StoreError } from './errors.js';
-import { formatIssues } from './issues.js';
+import { formatIssues } from '../domain/issues.js';
 import { migrateDocument } from './migrate.js';
 import { storeDataSchema } from './schema.js';
 import { STORE_SCHEMA_VERSION, type StoreData } from './types.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { StoreError } from './errors.js';
-import { formatIssues } from './issues.js';
+import { formatIssues } from '../domain/issues.js';
 import { findNonJson } from './json-check.js';
 
 /**
