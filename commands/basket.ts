@@ -1,9 +1,9 @@
-import { basketFromConfig } from '../src/app/baskets.js';
-import { BASKET_NAME_RE } from '../src/config/schema.js';
+import { basketFromConfig } from '../src/config/baskets.js';
+import { BASKET_NAME_HINT, BASKET_NAME_PATTERN } from '../src/domain/patterns.js';
 import { UserError } from '../src/domain/errors.js';
 import type { Reply } from '../src/domain/reply.js';
 import { timeframeMs } from '../src/domain/timeframe.js';
-import { barsOf } from '../src/regime/config.js';
+import { barsOf } from '../src/config/basket-settings.js';
 import { MIN_RETURNS } from '../src/stats/index.js';
 import type { Basket } from '../src/store/types.js';
 import { audit } from './audit.js';
@@ -108,7 +108,7 @@ const create: CommandSpec = {
   examples: ['basket create l1s SOL AVAX ADA DOT', 'basket create majors BTC ETH --timeframe 4h'],
   async handler(ctx, args) {
     const name = args.name as string;
-    if (!BASKET_NAME_RE.test(name)) throw new UserError('bad_name', `basket names are 1-32 lowercase letters, digits or -, got "${name}"`);
+    if (!BASKET_NAME_PATTERN.test(name)) throw new UserError('bad_name', `basket names are ${BASKET_NAME_HINT}, got "${name}"`);
     const store = requireStore(ctx);
     if (await store.getBasket(name)) throw new UserError('basket_exists', `basket ${name} already exists; use basket add ${name} SYM... to extend it`);
     const symbols = args.symbols as string[];

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SourceError, UserError } from '../src/domain/errors.js';
+import { SYMBOL_PATTERN } from '../src/domain/patterns.js';
+import type { CommandOutcome, DispatchResult } from '../src/domain/chat-runtime.js';
 import type { Reply } from '../src/domain/reply.js';
 import { nearest } from '../src/domain/suggest.js';
 import { parseArgs, tokenize } from './parse.js';
@@ -7,15 +9,8 @@ import { commandHelpReply } from './help-text.js';
 import type { CommandContext, CommandSpec, Surface } from './types.js';
 import { offeredOn, usageLine } from './usage.js';
 
-export type Outcome = 'ok' | 'user_error' | 'refused' | 'source_error' | 'internal_error';
-
-export interface DispatchResult {
-  reply: Reply;
-  outcome: Outcome;
-  /** The command that ran (`basket add`), when one was found. */
-  command?: string;
-  errorId?: string;
-}
+/** Defined with the ChatRuntime port (src/domain/chat-runtime.ts), which returns them to the adapters. */
+export type { CommandOutcome as Outcome, DispatchResult };
 
 /** A command resolved from tokens: the spec (a leaf), its full name and the remaining tokens. */
 export interface Resolved {
@@ -23,9 +18,6 @@ export interface Resolved {
   fullName: string;
   rest: string[];
 }
-
-const SYMBOL_LIKE = /^[A-Za-z0-9]{1,20}(\/[A-Za-z0-9]{1,20})?$/;
-
 
 /**
  * Find the command a line names. `/corr BTC ETH` and `corr BTC ETH` are the pair query; `/corr matrix majors`
@@ -49,7 +41,7 @@ export function resolveCommand(commands: CommandSpec[], tokens: string[], surfac
   if (!spec) {
     const guess = nearest(first, names);
     const corr = offered.find((c) => c.name === 'corr');
-    if (guess || !corr || !SYMBOL_LIKE.test(toks[0])) {
+    if (guess || !corr || !SYMBOL_PATTERN.test(toks[0])) {
       throw new UserError('unknown_command', `unknown command "${toks[0]}"${guess ? `; did you mean ${guess}?` : ''} Try: help`);
     }
     spec = corr;

@@ -1,4 +1,5 @@
 import { UserError } from '../src/domain/errors.js';
+import { SYMBOL_HINT, SYMBOL_PATTERN } from '../src/domain/patterns.js';
 import type { Reply } from '../src/domain/reply.js';
 import { matrixOf, type MatrixResult, type Method } from '../src/query/queries.js';
 import { takeWindow } from '../src/query/returns-window.js';
@@ -78,8 +79,8 @@ export const matrixCommand: CommandSpec = {
       if (symbols.length === 1) throw new UserError('unknown_basket', `"${targets[0]}" is not a basket; give a basket name or at least two symbols`);
       if (symbols.length < 2) throw new UserError('bad_usage', 'matrix needs a basket name or at least two symbols');
       if (symbols.length > 100) throw new UserError('bad_usage', `matrix takes at most 100 symbols, got ${symbols.length}`);
-      const bad = symbols.find((s) => !/^[A-Z0-9]{1,20}(\/[A-Z0-9]{1,20})?$/.test(s));
-      if (bad) throw new UserError('bad_argument', `"${bad}" is not a symbol like BTC or ETH/BTC`);
+      const bad = symbols.find((s) => !SYMBOL_PATTERN.test(s));
+      if (bad) throw new UserError('bad_argument', `"${bad}" is not ${SYMBOL_HINT}`);
       const dup = symbols.find((s, i) => symbols.indexOf(s) !== i);
       if (dup) throw new UserError('bad_argument', `${dup} is listed twice`);
       title = `Correlation matrix: ${symbols.join(' ')}`;

@@ -1,4 +1,5 @@
 import { UserError } from '../src/domain/errors.js';
+import { BASKET_NAME_HINT, BASKET_NAME_PATTERN, SOURCE_HINT, SOURCE_PATTERN, SYMBOL_HINT, SYMBOL_PATTERN } from '../src/domain/patterns.js';
 import { durationMs, parseTimestamp, timeframeMs } from '../src/domain/timeframe.js';
 import type { ArgSpec, ArgType, ArgValue, CommandSpec, ParsedArgs, Surface } from './types.js';
 import { usageLine } from './usage.js';
@@ -30,20 +31,16 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
-const SYMBOL_RE = /^[A-Za-z0-9]{1,20}(\/[A-Za-z0-9]{1,20})?$/;
-const BASKET_RE = /^[a-z0-9-]{1,32}$/;
-const SOURCE_RE = /^(ccxt:[a-z0-9]+|csv:.+|sim:\d+)$/;
-
 /** What each type expects, in words (used in errors and help). */
 export const TYPE_HINT: Record<ArgType, string> = {
-  symbol: 'a symbol like BTC or ETH/BTC',
-  basket: 'a basket name (1-32 lowercase letters, digits or -)',
+  symbol: SYMBOL_HINT,
+  basket: `a basket name (${BASKET_NAME_HINT})`,
   window: 'a bar count like 168, a duration like 7d, or "all"',
   method: 'pearson or spearman',
   timeframe: 'a timeframe like 15m, 1h, 4h or 1d',
   time: 'an ISO-8601 time like 2024-03-01T00:00:00Z or epoch milliseconds',
   duration: 'a duration like 30m, 4h or 2d',
-  source: 'ccxt:<exchange>, csv:<path> or sim:<seed>',
+  source: SOURCE_HINT,
   file: 'a file path',
   int: 'a whole number',
   word: 'a word',
@@ -55,9 +52,9 @@ export function coerce(type: ArgType, raw: string, choices?: readonly string[]):
   if (choices && !choices.includes(raw.toLowerCase())) return undefined;
   switch (type) {
     case 'symbol':
-      return SYMBOL_RE.test(raw) ? raw.toUpperCase() : undefined;
+      return SYMBOL_PATTERN.test(raw) ? raw.toUpperCase() : undefined;
     case 'basket':
-      return BASKET_RE.test(raw.toLowerCase()) ? raw.toLowerCase() : undefined;
+      return BASKET_NAME_PATTERN.test(raw.toLowerCase()) ? raw.toLowerCase() : undefined;
     case 'window': {
       const s = raw.toLowerCase();
       return s === 'all' || (/^\d+$/.test(s) && Number(s) >= 2) || durationMs(s) !== undefined ? s : undefined;
@@ -80,7 +77,7 @@ export function coerce(type: ArgType, raw: string, choices?: readonly string[]):
     case 'duration':
       return durationMs(raw.toLowerCase());
     case 'source':
-      return SOURCE_RE.test(raw) ? raw : undefined;
+      return SOURCE_PATTERN.test(raw) ? raw : undefined;
     case 'int':
       return /^-?\d+$/.test(raw) ? Number(raw) : undefined;
     case 'file':

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BASKET_NAME_HINT, BASKET_NAME_PATTERN, QUOTE_PATTERN, SOURCE_HINT, SOURCE_PATTERN, SYMBOL_HINT, SYMBOL_PATTERN } from '../domain/patterns.js';
 import { durationMs, parseWindow, timeframeMs } from '../domain/timeframe.js';
 import cron from 'node-cron';
 
@@ -45,16 +46,12 @@ const timeframeValue = z
   })
   .transform((v) => String(v));
 
-const sourceValue = z.string().regex(/^(ccxt:[a-z0-9]+|csv:.+|sim:\d+)$/, {
-  message: 'expected ccxt:<exchange>, csv:<path> or sim:<seed>',
-});
+const sourceValue = z.string().regex(SOURCE_PATTERN, { message: `expected ${SOURCE_HINT}` });
 
 const symbolValue = z
   .string()
-  .regex(/^[A-Za-z0-9]{1,20}(\/[A-Za-z0-9]{1,20})?$/, { message: 'expected a symbol like BTC or ETH/BTC' })
+  .regex(SYMBOL_PATTERN, { message: `expected ${SYMBOL_HINT}` })
   .transform((s) => s.toUpperCase());
-
-export const BASKET_NAME_RE = /^[a-z0-9-]{1,32}$/;
 
 const thresholdsSchema = z
   .object({
@@ -99,7 +96,7 @@ export const configSchema = z
     market: z
       .object({
         source: sourceValue.default('ccxt:binance'),
-        quote: z.string().regex(/^[A-Za-z0-9]{2,10}$/).default('USDT'),
+        quote: z.string().regex(QUOTE_PATTERN).default('USDT'),
         timeout: durationValue.default('10s'),
         baseUrl: z.string().url().nullable().default(null),
         maxRetries: z.number().int().min(0).max(10).default(3),
@@ -141,7 +138,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     baskets: z
-      .record(z.string().regex(BASKET_NAME_RE, { message: 'basket names are 1-32 lowercase letters, digits or -' }), basketSchema)
+      .record(z.string().regex(BASKET_NAME_PATTERN, { message: `basket names are ${BASKET_NAME_HINT}` }), basketSchema)
       .default({}),
     admins: z
       .object({

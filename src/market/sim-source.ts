@@ -20,6 +20,7 @@ import { UserError } from '../domain/errors.js';
 import { systemClock, type Clock, type MarketSource } from '../domain/ports.js';
 import type { Candle } from '../domain/types.js';
 import { timeframeMs } from '../domain/timeframe.js';
+import { ASSET_PATTERN } from '../domain/patterns.js';
 import { hash32, mulberry32 } from '../domain/random.js';
 
 export type SimRegime = 'calm' | 'stressed';
@@ -61,7 +62,6 @@ export const SIM_DEFAULT_ORIGIN = Date.UTC(2020, 0, 1);
 const CHUNK = 1024;
 /** Full chunks kept per symbol; chunk start prices are always kept. */
 const MAX_CHUNKS = 256;
-const SYMBOL_RE = /^[A-Z0-9]{1,20}$/;
 
 
 /** n standard normals (Box–Muller) from a seeded stream. */
@@ -306,7 +306,7 @@ export function createSimSource(seed: number, opts: SimOptions = {}): MarketSour
 
   const resolveSymbol = async (symbol: string): Promise<string> => {
     const s = symbol.trim().toUpperCase();
-    if (!SYMBOL_RE.test(s)) {
+    if (!ASSET_PATTERN.test(s)) {
       throw new UserError('unknown_symbol', `simulator: "${symbol.trim()}" is not a symbol name; use letters and digits, like BTC`);
     }
     return s;

@@ -1,4 +1,5 @@
 import { UserError } from '../domain/errors.js';
+import { EXCHANGE_ID_PATTERN, SOURCE_HINT } from '../domain/patterns.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { createCcxtSource } from './ccxt-source.js';
 import { createCsvSource } from './csv-source.js';
@@ -23,7 +24,7 @@ export interface MarketSourceOptions {
   sim?: SimOptions;
 }
 
-const USAGE = 'expected ccxt:<exchange>, csv:<path> or sim:<seed>';
+const USAGE = `expected ${SOURCE_HINT}`;
 
 /** Build a market source from `ccxt:<exchangeId>`, `csv:<path>` or `sim:<seed>`. */
 export function createMarketSource(spec: string, opts: MarketSourceOptions = {}): MarketSource {
@@ -33,7 +34,7 @@ export function createMarketSource(spec: string, opts: MarketSourceOptions = {})
   const rest = colon === -1 ? '' : s.slice(colon + 1).trim();
   switch (kind) {
     case 'ccxt':
-      if (!/^[a-z0-9]+$/i.test(rest)) throw new UserError('bad_source', `source: ccxt needs an exchange id like ccxt:binance, got "${spec}"`);
+      if (!EXCHANGE_ID_PATTERN.test(rest.toLowerCase())) throw new UserError('bad_source', `source: ccxt needs an exchange id like ccxt:binance, got "${spec}"`);
       return createCcxtSource({
         exchangeId: rest,
         quote: opts.quote,
