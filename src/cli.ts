@@ -17,6 +17,7 @@ import { commandHelpReply } from '../commands/help-text.js';
 import { createRuntime } from './app/runtime.js';
 import { chatTokensIn } from './app/chat-adapters.js';
 import { isValidSchedule } from './scheduler/cron.js';
+import { parseDuration } from './domain/timeframe.js';
 import { StoreError } from './store/errors.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { storeFilePath } from './store/paths.js';
@@ -160,8 +161,10 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
   // The long-running process logs at the configured level (queries log only warnings and errors).
   const log = createLogger(logLevelFor(io.env, config.log.level), (l) => io.stderr(l + '\n'), logFormatFor(io.env, io.stderrIsTTY ?? false));
   let args;
+  let graceMs: number;
   try {
     args = parseArgs(startCommand, rest, 'cli');
+    graceMs = stopGraceMs(io.env);
   } catch (e) {
     if (e instanceof UserError) {
       io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
@@ -227,8 +230,17 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
     }
   });
   io.stdout('stopping...\n');
-  await running.stop();
+  await running.stop(graceMs);
   return 0;
+}
+
+/**
+ * How long a stop waits for the tick in flight before aborting it: CORRWATCH_STOP_GRACE (a duration like 10s),
+ * default 30 s. Keep it under the orchestrator's own kill timeout (docker stop: 10 s unless --time says more).
+ */
+function stopGraceMs(env: Record<string, string | undefined>): number {
+  const text = env.CORRWATCH_STOP_GRACE?.trim();
+  return text ? parseDuration(text, 'CORRWATCH_STOP_GRACE') : 30_000;
 }
 
 /** `slack-manifest URL` and `discord-register`: platform set-up, no store or market needed. */
@@ -300,6 +312,7 @@ function cliEnvironmentHelp(env: Record<string, string | undefined>): string {
     '  CORRWATCH_SOURCE     the market source (config market.source): ccxt:<exchange>, csv:<path> or sim:<seed>',
     '  LOG_LEVEL            debug | info | warn | error | silent',
     '  LOG_FORMAT           json | pretty (default: pretty on a terminal, JSON otherwise)',
+    '  CORRWATCH_STOP_GRACE how long a stopping start waits for the tick in flight before aborting it (default 30s)',
     '  PORT, HOST           where start serves /healthz and /metrics (and Slack in HTTP mode); PORT default 3000',
     '  SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, DISCORD_TOKEN, DISCORD_APPLICATION_ID   chat (secrets)',
     'Exit codes:',

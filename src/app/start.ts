@@ -61,8 +61,10 @@ export interface Running {
   /** The port of corrwatch's own /healthz and /metrics server, when it runs one. */
   httpPort?: number;
   /**
-   * Stop the schedule, let a tick in flight finish for up to `graceMs` (default 30 s; past that it is left behind,
-   * its basket states unsaved, and said so in the log), stop the adapters, close the servers and the store.
+   * Stop the schedule, let a tick in flight finish for up to `graceMs` (default 30 s); past that, abort it (its market
+   * calls reject with SourceError 'aborted', its baskets record the failure) and wait for it a little more (up to
+   * 2 s, at most `graceMs`: past that it is left behind, its basket states unsaved). Both are said in the log. Then
+   * stop the adapters, close the servers and the store.
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -149,9 +151,15 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   health.periodMs = await schedulePeriodMs(expression);
   log.info('watcher starting', { baskets: baskets.map((b) => b.name), schedule: expression, source: market.id, speed, adapters: started.map((a) => a.name) });
   const server = started.some((a) => a.servesHttp) || opts.httpPort === undefined ? undefined : await serveOps(ops, opts.httpPort, opts.httpHost, log);
+  // Aborted by stop() when the tick in flight outlasts the grace period; every tick's market calls take its signal.
+  const shutdown = new AbortController();
+  let inFlight: Promise<unknown> | undefined;
   const runTick = async () => {
     const t0 = performance.now();
-    const r = await w.tick(clock.now());
+    const idle = !w.busy;
+    const p = w.tick(clock.now(), shutdown.signal);
+    if (idle) inFlight = p;
+    const r = await p;
     if (r) {
       metrics.recordTick(r, (performance.now() - t0) / 1000);
       health.lastCompletedAt = Date.now();
@@ -172,9 +180,15 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     httpPort: server ? (server.address() as AddressInfo).port : undefined,
     async stop(graceMs = 30_000) {
       await ticks.stop();
-      const deadline = Date.now() + graceMs;
-      while (w.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (w.busy) log.warn('the tick in flight did not finish in time; stopping without it (what it had not saved is redone on the next start)', { graceMs });
+      if (w.busy && inFlight && !(await settlesWithin(inFlight, graceMs))) {
+        log.warn('the tick in flight did not finish in time; aborting it', { graceMs });
+        shutdown.abort(new Error('corrwatch is stopping'));
+        const abortWaitMs = Math.min(2_000, graceMs);
+        if (!(await settlesWithin(inFlight, abortWaitMs))) {
+          log.warn('the aborted tick did not stop; stopping without it (what it had not saved is redone on the next start)', { abortWaitMs });
+        }
+      }
+      shutdown.abort(new Error('corrwatch is stopping'));
       for (const a of started) await a.stop().catch((e: unknown) => log.warn('adapter stop failed', { adapter: a.name, error: e }));
       if (server) {
         server.closeAllConnections();
@@ -183,6 +197,19 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       await store.close();
     },
   };
+}
+
+/** Whether `p` settles (either way) within `ms`; the timer is cleared either way. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true as const, () => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
  * - DataError: the data cannot support the statistic (zero variance, too few returns, non-finite prices).
  *   A UserError too: the caller can fix it by choosing another window or symbol.
  * - SourceError: the market source failed (rate limited, down, timeout). Exit code 1. `retryable` says whether
- *   trying again later can help.
+ *   trying again later can help. Code `aborted` is the caller's own cancellation (src/market/abort.ts).
  * - ConfigError: the configuration is invalid; `issues` lists every problem as `key.path: what is wrong`.
  */
 export class UserError extends Error {
@@ -37,7 +37,9 @@ export type SourceErrorCode =
   | 'timeout'
   | 'network'
   | 'bad_response'
-  | 'unknown_exchange';
+  | 'unknown_exchange'
+  /** The caller aborted the call (its AbortSignal fired, e.g. corrwatch is stopping): not retryable, not the source's fault. */
+  | 'aborted';
 
 export class SourceError extends Error {
   readonly code: SourceErrorCode;

@@ -1,6 +1,15 @@
 import type { Calendar } from './calendar.js';
 import type { Candle } from './types.js';
 
+/** Per-call options of a market source's calls. */
+export interface FetchOptions {
+  /**
+   * Abort the call: it rejects promptly with SourceError('aborted') (src/market/abort.ts), stops waiting for a retry,
+   * and starts no further request. A graceful stop of `corrwatch start` aborts the tick in flight this way.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Where candles come from (ccxt exchange, CSV file, simulator). Symbols are given as the user typed them
  * (`BTC`, `ETH/BTC`); the source resolves them (e.g. `BTC` -> `BTC/USDT` on ccxt).
@@ -13,13 +22,13 @@ export interface MarketSource {
   /**
    * Closed candles of one symbol with open time in [since, until), sorted ascending, no duplicates.
    * Throws UserError('unknown_symbol') for a symbol the source does not list (message suggests the nearest),
-   * SourceError for failures of the source itself.
+   * SourceError for failures of the source itself (code `aborted` when `opts.signal` fired).
    */
-  fetchCandles(symbol: string, timeframe: string, since: number, until: number): Promise<Candle[]>;
+  fetchCandles(symbol: string, timeframe: string, since: number, until: number, opts?: FetchOptions): Promise<Candle[]>;
   /** Symbols the source lists, in the form users type them (`BTC` for BTC/USDT on ccxt with quote USDT). */
-  listSymbols(): Promise<string[]>;
+  listSymbols(opts?: FetchOptions): Promise<string[]>;
   /** Canonical form of a user-typed symbol; throws UserError('unknown_symbol') with a suggestion. */
-  resolveSymbol(symbol: string): Promise<string>;
+  resolveSymbol(symbol: string, opts?: FetchOptions): Promise<string>;
   /** The bar interval of the data when the source fixes it (CSV files); undefined when any timeframe works. */
   nativeTimeframe?(): Promise<string | undefined>;
   /** Newest closed bar's open time available for a timeframe, when the source knows it (CSV, sim). */

@@ -191,9 +191,9 @@ export function withCandleCache(source: MarketSource, cache: CandleCache, clock:
   const cached: MarketSource = {
     id: source.id,
     venue: source.venue,
-    async fetchCandles(symbol, timeframe, since, until) {
+    async fetchCandles(symbol, timeframe, since, until, opts) {
       const tf = timeframeMs(timeframe);
-      const canonical = await source.resolveSymbol(symbol);
+      const canonical = await source.resolveSymbol(symbol, opts);
       const key = candleCacheKey(source.id, canonical, timeframe);
       return serialize(key, async () => {
         const closedEnd = Math.floor(clock.now() / tf) * tf;
@@ -207,7 +207,7 @@ export function withCandleCache(source: MarketSource, cache: CandleCache, clock:
           let changed = false;
           try {
             for (const [a, b] of missing) {
-              const got = await source.fetchCandles(canonical, timeframe, a, b);
+              const got = await source.fetchCandles(canonical, timeframe, a, b, opts);
               let newest = -Infinity;
               for (const k of got) {
                 if (k.t < a || k.t >= b || k.t + tf > closedEnd) continue;
@@ -229,8 +229,8 @@ export function withCandleCache(source: MarketSource, cache: CandleCache, clock:
         return entry.candles.filter((k) => k.t >= since && k.t < until).map((k) => ({ ...k }));
       });
     },
-    listSymbols: () => source.listSymbols(),
-    resolveSymbol: (symbol) => source.resolveSymbol(symbol),
+    listSymbols: (opts) => source.listSymbols(opts),
+    resolveSymbol: (symbol, opts) => source.resolveSymbol(symbol, opts),
   };
   if (source.nativeTimeframe) cached.nativeTimeframe = () => source.nativeTimeframe!();
   if (source.latestBarTime) cached.latestBarTime = (timeframe) => source.latestBarTime!(timeframe);

@@ -10,13 +10,18 @@
  * - ccxt errors become SourceError (rate_limited, timeout, unavailable, network: retryable; bad_response: not) or
  *   UserError (unknown_symbol). Retryable ones are retried with exponential backoff and jitter, honouring
  *   Retry-After. ccxt's own rate limiter stays on.
+ * - Calls take an AbortSignal (FetchOptions): ccxt has none, so each request is raced against it; an abort rejects
+ *   at once with SourceError('aborted'), stops a retry's wait and starts no further page. The abandoned request
+ *   ends on its own (an answer, or ccxt's timeout) and is ignored. The shared markets load is not cancelled (other
+ *   calls wait for it too): only this call stops waiting for it.
  */
 import type { Exchange } from 'ccxt';
 import { SourceError, UserError } from '../domain/errors.js';
 import type { Candle } from '../domain/types.js';
-import { systemClock, type Clock, type MarketSource } from '../domain/ports.js';
+import { systemClock, type Clock, type FetchOptions, type MarketSource } from '../domain/ports.js';
 import { didYouMean } from '../domain/suggest.js';
 import { durationMs, isoTime, timeframeMs } from '../domain/timeframe.js';
+import { abortable } from './abort.js';
 import { realSleep, withRetry, type RetryOptions } from './retry.js';
 
 type Ccxt = (typeof import('ccxt'))['default'];
@@ -34,7 +39,7 @@ export interface CcxtSourceOptions {
   maxRetries?: number;
   /** First backoff delay in ms; default 500 (doubles each retry, with jitter, capped at 30 s). */
   retryBaseMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   /** Decides which bars are closed. */
   clock?: Clock;
@@ -142,8 +147,8 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
     return new SourceError('bad_response', `${exchangeId} refused or garbled the request while ${what}: ${detail || e.name}`, false, { cause: e });
   };
 
-  const call = async <T>(what: string, fn: (ex: Exchange, attempt: number) => Promise<T>): Promise<T> => {
-    const ex = await exchange();
+  const call = async <T>(what: string, fn: (ex: Exchange, attempt: number) => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    const ex = await abortable(exchange(), signal, what);
     return withRetry(
       async (attempt) => {
         try {
@@ -159,6 +164,7 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
         const value = Number(headers['Retry-After'] ?? headers['retry-after']);
         return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
       },
+      { signal, what },
     );
   };
 
@@ -184,10 +190,13 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
     return indexP;
   };
 
-  const resolveSymbol = async (symbol: string): Promise<string> => {
+  /** The markets, unless the signal fires first (the load itself goes on for the other callers). */
+  const indexFor = (opts: FetchOptions | undefined): Promise<SpotIndex> => abortable(index(), opts?.signal, 'loading its markets');
+
+  const resolveSymbol = async (symbol: string, opts?: FetchOptions): Promise<string> => {
     const typed = symbol.trim();
     const upper = typed.toUpperCase();
-    const { bySymbol, bases, symbols } = await index();
+    const { bySymbol, bases, symbols } = await indexFor(opts);
     const wanted = upper.includes('/') ? upper : `${upper}/${quote}`;
     const found = bySymbol.get(wanted);
     if (found) return found;
@@ -196,9 +205,10 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
     throw new UserError('unknown_symbol', hint ? `${typed} is not listed on ${exchangeId}${hint}` : `${typed} is not listed on ${exchangeId} (${scope})`);
   };
 
-  const fetchCandles = async (symbol: string, timeframe: string, since: number, until: number): Promise<Candle[]> => {
-    const market = await resolveSymbol(symbol);
-    const ex = await exchange();
+  const fetchCandles = async (symbol: string, timeframe: string, since: number, until: number, opts?: FetchOptions): Promise<Candle[]> => {
+    const signal = opts?.signal;
+    const market = await resolveSymbol(symbol, opts);
+    const ex = await abortable(exchange(), signal);
     if (!ex.has['fetchOHLCV']) throw new UserError('unsupported_source', `${exchangeId} does not offer candles (OHLCV) through ccxt`);
     // Month bars (1M) have no fixed length: corrwatch cannot use them, so they are not offered.
     const offered = Object.keys(ex.timeframes ?? {}).filter((t) => durationMs(t) !== undefined);
@@ -215,7 +225,8 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
     for (let page = 0; cursor < end && page < MAX_PAGES; page++) {
       const limit = Math.max(1, Math.min(pageLimit, Math.ceil((end - cursor) / tf)));
       const what = `fetching ${market} ${timeframe} candles from ${isoTime(cursor)}`;
-      const rows = await call(what, (e) => e.fetchOHLCV(market, timeframe, cursor, limit));
+      // After an abort, call() rejects before asking: no further page is requested.
+      const rows = await call(what, (e) => e.fetchOHLCV(market, timeframe, cursor, limit), signal);
       if (rows.length === 0) break;
       let last = -Infinity;
       for (const row of rows) {
@@ -243,7 +254,7 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
     id: `ccxt:${exchangeId}`,
     venue: exchangeId,
     fetchCandles,
-    listSymbols: async () => (await index()).bases,
+    listSymbols: async (opts) => (await indexFor(opts)).bases,
     resolveSymbol,
     // Crypto exchanges never close: a skipped bar is missing data.
     calendar: async () => 'continuous',

@@ -35,6 +35,7 @@ import { msToTimeframe, timeframeMs } from '../domain/timeframe.js';
 import { describeCalendar, inferCalendar, type CalendarInference } from './csv-calendar.js';
 import { indexCsv, type CsvIndex, type CsvIndexOptions } from './csv-index.js';
 import { candlesOf, lowerBound, parseSeries, type Series } from './csv-series.js';
+import { throwIfAborted } from './abort.js';
 
 export { splitCsvLine } from './csv-line.js';
 export { parseCsvTime } from './csv-time.js';
@@ -169,7 +170,9 @@ export function createCsvSource(path: string, opts: CsvSourceOptions = {}): CsvM
   return {
     id: `csv:${path}`,
     venue: name,
-    async fetchCandles(symbol, timeframe, since, until) {
+    async fetchCandles(symbol, timeframe, since, until, fetchOpts) {
+      // A local file, read once: an aborted call is refused up front, like a source's next request.
+      throwIfAborted(fetchOpts?.signal, `reading ${symbol} ${timeframe} candles`);
       const state = await load();
       const { index } = state;
       const id = findSymbol(index, symbol);

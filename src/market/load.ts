@@ -12,6 +12,8 @@ export interface LoadAlignedOptions {
   concurrency?: number;
   /** The basket's calendar: grid gaps are reported only on `continuous` (see alignCandles). Default `continuous`. */
   calendar?: Calendar;
+  /** Abort the fetches (FetchOptions.signal): the first aborted one rejects and no further symbol is started. */
+  signal?: AbortSignal;
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results in input order; stops starting new work after a failure. */
@@ -50,7 +52,7 @@ export async function loadAligned(
   opts: LoadAlignedOptions = {},
 ): Promise<AlignedCloses> {
   const series = await mapLimit(symbols, opts.concurrency ?? 4, async (symbol) => {
-    const candles: Candle[] = await source.fetchCandles(symbol, timeframe, since, until);
+    const candles: Candle[] = await source.fetchCandles(symbol, timeframe, since, until, opts.signal ? { signal: opts.signal } : undefined);
     if (candles.length === 0) {
       throw new UserError(
         'no_data',

@@ -22,6 +22,7 @@ import type { Candle } from '../domain/types.js';
 import { timeframeMs } from '../domain/timeframe.js';
 import { ASSET_PATTERN } from '../domain/patterns.js';
 import { hash32, mulberry32 } from '../domain/random.js';
+import { throwIfAborted } from './abort.js';
 
 export type SimRegime = 'calm' | 'stressed';
 
@@ -317,7 +318,9 @@ export function createSimSource(seed: number, opts: SimOptions = {}): MarketSour
     venue: 'simulator',
     // The simulator trades around the clock.
     calendar: async () => 'continuous',
-    async fetchCandles(symbol, timeframe, since, until) {
+    async fetchCandles(symbol, timeframe, since, until, fetchOpts) {
+      // Computed at once (no waits): an aborted call is refused up front, like a source's next request.
+      throwIfAborted(fetchOpts?.signal, `computing ${symbol} ${timeframe} candles`);
       const sym = await resolveSymbol(symbol);
       const e = engine(engines, seed, timeframe, opts);
       const tf = e.tfMs;

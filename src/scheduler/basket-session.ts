@@ -57,13 +57,14 @@ export class BasketSession {
    * bar whose grid predecessor is missing (a gap) contributes no return; on a calendar with closures Friday →
    * Monday is one return. The first call resolves the calendar from the source unless one was given, and reaches
    * back historyBars() bars (half as much time again for a market that closes, whose bars are fewer per day).
+   * `opts.signal` aborts the fetches (SourceError 'aborted'); the session is then unchanged.
    */
-  async advance(source: MarketSource, now: number, opts: { detailAfter?: number } = {}): Promise<NewBar[]> {
+  async advance(source: MarketSource, now: number, opts: { detailAfter?: number; signal?: AbortSignal } = {}): Promise<NewBar[]> {
     this.calendar ??= await resolveBasketCalendar(source, this.symbols);
     const calendar = this.calendar.calendar;
     const span = Math.ceil(this.historyBars() * historySpanFactor(calendar));
     const since = this.lastBarAt ?? Math.floor(now / this.barMs) * this.barMs - span * this.barMs;
-    const aligned = await loadAligned(source, this.symbols, this.timeframe, since, now, { calendar });
+    const aligned = await loadAligned(source, this.symbols, this.timeframe, since, now, { calendar, signal: opts.signal });
     const out: NewBar[] = [];
     const n = this.symbols.length;
     const row = new Float64Array(n);

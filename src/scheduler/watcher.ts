@@ -100,7 +100,8 @@ export class Watcher {
     return this.running;
   }
 
-  async tick(now: number = this.deps.clock.now()): Promise<TickReport | undefined> {
+  /** `signal` aborts the tick's market calls (a graceful stop): each basket left then reports a SourceError 'aborted'. */
+  async tick(now: number = this.deps.clock.now(), signal?: AbortSignal): Promise<TickReport | undefined> {
     if (this.running) return undefined;
     this.running = true;
     try {
@@ -108,7 +109,7 @@ export class Watcher {
       const reports: BasketTickReport[] = [];
       // Every line of this tick carries its time (the bar clock), so a log search finds one tick's story.
       const log = this.deps.log.child({ tick: isoTime(now) });
-      for (const b of baskets) reports.push(await this.tickBasket(b, now, log));
+      for (const b of baskets) reports.push(await this.tickBasket(b, now, log, signal));
       for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
       const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery);
@@ -119,7 +120,7 @@ export class Watcher {
     }
   }
 
-  private async tickBasket(b: Basket, now: number, log: Logger): Promise<BasketTickReport> {
+  private async tickBasket(b: Basket, now: number, log: Logger, signal?: AbortSignal): Promise<BasketTickReport> {
     const { store, config } = this.deps;
     const report: BasketTickReport = { basket: b.name, newBars: 0, notifications: [] };
     const stored = await store.getRuntime(b.name);
@@ -146,7 +147,7 @@ export class Watcher {
         session = new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorConfigFor(b, config));
         this.sessions.set(b.name, session);
       }
-      const bars = await session.advance(this.deps.market, now, { detailAfter: runtime.lastBarAt });
+      const bars = await session.advance(this.deps.market, now, { detailAfter: runtime.lastBarAt, signal });
       const calendar = session.staleness();
       this.calendars.set(b.name, calendar);
       policy = withCalendar(basePolicy, calendar.calendar, calendar.longestClosure);

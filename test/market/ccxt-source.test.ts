@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SourceError, UserError } from '../../src/domain/errors.js';
 import { createCcxtSource, rewriteApiUrls, sanitizeMessage, type CcxtSourceOptions } from '../../src/market/ccxt-source.js';
 import { loadAligned } from '../../src/market/load.js';
+import { realSleep } from '../../src/market/retry.js';
 import { createWalk, startFakeExchange, type FakeExchange } from '../fakes/fake-exchange.js';
 
 const HOUR = 3_600_000;
@@ -266,6 +267,73 @@ describe('ccxt source against a fake binance', () => {
     expect(e.retryable).toBe(true);
     expect(e.message).toMatch(/^cannot reach binance while loading its markets/);
     expect(e.message).not.toContain('http://');
+  });
+});
+
+/** Resolves when `cond` holds (checked every 10 ms; the fake records a request as soon as it arrives). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !cond(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('aborting ccxt calls (graceful stop, issue 10)', () => {
+  it('an abort during a 429 retry wait rejects promptly with code aborted and asks no more', async () => {
+    // The exchange asks for 30 s: a real wait, which only the abort can cut short.
+    fake.setBehavior('/api/v3/klines', { rateLimit: 100, retryAfterSec: 30 });
+    let waiting!: (ms: number) => void;
+    const inWait = new Promise<number>((r) => (waiting = r));
+    const src = source({
+      sleep: (ms, signal) => {
+        waiting(ms);
+        return realSleep(ms, signal);
+      },
+    });
+    const ac = new AbortController();
+    const p = caught(src.fetchCandles('BTC', '1h', ORIGIN, ORIGIN + 24 * HOUR, { signal: ac.signal }));
+    expect(await inWait).toBeGreaterThanOrEqual(30_000);
+    const t0 = performance.now();
+    ac.abort(new Error('corrwatch is stopping'));
+    const e = (await p) as SourceError;
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(e).toBeInstanceOf(SourceError);
+    expect(e.code).toBe('aborted');
+    expect(e.retryable).toBe(false);
+    expect(e.message).toMatch(/^cancelled while fetching BTC\/USDT 1h candles from 2024-01-01T00:00:00Z: corrwatch is stopping$/);
+    expect(klineRequests().map((r) => r.status)).toEqual([429]);
+  });
+
+  it('an abort while a page is in flight gives up on it at once and starts no further page', async () => {
+    const delayMs = 400;
+    fake.setBehavior('/api/v3/klines', { delayMs });
+    const src = source();
+    await src.listSymbols();
+    const ac = new AbortController();
+    // 2500 bars: three pages, the first in flight when the abort comes.
+    const p = caught(src.fetchCandles('BTC', '1h', ORIGIN, ORIGIN + 2500 * HOUR, { signal: ac.signal }));
+    await until(() => klineRequests().length === 1, 'the first page request');
+    ac.abort();
+    const e = (await p) as SourceError;
+    expect(e.code).toBe('aborted');
+    expect(e.message).toMatch(/^cancelled while fetching BTC\/USDT 1h candles from .*: the call was aborted$/);
+    // The abandoned answer arrives later and is ignored: still no second page.
+    await new Promise((r) => setTimeout(r, delayMs + 300));
+    expect(klineRequests()).toHaveLength(1);
+  });
+
+  it('an aborted signal: no request at all, and the markets load others wait for is not cancelled', async () => {
+    fake.setBehavior('/api/v3/exchangeInfo', { delayMs: 300 });
+    const src = source();
+    const ac = new AbortController();
+    const waiting = caught(src.resolveSymbol('BTC', { signal: ac.signal }));
+    const other = src.listSymbols();
+    await until(() => fake.requests.some((r) => r.path === '/api/v3/exchangeInfo'), 'the markets request');
+    ac.abort();
+    expect(await waiting).toMatchObject({ code: 'aborted', message: 'cancelled while loading its markets: the call was aborted' });
+    expect(await other).toContain('BTC');
+    expect(await caught(src.fetchCandles('BTC', '1h', ORIGIN, ORIGIN + HOUR, { signal: ac.signal }))).toMatchObject({ code: 'aborted' });
+    expect(klineRequests()).toHaveLength(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/domain/errors.js';
-import { backoffMs, withRetry, type RetryOptions } from '../../src/market/retry.js';
+import { backoffMs, realSleep, withRetry, type RetryOptions } from '../../src/market/retry.js';
 
 function opts(sleeps: number[], extra: Partial<RetryOptions> = {}): RetryOptions {
   return {
@@ -79,5 +79,77 @@ describe('withRetry', () => {
     }, opts(sleeps), () => 120_000).catch((x: unknown) => x as SourceError);
     expect(e.message).toBe('slow down; the exchange asks to wait 120s before trying again');
     expect(sleeps).toEqual([5000]);
+  });
+});
+
+describe('withRetry with an AbortSignal', () => {
+  it('an abort during a retry wait rejects at once with code aborted and tries no more (the sleep need not listen)', async () => {
+    const ac = new AbortController();
+    let calls = 0;
+    let waiting!: () => void;
+    const inWait = new Promise<void>((r) => (waiting = r));
+    const p = withRetry(
+      async () => {
+        calls++;
+        throw new SourceError('rate_limited', 'slow down', true);
+      },
+      // A backoff that never ends on its own: only the abort can end the wait.
+      opts([], {
+        sleep: () => {
+          waiting();
+          return new Promise<void>(() => undefined);
+        },
+      }),
+      () => undefined,
+      { signal: ac.signal, what: 'fetching BTC/USDT 1h candles' },
+    );
+    await inWait;
+    ac.abort(new Error('corrwatch is stopping'));
+    const e = (await p.catch((x: unknown) => x)) as SourceError;
+    expect(e).toBeInstanceOf(SourceError);
+    expect(e.code).toBe('aborted');
+    expect(e.retryable).toBe(false);
+    expect(e.message).toBe('cancelled while fetching BTC/USDT 1h candles: corrwatch is stopping');
+    expect(calls).toBe(1);
+  });
+
+  it('an abort while an attempt is in flight rejects at once; the attempt is dropped, not retried', async () => {
+    const ac = new AbortController();
+    let calls = 0;
+    let started!: () => void;
+    const inFlight = new Promise<void>((r) => (started = r));
+    let finish!: (v: string) => void;
+    const p = withRetry(
+      () => {
+        calls++;
+        started();
+        return new Promise<string>((r) => (finish = r));
+      },
+      opts([]),
+      () => undefined,
+      { signal: ac.signal },
+    );
+    await inFlight;
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'aborted', message: 'cancelled: the call was aborted' });
+    finish('too late');
+    expect(calls).toBe(1);
+  });
+
+  it('an already aborted signal: no attempt at all', async () => {
+    let calls = 0;
+    const p = withRetry(async () => ++calls, opts([]), () => undefined, { signal: AbortSignal.abort() });
+    await expect(p).rejects.toMatchObject({ code: 'aborted' });
+    expect(calls).toBe(0);
+  });
+
+  it('realSleep ends early on an abort and leaves no timer behind', async () => {
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const p = realSleep(60_000, ac.signal);
+    ac.abort();
+    await p;
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    await realSleep(1, AbortSignal.abort());
   });
 });

@@ -8,6 +8,9 @@ import { silentLogger } from '../../src/log.js';
 import { OpsMetrics } from '../../src/ops/metrics.js';
 import { createSimSource } from '../../src/market/sim-source.js';
 import type { MarketSource } from '../../src/domain/ports.js';
+import { createCcxtSource } from '../../src/market/ccxt-source.js';
+import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { startFakeExchange } from '../fakes/fake-exchange.js';
 
 const NOW = Date.UTC(2024, 5, 1, 0, 1);
 
@@ -115,8 +118,52 @@ describe('stopping corrwatch start', () => {
     await running.stop(300);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(warnings.some((w) => w.startsWith('the tick in flight did not finish in time'))).toBe(true);
+    // This source ignores the abort: the tick is left behind after a short wait, and said so.
+    expect(warnings.some((w) => w.startsWith('the aborted tick did not stop; stopping without it'))).toBe(true);
     // The store was closed: a new process can open it.
     await expect(running.store.listBaskets()).rejects.toThrow(/not open/);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('aborts a tick stuck on a slow exchange after the grace period: stop returns within the bound and the store keeps what the tick recorded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'corrwatch-abort-'));
+    const fake = await startFakeExchange({ seed: 3, now: () => NOW + 3_600_000 });
+    try {
+      const config = parseConfig({ dataDir: dir, market: { source: 'ccxt:binance' }, baskets: { majors: { symbols: ['BTC', 'ETH'], timeframe: '1h' } } });
+      const market = createCcxtSource({ exchangeId: 'binance', baseUrl: fake.baseUrl, clock: { now: () => NOW + 3_600_000 }, timeout: 60_000 });
+      const warnings: string[] = [];
+      const log = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
+      const running = await startWatcher({ config, log, schedule: '* * * * * *', write: () => undefined, clock: { now: () => NOW + 3_600_000 }, market });
+      expect(running.watcher.lastTick?.baskets[0].error).toBeUndefined();
+      // From now on the exchange answers candles after a minute (ccxt's timeout here): the next tick hangs on it.
+      const before = fake.requests.length;
+      fake.setBehavior('/api/v3/klines', { delayMs: 60_000 });
+      for (const deadline = Date.now() + 10_000; !fake.requests.slice(before).some((r) => r.path === '/api/v3/klines'); ) {
+        if (Date.now() > deadline) throw new Error('no tick asked the exchange');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(running.watcher.busy).toBe(true);
+      const t0 = Date.now();
+      await running.stop(300);
+      // 300 ms of grace, then the abort ends the tick at once (the exchange would take a minute).
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(running.watcher.busy).toBe(false);
+      expect(warnings).toContain('the tick in flight did not finish in time; aborting it');
+      expect(warnings.some((w) => w.startsWith('the aborted tick did not stop'))).toBe(false);
+      const report = running.watcher.lastTick?.baskets[0];
+      expect(report?.errorKind).toBe('aborted');
+      expect(report?.error).toMatch(/^cancelled while fetching (BTC|ETH)\/USDT 1h candles from .*: corrwatch is stopping$/);
+      await expect(running.store.listBaskets()).rejects.toThrow(/not open/);
+      // The aborted tick's record was written before the store closed: a new process reads it.
+      const again = new LowdbStore(dir);
+      await again.open([]);
+      const rt = await again.getRuntime('majors');
+      expect(rt?.lastError?.message).toBe(report?.error);
+      expect(rt?.lastTickAt).toBe(NOW + 3_600_000);
+      await again.close();
+    } finally {
+      await fake.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

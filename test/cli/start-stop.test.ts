@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { startFakeExchange, type FakeExchange } from '../fakes/fake-exchange.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * `corrwatch start` as a process (issue 10, graceful shutdown): SIGTERM while a scheduled tick hangs on a slow
+ * exchange. The stop waits CORRWATCH_STOP_GRACE, aborts the tick, saves what it recorded, closes the store and exits 0,
+ * though the exchange request ccxt cannot cancel is still open.
+ */
+describe('corrwatch start stopped by SIGTERM during a tick stuck on a slow exchange', () => {
+  let fake: FakeExchange;
+  let dir: string;
+  beforeAll(async () => {
+    // 1 s bars from two hours ago: every tick (each second) has a new closed bar to ask the exchange for.
+    fake = await startFakeExchange({ seed: 5, origin: Math.floor(Date.now() / 3_600_000) * 3_600_000 - 7_200_000 });
+    dir = await mkdtemp(join(tmpdir(), 'corrwatch-sigterm-'));
+  });
+  afterAll(async () => {
+    await fake.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('waits the grace period, aborts the tick, keeps its record in the store and exits 0', async () => {
+    const config = join(dir, 'config.yaml');
+    await writeFile(
+      config,
+      [
+        `dataDir: ${JSON.stringify(join(dir, 'data'))}`,
+        'market:',
+        '  source: ccxt:binance',
+        `  baseUrl: ${JSON.stringify(fake.baseUrl)}`,
+        '  timeout: 60s',
+        'baskets:',
+        '  fast:',
+        '    symbols: [BTC, ETH]',
+        '    timeframe: 1s',
+        '    window: 60',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli-run.ts'), 'start', '--no-console', '--schedule', '* * * * * *'], {
+      cwd: ROOT,
+      env: { ...process.env, CORRWATCH_CONFIG: config, CORRWATCH_STOP_GRACE: '1s', PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const until = async (cond: () => boolean, what: string) => {
+      for (const deadline = Date.now() + 20_000; !cond(); ) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`timed out waiting for ${what}\nstdout: ${stdout}\nstderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      // The first tick ran (start returned and listens for signals); then the exchange turns slow.
+      await until(() => stdout.includes('watching fast'), 'start');
+      const before = fake.requests.length;
+      fake.setBehavior('/api/v3/klines', { delayMs: 60_000 });
+      await until(() => fake.requests.slice(before).some((r) => r.path === '/api/v3/klines'), 'a tick asking the slow exchange');
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      const { code, signal } = await exited;
+      const took = Date.now() - t0;
+      expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
+      // 1 s of grace, the abort, and at most the CLI's 2 s exit delay for the request left open: far less than the minute.
+      expect(took).toBeLessThan(15_000);
+      expect(stdout).toContain('stopping...');
+      expect(stderr).toContain('the tick in flight did not finish in time; aborting it');
+      expect(stderr).not.toContain('the aborted tick did not stop');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      fake.setBehavior('/api/v3/klines', null);
+    }
+    // The store was flushed and closed: the aborted tick's record is in it.
+    const store = new LowdbStore(join(dir, 'data'));
+    await store.open([]);
+    try {
+      const rt = await store.getRuntime('fast');
+      expect(rt?.lastError?.message).toMatch(/^cancelled while fetching (BTC|ETH)\/USDT 1s candles from .*: corrwatch is stopping$/);
+    } finally {
+      await store.close();
+    }
+  });
+});
