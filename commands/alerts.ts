@@ -145,11 +145,28 @@ const history: CommandSpec = {
   },
 };
 
+const ack: CommandSpec = {
+  name: 'ack',
+  summary: 'acknowledge an alert (what its Acknowledge button does)',
+  adminOnly: false,
+  // Named, not positional: an id has colons, which a positional token would read as `name:value`.
+  args: [{ name: 'alert', type: 'word', required: true, description: 'alert id, e.g. majors:3:firing' }],
+  examples: ['alerts ack alert:majors:3:firing'],
+  async handler(ctx, args) {
+    const id = args.alert as string;
+    const { invocation: inv } = ctx;
+    const record = await requireStore(ctx).acknowledge(id, { by: inv.userName ?? inv.userId, platform: inv.platform, at: ctx.clock.now() });
+    if (!record) throw new UserError('unknown_alert', `there is no alert ${id} in the store (any more)`);
+    await audit(ctx, 'alert.acknowledge', record.basket, { id: record.id });
+    return { title: 'Acknowledged', text: `You acknowledged ${record.basket} (${record.kind}).`, ephemeral: true, severity: 'success', data: record };
+  },
+};
+
 export const alertsCommand: CommandSpec = {
   name: 'alerts',
-  summary: 'subscribe channels, snooze baskets, see alert status and history',
+  summary: 'subscribe channels, snooze baskets, acknowledge alerts, see alert status and history',
   adminOnly: false,
   args: [],
   examples: ['alerts subscribe majors', 'alerts snooze majors 4h', 'alerts status'],
-  subcommands: [subscribe, unsubscribe, snooze, unsnoozeCmd, status, history],
+  subcommands: [subscribe, unsubscribe, snooze, unsnoozeCmd, ack, status, history],
 };

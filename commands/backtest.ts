@@ -3,12 +3,12 @@ import { historySpanFactor, longestClosureBars, type Calendar } from '../src/dom
 import { UserError } from '../src/domain/errors.js';
 import { calendarNote, resolveBasketCalendar } from '../src/market/basket-calendar.js';
 import { isoTime, timeframeMs } from '../src/domain/timeframe.js';
-import { basketFromConfig } from '../src/app/baskets.js';
+import { basketFromConfig } from '../src/config/baskets.js';
 import { runBacktest } from '../src/backtest/run.js';
 import { RegimeDetector } from '../src/regime/detector.js';
 import { loadAligned } from '../src/market/load.js';
 import { alignedReturns } from '../src/query/returns-window.js';
-import { detectorConfigFor, policyConfigFor } from '../src/regime/config.js';
+import { detectorConfigFor, policyConfigFor } from '../src/config/basket-settings.js';
 import { requireBasket } from './basket-lookup.js';
 import { calendarArg, jsonArg, sourceArg } from './common-args.js';
 import { fmtRho, table } from './format.js';

@@ -1,4 +1,4 @@
-import { seedBaskets } from '../src/app/baskets.js';
+import { seedBaskets } from '../src/config/baskets.js';
 import { UserError } from '../src/domain/errors.js';
 import { didYouMean } from '../src/domain/suggest.js';
 import type { Basket, Store } from '../src/store/types.js';

@@ -3,7 +3,7 @@ import type { Reply } from '../src/domain/reply.js';
 import { compareOf, corrOf, type CorrResult, type Method } from '../src/query/queries.js';
 import { takeWindow } from '../src/query/returns-window.js';
 import { rollingPair } from '../src/query/rolling-pair.js';
-import { barsOf } from '../src/regime/config.js';
+import { barsOf } from '../src/config/basket-settings.js';
 import { defaultWindowFor } from '../src/domain/default-window.js';
 import { chartArg, methodArg, queryOptions, windowArg } from './common-args.js';
 import { fmtCI, fmtP, fmtRho, fmtTime, strength } from './format.js';

@@ -6,7 +6,7 @@ import { isoTime, timeframeMs } from '../src/domain/timeframe.js';
 import { calendarNote } from '../src/market/basket-calendar.js';
 import { asOfText, evaluationBar } from '../src/query/evaluation-bar.js';
 import type { Reply } from '../src/domain/reply.js';
-import { detectorConfigFor } from '../src/regime/config.js';
+import { detectorConfigFor } from '../src/config/basket-settings.js';
 import type { RegimeReading } from '../src/regime/types.js';
 import { BasketSession } from '../src/scheduler/basket-session.js';
 import type { Basket } from '../src/store/types.js';

@@ -21,7 +21,7 @@ import { parseDuration } from './domain/timeframe.js';
 import { StoreError } from './store/errors.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { storeFilePath } from './store/paths.js';
-import { seedBaskets } from './app/baskets.js';
+import { seedBaskets } from './config/baskets.js';
 
 export interface CliIo {
   stdout: (s: string) => void;

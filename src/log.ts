@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { Logger } from './domain/logger.js';
 
 /**
  * Levelled logging on pino: one JSON object per line by default (for a log pipeline), or a readable line on a
@@ -9,14 +10,8 @@ import pino from 'pino';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFormat = 'json' | 'pretty';
 
-export interface Logger {
-  debug(msg: string, ctx?: Record<string, unknown>): void;
-  info(msg: string, ctx?: Record<string, unknown>): void;
-  warn(msg: string, ctx?: Record<string, unknown>): void;
-  error(msg: string, ctx?: Record<string, unknown>): void;
-  /** A logger whose every line carries `bindings` (a tick id, a command id). */
-  child(bindings: Record<string, unknown>): Logger;
-}
+/** The Logger port (src/domain/logger.ts), re-exported for the modules that import it from here. */
+export type { Logger };
 
 /** Values of env vars that hold secrets: never printed, even if a message or context happens to contain them. */
 const SECRET_ENV = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DISCORD_TOKEN'];

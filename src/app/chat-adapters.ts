@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { ChatRuntime } from './runtime.js';
+import type { ChatRuntime } from '../domain/chat-runtime.js';
 import type { StartedAdapter } from './start.js';
 
 type Env = Record<string, string | undefined>;

@@ -1,46 +1,28 @@
 import { commands, dispatch } from '../../commands/index.js';
-import type { DispatchResult } from '../../commands/dispatch.js';
 import type { CommandContext } from '../../commands/types.js';
 import type { ChartRenderer } from '../chart/index.js';
 import { parseActionId } from '../alerts/alert-reply.js';
-import { initialAlertState, parseAlertState, snoozeUntil } from '../alerts/policy.js';
 import type { Config } from '../config/schema.js';
+import type { ActionResult, ChatRuntime, DispatchResult } from '../domain/chat-runtime.js';
 import type { Invocation } from '../domain/invocation.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
-import type { Reply } from '../domain/reply.js';
-import { durationMs, isoTime } from '../domain/timeframe.js';
 import type { Logger } from '../log.js';
-import type { NotificationRecord, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { healthOf } from '../ops/health.js';
 import type { OpsEndpoints } from '../ops/routes.js';
 
-export interface ActionResult {
-  /** What to tell the clicker (private). */
-  reply: Reply;
-  /** The alert record after the click (acknowledged), for updating the message. */
-  record?: NotificationRecord;
-  outcome: 'ok' | 'refused' | 'user_error';
-}
-
 /**
- * What every chat adapter needs, in one place: run a command line for an invocation (same dispatch as the CLI and
- * console), handle alert buttons with the same permission checks, and report health. Adapters translate platform
- * payloads to an Invocation and render the Reply; nothing else.
+ * The runtime `corrwatch start` and the console build: the ChatRuntime port the chat adapters use
+ * (src/domain/chat-runtime.ts), plus what the app itself needs (the whole config and store, a command context for
+ * the console).
  */
-export interface ChatRuntime {
+export interface AppRuntime extends ChatRuntime {
   readonly config: Config;
-  readonly log: Logger;
-  readonly clock: Clock;
   readonly store: Store;
-  readonly market: MarketSource;
   readonly version: string;
   context(inv: Invocation): CommandContext;
-  run(inv: Invocation, line: string | string[]): Promise<DispatchResult>;
-  handleAction(inv: Invocation, actionId: string): Promise<ActionResult>;
   /** ISO time of the watcher's last tick (the bar time it evaluated up to). */
   lastTickAt(): string | undefined;
-  /** GET /healthz and GET /metrics, served by whichever HTTP server runs (Slack's, or one of corrwatch's own). */
-  readonly ops: OpsEndpoints;
 }
 
 export interface RuntimeDeps {
@@ -58,7 +40,12 @@ export interface RuntimeDeps {
   onCommand?: (command: string, platform: string, outcome: string, seconds: number) => void;
 }
 
-export function createRuntime(deps: RuntimeDeps): ChatRuntime {
+/** The command line an alert button stands for: the same command a user could type, so the same checks apply. */
+export function actionCommand(action: NonNullable<ReturnType<typeof parseActionId>>): string[] {
+  return action.kind === 'ack' ? ['alerts', 'ack', `--alert=${action.recordId}`] : ['alerts', 'snooze', action.basket, action.duration];
+}
+
+export function createRuntime(deps: RuntimeDeps): AppRuntime {
   const context = (inv: Invocation): CommandContext => ({
     invocation: inv,
     config: deps.config,
@@ -70,6 +57,14 @@ export function createRuntime(deps: RuntimeDeps): ChatRuntime {
     renderCharts: Boolean(deps.charts),
     surface: inv.platform === 'cli' ? 'cli' : 'chat',
   });
+  const run = async (inv: Invocation, line: string | string[]): Promise<DispatchResult> => {
+    const t0 = performance.now();
+    const r = await dispatch(commands, line, context(inv));
+    const first = (Array.isArray(line) ? line[0] : line.trim().split(/\s+/)[0]) ?? '';
+    const command = commands.some((c) => c.name === first.replace(/^\//, '')) ? first.replace(/^\//, '') : 'unknown';
+    deps.onCommand?.(command, inv.platform, r.outcome, (performance.now() - t0) / 1000);
+    return r;
+  };
   return {
     config: deps.config,
     log: deps.log,
@@ -78,40 +73,24 @@ export function createRuntime(deps: RuntimeDeps): ChatRuntime {
     market: deps.market,
     version: deps.version,
     context,
-    run: async (inv, line) => {
-      const t0 = performance.now();
-      const r = await dispatch(commands, line, context(inv));
-      const first = (Array.isArray(line) ? line[0] : line.trim().split(/\s+/)[0]) ?? '';
-      const command = commands.some((c) => c.name === first.replace(/^\//, '')) ? first.replace(/^\//, '') : 'unknown';
-      deps.onCommand?.(command, inv.platform, r.outcome, (performance.now() - t0) / 1000);
-      return r;
-    },
+    run,
     lastTickAt: () => deps.lastTickAt?.(),
     ops: deps.ops ?? {
       health: () => healthOf({ now: 0, startedAt: 0, lastCompletedAt: undefined, periodMs: 0, version: deps.version, lastTickAt: deps.lastTickAt?.() }),
-      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' }),
+      metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' }),
     },
-    async handleAction(inv, actionId) {
+    /**
+     * An alert button runs the command it stands for (`alerts ack <id>`, `alerts snooze <basket> <duration>`)
+     * through `run`, like a slash command: one permission check, one audit entry, one latency metric. The answer
+     * goes only to the clicker (the alert message itself is updated by the adapter).
+     */
+    async handleAction(inv, actionId): Promise<ActionResult> {
       const action = parseActionId(actionId);
       if (!action) return { reply: { title: 'Unknown button', text: 'This button is not one corrwatch knows.', ephemeral: true, severity: 'error' }, outcome: 'user_error' };
-      if (action.kind === 'ack') {
-        const record = await deps.store.acknowledge(action.recordId, { by: inv.userName ?? inv.userId, platform: inv.platform, at: deps.clock.now() });
-        if (!record) return { reply: { title: 'Alert not found', text: 'This alert is no longer in the store.', ephemeral: true, severity: 'error' }, outcome: 'user_error' };
-        await deps.store.appendAudit({ at: deps.clock.now(), platform: inv.platform, userId: inv.userId, action: 'alert.acknowledge', basket: record.basket, details: { id: record.id } });
-        return { reply: { title: 'Acknowledged', text: `You acknowledged ${record.basket} (${record.kind}).`, ephemeral: true, severity: 'success' }, record, outcome: 'ok' };
-      }
-      if (!inv.isAdmin) {
-        deps.log.warn('refused admin-only button', { action: actionId, platform: inv.platform, user: inv.userId });
-        return { reply: { title: 'Not allowed', text: 'Snoozing alerts is for corrwatch admins only.', ephemeral: true, severity: 'error' }, outcome: 'refused' };
-      }
-      const ms = durationMs(action.duration);
-      const basket = await deps.store.getBasket(action.basket);
-      if (!ms || !basket) return { reply: { title: 'Cannot snooze', text: `There is no basket ${action.basket} any more.`, ephemeral: true, severity: 'error' }, outcome: 'user_error' };
-      const until = deps.clock.now() + ms;
-      const rt = (await deps.store.getRuntime(basket.name)) ?? { basket: basket.name, alertState: initialAlertState(), history: [] };
-      await deps.store.putRuntime({ ...rt, alertState: snoozeUntil(parseAlertState(rt.alertState), until) });
-      await deps.store.appendAudit({ at: deps.clock.now(), platform: inv.platform, userId: inv.userId, action: 'alerts.snooze', basket: basket.name, details: { until: isoTime(until), via: 'button' } });
-      return { reply: { title: `${basket.name} snoozed`, text: `No ${basket.name} alerts until ${isoTime(until)}.`, ephemeral: true, severity: 'success' }, outcome: 'ok' };
+      const r = await run(inv, actionCommand(action));
+      const result: ActionResult = { ...r, reply: { ...r.reply, ephemeral: true } };
+      if (r.outcome === 'ok' && action.kind === 'ack') result.acknowledged = (await deps.store.getNotification(action.recordId))?.acknowledged;
+      return result;
     },
   };
 }

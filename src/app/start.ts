@@ -17,10 +17,10 @@ import { autoSchedule, schedulePeriodMs, scheduleTicks } from '../scheduler/cron
 import { Watcher, type TickReport } from '../scheduler/watcher.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import type { NotificationRecord, Store } from '../store/types.js';
-import { seedBaskets } from './baskets.js';
+import { seedBaskets } from '../config/baskets.js';
 import { acceleratedClock } from './demo-clock.js';
 import { buildMarketSource } from './market.js';
-import { createRuntime, type ChatRuntime } from './runtime.js';
+import { createRuntime, type AppRuntime as ChatRuntime } from './runtime.js';
 import { version } from './version.js';
 
 export interface StartOptions {

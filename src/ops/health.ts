@@ -1,20 +1,6 @@
-/** What GET /healthz answers. */
-export interface HealthReport {
-  /** 200 when healthy, 503 when not. */
-  status: 200 | 503;
-  body: {
-    status: 'ok' | 'starting' | 'stale';
-    version: string;
-    /** The bar time the last tick evaluated up to (ISO, the watcher's clock), null before the first. */
-    lastTickAt: string | null;
-    /** Wall-clock seconds since the last tick that completed, null before the first. */
-    secondsSinceLastTick: number | null;
-    /** The schedule period (seconds) the staleness is measured in. */
-    schedulePeriodSeconds: number;
-    /** Why it is not ok, in words (absent when ok). */
-    reason?: string;
-  };
-}
+import type { HealthReport } from '../domain/ops.js';
+
+export type { HealthReport };
 
 export interface HealthInput {
   /** Wall-clock ms now, when the watcher started, and when its last tick completed (undefined before one did). */

@@ -1,14 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HealthReport } from './health.js';
+import type { OpsEndpoints } from '../domain/ops.js';
 
 export const HEALTH_PATH = '/healthz';
 export const METRICS_PATH = '/metrics';
 
-/** What the operations endpoints read: the health now and the metrics text. */
-export interface OpsEndpoints {
-  health(): HealthReport;
-  metrics(): Promise<{ contentType: string; body: string }>;
-}
+export type { OpsEndpoints };
 
 /** GET /healthz (JSON, 200 or 503 with the reason) and GET /metrics (Prometheus text format). */
 export function healthRoute(ops: OpsEndpoints): (req: IncomingMessage, res: ServerResponse) => void {

@@ -8,7 +8,7 @@ import type { Reply } from '../domain/reply.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { isoTime } from '../domain/timeframe.js';
 import type { Logger } from '../log.js';
-import { detectorConfigFor, policyConfigFor } from '../regime/config.js';
+import { detectorConfigFor, policyConfigFor } from '../config/basket-settings.js';
 import type { RegimeReading } from '../regime/types.js';
 import type { Basket, BasketRuntime, NotificationRecord, RegimePoint, Store } from '../store/types.js';
 import { BasketSession } from './basket-session.js';

@@ -1,4 +1,4 @@
-import { basketFromConfig } from '../../src/app/baskets.js';
+import { basketFromConfig } from '../../src/config/baskets.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

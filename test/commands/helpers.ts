@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { DispatchResult } from '../../commands/dispatch.js';
-import { seedBaskets } from '../../src/app/baskets.js';
-import { createRuntime, type ChatRuntime } from '../../src/app/runtime.js';
+import { seedBaskets } from '../../src/config/baskets.js';
+import { createRuntime, type AppRuntime } from '../../src/app/runtime.js';
 import type { ChartRenderer } from '../../src/chart/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
@@ -45,7 +45,7 @@ export function capturingLogger(): Logger & { entries: LogEntry[] } {
 }
 
 export interface TestEnv {
-  rt: ChatRuntime;
+  rt: AppRuntime;
   store: MemoryStore;
   market: MarketSource;
   config: Config;

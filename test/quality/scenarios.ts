@@ -1,8 +1,8 @@
 import { runBacktest, type BacktestResult } from '../../src/backtest/run.js';
 import { withCalendar, type PolicyConfig } from '../../src/alerts/policy.js';
 import type { DetectorConfig } from '../../src/regime/types.js';
-import { detectorConfigFor, policyConfigFor } from '../../src/regime/config.js';
-import { basketFromConfig } from '../../src/app/baskets.js';
+import { detectorConfigFor, policyConfigFor } from '../../src/config/basket-settings.js';
+import { basketFromConfig } from '../../src/config/baskets.js';
 import { generate, type Scenario } from './generate.js';
 import { loadConfig } from '../../src/config/load.js';
 

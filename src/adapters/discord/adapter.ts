@@ -2,7 +2,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands as allCommands } from '../../../commands/index.js';
 import type { CommandSpec } from '../../../commands/types.js';
 import type { Notifier } from '../../alerts/notifier.js';
-import type { ChatRuntime } from '../../app/runtime.js';
+import type { ChatRuntime } from '../../domain/chat-runtime.js';
 import { AutocompleteCache, type AutocompleteCacheOptions } from './autocomplete.js';
 import { readDiscordEnv } from './env.js';
 import { classifyDiscordError } from './errors.js';

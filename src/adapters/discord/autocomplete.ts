@@ -1,4 +1,4 @@
-import type { ChatRuntime } from '../../app/runtime.js';
+import type { ChatRuntime } from '../../domain/chat-runtime.js';
 import { clampText } from '../../render/clamp.js';
 import { DISCORD_LIMITS as L } from './limits.js';
 

@@ -8,7 +8,7 @@ import {
 } from 'discord.js';
 import type { CommandSpec } from '../../../commands/types.js';
 import { parseActionId } from '../../alerts/alert-reply.js';
-import type { ChatRuntime } from '../../app/runtime.js';
+import type { ChatRuntime } from '../../domain/chat-runtime.js';
 import type { Invocation } from '../../domain/invocation.js';
 import { isDiscordAdmin, type DiscordMemberInfo } from './admin.js';
 import type { AutocompleteCache } from './autocomplete.js';
@@ -97,7 +97,7 @@ async function onButton(i: ButtonInteraction, deps: InteractionDeps): Promise<vo
   const action = parseActionId(i.customId);
   const embed = i.message.embeds[0]?.toJSON();
   if (result.outcome === 'ok' && action && embed) {
-    const at = Math.floor(((action.kind === 'ack' ? result.record?.acknowledged?.at : undefined) ?? runtime.clock.now()) / 1000);
+    const at = Math.floor(((action.kind === 'ack' ? result.acknowledged?.at : undefined) ?? runtime.clock.now()) / 1000);
     const who = `<@${inv.userId}> (${inv.userName ?? inv.userId})`;
     let rows = buttonRowsOf(i);
     let field;

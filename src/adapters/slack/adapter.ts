@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import type { Notifier } from '../../alerts/notifier.js';
-import type { ChatRuntime } from '../../app/runtime.js';
+import type { ChatRuntime } from '../../domain/chat-runtime.js';
 import { boltLogger } from './bolt-logger.js';
 import { ChannelQueue } from './channel-queue.js';
 import { readSlackEnv, type SlackEnv } from './env.js';

@@ -1,4 +1,4 @@
-import type { ChatRuntime } from '../../app/runtime.js';
+import type { ChatRuntime } from '../../domain/chat-runtime.js';
 import { parseActionId } from '../../alerts/alert-reply.js';
 import { isoTime } from '../../domain/timeframe.js';
 import type { Logger } from '../../log.js';
@@ -50,7 +50,7 @@ export async function handleClick(deps: ButtonDeps, click: ClickPayload, respond
     const who = /^[A-Z0-9]+$/i.test(click.user.id) ? `<@${click.user.id}>` : escapeMrkdwn(click.user.name ?? click.user.id);
     const line =
       action?.kind === 'ack'
-        ? `✅ Acknowledged by ${who} at ${isoTime(result.record?.acknowledged?.at ?? runtime.clock.now())}`
+        ? `✅ Acknowledged by ${who} at ${isoTime(result.acknowledged?.at ?? runtime.clock.now())}`
         : `🔕 Snoozed by ${who}: ${escapeMrkdwn(result.reply.text ?? result.reply.title)}`;
     const msg = click.message;
     if (!msg?.blocks?.length || !channelId) {

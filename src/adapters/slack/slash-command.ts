@@ -1,4 +1,4 @@
-import type { ChatRuntime } from '../../app/runtime.js';
+import type { ChatRuntime } from '../../domain/chat-runtime.js';
 import type { Reply } from '../../domain/reply.js';
 import type { Logger } from '../../log.js';
 import { slackInvocation, type Respond } from './invocation.js';

@@ -1,6 +1,6 @@
 import { commands } from '../../../commands/index.js';
 import { alertReply } from '../../../src/alerts/alert-reply.js';
-import { createRuntime, type ChatRuntime } from '../../../src/app/runtime.js';
+import { createRuntime, type AppRuntime } from '../../../src/app/runtime.js';
 import { chartRenderer } from '../../../src/chart/index.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { Clock, MarketSource } from '../../../src/domain/ports.js';
@@ -9,7 +9,7 @@ import { simRegimeSchedule } from '../../../src/market/sim-source.js';
 import { createMarketSource } from '../../../src/market/source-factory.js';
 import type { NotificationRecord, Store } from '../../../src/store/types.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
-import { seedBaskets } from '../../../src/app/baskets.js';
+import { seedBaskets } from '../../../src/config/baskets.js';
 import { IDS, MANAGE_GUILD, waitFor, type FakeDiscord, type FakeUser, type RestCall } from '../../fakes/fake-discord.js';
 
 export { commands };
@@ -45,7 +45,7 @@ export const NOW = (() => {
 })();
 
 export interface TestRuntime {
-  runtime: ChatRuntime;
+  runtime: AppRuntime;
   store: Store;
   market: MarketSource;
   clock: Clock;

@@ -3,12 +3,12 @@ import type { OpsEndpoints } from '../../../src/ops/routes.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, type ChatRuntime } from '../../../src/app/runtime.js';
+import { createRuntime, type AppRuntime } from '../../../src/app/runtime.js';
 import { chartRenderer } from '../../../src/chart/index.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { MarketSource } from '../../../src/domain/ports.js';
 import { createLogger, type Logger } from '../../../src/log.js';
-import { seedBaskets } from '../../../src/app/baskets.js';
+import { seedBaskets } from '../../../src/config/baskets.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 
 export const SIGNING_SECRET = 'fake-signing-secret-0123456789abcdef';
@@ -164,7 +164,7 @@ export function tempDir(): string {
 }
 
 export interface TestRuntime {
-  runtime: ChatRuntime;
+  runtime: AppRuntime;
   store: MemoryStore;
   lines: string[];
   clock: { now: () => number; set(t: number): void };

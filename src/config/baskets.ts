@@ -1,4 +1,4 @@
-import type { Config, BasketConfig } from '../config/schema.js';
+import type { Config, BasketConfig } from './schema.js';
 import { defaultWindowFor, resolveBaselineText } from '../domain/default-window.js';
 import { defaultEnterZ } from '../regime/calibration.js';
 import type { Basket } from '../store/types.js';

@@ -1,8 +1,8 @@
-import type { Config } from '../config/schema.js';
+import type { Config } from './schema.js';
 import { resolveWindowText } from '../domain/default-window.js';
 import { parseWindow, timeframeMs } from '../domain/timeframe.js';
 import type { PolicyConfig } from '../alerts/policy.js';
-import type { DetectorConfig, DetectorThresholds } from './types.js';
+import type { DetectorConfig, DetectorThresholds } from '../regime/types.js';
 
 export interface BasketSettings {
   symbols: string[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { barsOf, detectorConfigFor, policyConfigFor, type BasketSettings } from '../../src/regime/config.js';
+import { barsOf, detectorConfigFor, policyConfigFor, type BasketSettings } from '../../src/config/basket-settings.js';
 
 const config = loadConfig({});
 const thresholds = { enterZ: 2.5, exitZ: 0.5, stressProbability: 0.9, decoupleZ: -1.5 };
