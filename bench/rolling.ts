@@ -12,7 +12,8 @@
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { sampleCorrelation } from 'simple-statistics';
-import { correlationMatrix, jacobiEigenvalues, mlMatrixEigenvalues, RollingCorrelation, type RollingOptions } from '../src/stats/index.js';
+import { correlationMatrix, mlMatrixEigenvalues, RollingCorrelation, type RollingOptions } from '../src/stats/index.js';
+import { jacobiEigenvalues } from '../test/helpers/eigen.js';
 
 const BARS = 5000;
 const W = 168;

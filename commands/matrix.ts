@@ -3,7 +3,7 @@ import { SYMBOL_HINT, SYMBOL_PATTERN } from '../src/domain/patterns.js';
 import type { Reply } from '../src/domain/reply.js';
 import { matrixOf, type MatrixResult, type Method } from '../src/query/queries.js';
 import { takeWindow } from '../src/query/returns-window.js';
-import { pairList } from '../src/stats/index.js';
+import { topPairs } from '../src/stats/index.js';
 import { requireBasket, findBasket } from './basket-lookup.js';
 import { chartArg, methodArg, queryOptions, windowArg } from './common-args.js';
 import { fmtNum, fmtRho, fmtTime, table } from './format.js';
@@ -21,9 +21,7 @@ function pairsText(r: MatrixResult, which: 'most' | 'least'): string {
   const N = r.symbols.length;
   const flat = new Float64Array(N * N);
   r.matrix.forEach((row, i) => row.forEach((v, j) => (flat[i * N + j] = v)));
-  const pairs = pairList(flat, N); // sorted by rho, descending
-  const pick = which === 'most' ? pairs.slice(0, 3) : pairs.slice(-3).reverse();
-  return pick.map((p) => `${r.symbols[p.i]}/${r.symbols[p.j]} ${fmtRho(p.rho)}`).join(', ');
+  return topPairs(flat, N, 3, which).map((p) => `${r.symbols[p.i]}/${r.symbols[p.j]} ${fmtRho(p.rho)}`).join(', ');
 }
 
 function matrixReply(r: MatrixResult, title: string, timeframe: string, venue: string): Reply {

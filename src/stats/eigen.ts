@@ -70,14 +70,6 @@ export function jacobiEigen(a: Float64Array, k: number, values: Float64Array, ve
   }
 }
 
-/** Eigenvalues of a real symmetric N×N row-major matrix, descending, by the cyclic Jacobi method (jacobiEigen). The input is not modified. */
-export function jacobiEigenvalues(m: Float64Array, N: number): Float64Array {
-  checkSquare(m, N);
-  const values = new Float64Array(N);
-  jacobiEigen(Float64Array.from(m), N, values);
-  return values;
-}
-
 /**
  * Eigenvalues of a real symmetric N×N row-major matrix, descending, by ml-matrix's
  * EigenvalueDecomposition(m, { assumeSymmetric: true }) (Householder tridiagonalisation + implicit QL, the
@@ -91,7 +83,8 @@ export function mlMatrixEigenvalues(m: Float64Array, N: number): Float64Array {
 
 /**
  * Eigenvalues of a real symmetric N×N row-major matrix, descending. Uses `mlMatrixEigenvalues`, measured faster
- * than `jacobiEigenvalues` at N = 100 (see the report in bench/rolling.ts); the two agree to ~1e-12 relative.
+ * than the cyclic Jacobi method (`jacobiEigen`) at N = 100 (see the report in bench/rolling.ts); the two agree to
+ * ~1e-12 relative (test/stats/eigen.test.ts).
  */
 export function symmetricEigenvalues(m: Float64Array, N: number): Float64Array {
   return mlMatrixEigenvalues(m, N);
@@ -123,53 +116,4 @@ export function absorptionRatio(cov: Float64Array, N: number, k: number = Math.m
 export function largestEigenShare(corr: Float64Array, N: number): number {
   const ev = symmetricEigenvalues(corr, N);
   return ev[0] / N;
-}
-
-/**
- * Marchenko–Pastur upper edge λ+ = (1 + sqrt(N/W))² of the eigenvalues of a correlation matrix of N independent
- * series over W observations (Marchenko & Pastur 1967; Laloux, Cizeau, Bouchaud & Potters 1999). Eigenvalues
- * above it carry information beyond noise; with W close to N the whole matrix is mostly noise.
- */
-export function marchenkoPasturEdge(N: number, W: number): number {
-  if (!(N > 0) || !(W > 0)) throw new RangeError(`N and W must be positive, got N=${N}, W=${W}`);
-  const r = 1 + Math.sqrt(N / W);
-  return r * r;
-}
-
-/** How many eigenvalues of the N×N correlation matrix (estimated on W returns) exceed the Marchenko–Pastur edge. */
-export function eigenvaluesAboveNoise(corr: Float64Array, N: number, W: number): number {
-  const edge = marchenkoPasturEdge(N, W);
-  let k = 0;
-  for (const v of symmetricEigenvalues(corr, N)) if (v > edge) k++;
-  return k;
-}
-
-/**
- * Standardized shift of a series of readings (e.g. the absorption ratio, docs/methods.md §3):
- *   Δ = (mean of the last shortLen values − mean of the last longLen values) / s_long,
- * s_long the sample std (ddof = 1) of the last longLen values. When s_long = 0 (a flat history) the shift is 0:
- * nothing has moved relative to the baseline, and returning ±Infinity would make a flat series look alarming.
- *
- * @throws DataError 'too_few_returns' when values holds fewer than longLen values; RangeError unless
- *   1 <= shortLen <= longLen and longLen >= 2.
- */
-export function standardizedShift(values: Float64Array, shortLen: number, longLen: number): number {
-  if (!Number.isInteger(shortLen) || !Number.isInteger(longLen) || shortLen < 1 || longLen < 2 || shortLen > longLen) {
-    throw new RangeError(`need integers 1 <= shortLen <= longLen, longLen >= 2; got ${shortLen}, ${longLen}`);
-  }
-  const n = values.length;
-  if (n < longLen) throw new DataError('too_few_returns', `standardized shift needs ${longLen} values, got ${n}`);
-  for (let t = n - longLen; t < n; t++) {
-    if (!Number.isFinite(values[t])) throw new RangeError(`value #${t} is ${values[t]}`);
-  }
-  let sl = 0;
-  for (let t = n - longLen; t < n; t++) sl += values[t];
-  const ml = sl / longLen;
-  let ss = 0;
-  for (let t = n - longLen; t < n; t++) ss += (values[t] - ml) * (values[t] - ml);
-  const sd = Math.sqrt(ss / (longLen - 1));
-  if (!(sd > 0)) return 0;
-  let sh = 0;
-  for (let t = n - shortLen; t < n; t++) sh += values[t];
-  return (sh / shortLen - ml) / sd;
 }

@@ -1,31 +1,18 @@
 import { DataError } from '../domain/errors.js';
-import { clampUnit, matrixOutput, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
+import { correlationFromMoments, matrixOutput, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
 
-const DAY_MS = 86_400_000;
 const SMALLEST_NORMAL = 2.2250738585072014e-308;
 
-/**
- * λ for a bar of barMs milliseconds with the same half-life in time as dailyLambda on daily bars:
- * λ_bar = λ_daily^(barMs / 86 400 000) (docs/methods.md §5: "scale λ to the bar size"; RiskMetrics Technical
- * Document, J.P. Morgan/Reuters 1996, λ = 0.94 for daily data). E.g. hourly bars: 0.94^(1/24) ≈ 0.99743.
- */
-export function ewmaLambdaForBar(barMs: number, dailyLambda = 0.94): number {
-  if (!(barMs > 0) || !Number.isFinite(barMs)) throw new RangeError(`barMs must be a positive finite number, got ${barMs}`);
-  if (!(dailyLambda > 0 && dailyLambda < 1)) throw new RangeError(`dailyLambda must be in (0, 1), got ${dailyLambda}`);
-  return Math.pow(dailyLambda, barMs / DAY_MS);
-}
-
 export interface EwmaOptions {
-  /** Fewest returns before `correlation()`/`covariance()` answer (default MIN_RETURNS = 20). */
+  /** Fewest returns before `correlation()` answers (default MIN_RETURNS = 20). */
   minReturns?: number;
 }
 
 /**
- * RiskMetrics EWMA covariance/correlation of N return series (zero-mean convention, docs/methods.md §5):
+ * RiskMetrics EWMA correlation of N return series (zero-mean convention, docs/methods.md §5):
  *   S_t = λ S_{t−1} + (1 − λ) r_t r_tᵀ,   ρ_ij = S_ij / sqrt(S_ii S_jj).
  * Initialisation: S_0 = 0 (no prior guess), so S_t = (1 − λ) Σ_{k<=t} λ^{t−k} r_k r_kᵀ. The weights then sum to
- * 1 − λ^t rather than 1; the correlation, a ratio, is unaffected, and `covariance()` divides by 1 − λ^t so early
- * values are not biased towards 0. O(N²) per push, no allocation.
+ * 1 − λ^t rather than 1; the correlation, a ratio, is unaffected. O(N²) per push, no allocation.
  */
 export class EwmaCorrelation {
   readonly assets: number;
@@ -34,7 +21,6 @@ export class EwmaCorrelation {
   private readonly s: Float64Array; // upper triangle
   private readonly sd: Float64Array;
   private n = 0;
-  private lambdaPow = 1; // λ^t
 
   constructor(assets: number, lambda: number, opts: EwmaOptions = {}) {
     if (!Number.isInteger(assets) || assets < 1) throw new RangeError(`assets must be a positive integer, got ${assets}`);
@@ -70,7 +56,6 @@ export class EwmaCorrelation {
       for (let j = i; j < N; j++) s[o + j] = lambda * s[o + j] + ri * row[j];
     }
     this.n++;
-    this.lambdaPow *= lambda;
   }
 
   private output(out: Float64Array | undefined): Float64Array {
@@ -94,30 +79,6 @@ export class EwmaCorrelation {
       if (!(v >= SMALLEST_NORMAL)) throw zeroVariance(i);
       sd[i] = 1 / Math.sqrt(v);
     }
-    for (let i = 0; i < N; i++) {
-      const o = i * N;
-      res[o + i] = 1;
-      for (let j = i + 1; j < N; j++) {
-        const r = clampUnit(s[o + j] * sd[i] * sd[j]);
-        res[o + j] = r;
-        res[j * N + i] = r;
-      }
-    }
-    return res;
-  }
-
-  /** EWMA covariance S_t / (1 − λ^t) (weights normalised to sum to 1), N×N row-major. @throws 'too_few_returns'. */
-  covariance(out?: Float64Array): Float64Array {
-    const res = this.output(out);
-    const N = this.assets;
-    const k = 1 / (1 - this.lambdaPow);
-    for (let i = 0; i < N; i++) {
-      for (let j = i; j < N; j++) {
-        const v = this.s[i * N + j] * k;
-        res[i * N + j] = v;
-        res[j * N + i] = v;
-      }
-    }
-    return res;
+    return correlationFromMoments(s, sd, N, res);
   }
 }

@@ -49,6 +49,24 @@ export function clampUnit(r: number): number {
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
+/**
+ * Correlations from co-moments: res_ij = res_ji = clamp(s_ij · inv_i · inv_j) over the upper triangle of `s`
+ * (N×N row-major, only i <= j read), inv_i = 1/sqrt(s_ii) given; diagonal exactly 1. Returns res.
+ */
+export function correlationFromMoments(s: Float64Array, inv: Float64Array, N: number, res: Float64Array): Float64Array {
+  for (let i = 0; i < N; i++) {
+    const o = i * N;
+    const si = inv[i];
+    res[o + i] = 1;
+    for (let j = i + 1; j < N; j++) {
+      const r = clampUnit(s[o + j] * si * inv[j]);
+      res[o + j] = r;
+      res[j * N + i] = r;
+    }
+  }
+  return res;
+}
+
 /** An N×N output buffer: `out` when it has the right size (no allocation), a new one when absent. */
 export function matrixOutput(N: number, out: Float64Array | undefined): Float64Array {
   if (out === undefined) return new Float64Array(N * N);

@@ -11,19 +11,9 @@ export {
   type CorrelationResult,
 } from './correlation.js';
 export { RollingCorrelation, type RollingOptions } from './rolling.js';
-export { EwmaCorrelation, ewmaLambdaForBar, type EwmaOptions } from './ewma.js';
-export { correlationPValue, fisherCI, fisherZTest, studentTTwoSidedP, Z95 } from './significance.js';
+export { EwmaCorrelation, type EwmaOptions } from './ewma.js';
+export { correlationPValue, fisherCI, fisherZTest, Z95 } from './significance.js';
 export { erfc, normalQuantile, normalTwoSidedP } from './special.js';
 export { ATANH_CLAMP, averageCorrelation, clampedAtanh, correlationDispersion, pairList, topPairs, type Pair } from './summary.js';
-export {
-  absorptionRatio,
-  eigenvaluesAboveNoise,
-  jacobiEigenvalues,
-  largestEigenShare,
-  marchenkoPasturEdge,
-  mlMatrixEigenvalues,
-  standardizedShift,
-  symmetricEigenvalues,
-} from './eigen.js';
+export { absorptionRatio, largestEigenShare, mlMatrixEigenvalues, symmetricEigenvalues } from './eigen.js';
 export { TopEigen, type FallbackReason, type TopEigenOptions } from './top-eigen.js';
-export { mstLength } from './tree.js';

@@ -1,6 +1,6 @@
 import { DataError } from '../domain/errors.js';
 import { dot } from './dot.js';
-import { clampUnit, matrixOutput, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
+import { correlationFromMoments, matrixOutput, MIN_RETURNS, requireReturns, zeroVariance } from './guards.js';
 
 export interface RollingOptions {
   /** Exact two-pass recompute from the ring buffer every this many pushes (default: the window W; Infinity = never). */
@@ -246,17 +246,7 @@ export class RollingCorrelation {
       if (run[i] >= this.n || !(s > 0)) throw zeroVariance(i);
       sd[i] = 1 / Math.sqrt(s);
     }
-    for (let i = 0; i < N; i++) {
-      const o = i * N;
-      const si = sd[i];
-      res[o + i] = 1;
-      for (let j = i + 1; j < N; j++) {
-        const r = clampUnit(co[o + j] * si * sd[j]);
-        res[o + j] = r;
-        res[j * N + i] = r;
-      }
-    }
-    return res;
+    return correlationFromMoments(co, sd, N, res);
   }
 
   /**

@@ -1,4 +1,3 @@
-import { DataError } from '../domain/errors.js';
 import { jacobiEigen, symmetricEigenvalues } from './eigen.js';
 import { checkSquare } from './guards.js';
 
@@ -239,23 +238,6 @@ export class TopEigen {
       }
     }
     return this.fallback(m, k, 'max-iterations');
-  }
-
-  /**
-   * Absorption ratio (Σ of the k largest eigenvalues of the covariance matrix) / trace, as `absorptionRatio` in
-   * eigen.ts (same default k = max(1, round(N/5)), clamping and errors), with the warm-started `topSum`.
-   *
-   * @throws DataError 'zero_variance' when the trace is 0.
-   */
-  absorptionRatio(cov: Float64Array, k: number = Math.max(1, Math.round(this.order / 5))): number {
-    const N = this.order;
-    checkSquare(cov, N);
-    if (!Number.isInteger(k) || k < 1 || k > N) throw new RangeError(`k must be an integer in [1, ${N}], got ${k}`);
-    let trace = 0;
-    for (let i = 0; i < N; i++) trace += cov[i * N + i];
-    if (!(trace > 0)) throw new DataError('zero_variance', 'every series has zero variance: the absorption ratio is undefined');
-    const ar = this.topSum(cov, k) / trace;
-    return ar < 0 ? 0 : ar > 1 ? 1 : ar;
   }
 
   /** Market-mode share λ_1/N of a correlation matrix, as `largestEigenShare` in eigen.ts, with `largest`. */

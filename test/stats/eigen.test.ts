@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/domain/errors.js';
-import {
-  absorptionRatio,
-  eigenvaluesAboveNoise,
-  jacobiEigenvalues,
-  largestEigenShare,
-  marchenkoPasturEdge,
-  mlMatrixEigenvalues,
-  standardizedShift,
-  symmetricEigenvalues,
-} from '../../src/stats/eigen.js';
+import { absorptionRatio, largestEigenShare, mlMatrixEigenvalues, symmetricEigenvalues } from '../../src/stats/eigen.js';
+import { jacobiEigenvalues } from '../helpers/eigen.js';
 import { expectAllClose, gaussian, rng } from './helpers.js';
 
 function equicorrelated(N: number, rho: number): Float64Array {
@@ -68,28 +60,5 @@ describe('absorption ratio and λ1/N', () => {
   it('refuses an all-flat covariance and a bad k', () => {
     expect(() => absorptionRatio(new Float64Array(4), 2)).toThrow(DataError);
     expect(() => absorptionRatio(equicorrelated(3, 0.1), 3, 4)).toThrow(RangeError);
-  });
-});
-
-describe('Marchenko–Pastur', () => {
-  it('edge (1 + sqrt(N/W))², and counts eigenvalues above it', () => {
-    expect(marchenkoPasturEdge(25, 100)).toBe(2.25);
-    // equicorrelated N = 10, ρ = .5: λ = 5.5 and nine 0.5; edge at W = 100 is (1 + √0.1)² ≈ 1.73 → one above
-    expect(eigenvaluesAboveNoise(equicorrelated(10, 0.5), 10, 100)).toBe(1);
-    expect(eigenvaluesAboveNoise(equicorrelated(10, 0), 10, 100)).toBe(0);
-  });
-});
-
-describe('standardizedShift', () => {
-  it('matches the hand computation', () => {
-    // last 5 of 1..10 = 6..10: mean 8, sample var (4+1+0+1+4)/4 = 2.5; last 2 mean 9.5 → 1.5/sqrt(2.5)
-    const v = Float64Array.from({ length: 10 }, (_, t) => t + 1);
-    expect(standardizedShift(v, 2, 5)).toBeCloseTo(1.5 / Math.sqrt(2.5), 15);
-    expect(standardizedShift(v, 5, 5)).toBe(0);
-  });
-  it('is 0 for a flat history and checks its arguments', () => {
-    expect(standardizedShift(new Float64Array(20).fill(0.4), 3, 15)).toBe(0);
-    expect(() => standardizedShift(new Float64Array(4), 2, 5)).toThrow(DataError);
-    expect(() => standardizedShift(new Float64Array(10), 6, 5)).toThrow(RangeError);
   });
 });

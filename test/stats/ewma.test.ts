@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/domain/errors.js';
-import { EwmaCorrelation, ewmaLambdaForBar } from '../../src/stats/ewma.js';
+import { EwmaCorrelation } from '../../src/stats/ewma.js';
 import { expectAllClose, gaussian, rng } from './helpers.js';
 
 describe('EwmaCorrelation', () => {
@@ -9,9 +9,7 @@ describe('EwmaCorrelation', () => {
     const e = new EwmaCorrelation(2, 0.5, { minReturns: 2 });
     e.push([1, 2]);
     e.push([3, -1]);
-    expect(e.correlation()[1]).toBeCloseTo(-1 / Math.sqrt(4.75 * 1.5), 15);
-    // normalised by 1 − λ² = 0.75
-    expectAllClose(e.covariance(), [4.75 / 0.75, -1 / 0.75, -1 / 0.75, 1.5 / 0.75], 1e-14);
+    expectAllClose(e.correlation(), [1, -1 / Math.sqrt(4.75 * 1.5), -1 / Math.sqrt(4.75 * 1.5), 1], 1e-15);
   });
 
   it('equals a naive recompute of the weighted sums at every step (second method)', () => {
@@ -26,7 +24,6 @@ describe('EwmaCorrelation', () => {
     });
     const e = new EwmaCorrelation(N, lambda);
     const corr = new Float64Array(N * N);
-    const cov = new Float64Array(N * N);
     for (let t = 0; t < steps; t++) {
       e.push(rows[t]);
       if (t + 1 < 20) continue;
@@ -38,13 +35,10 @@ describe('EwmaCorrelation', () => {
         for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) s[i * N + j] += w * rows[k][i] * rows[k][j];
       }
       e.correlation(corr);
-      e.covariance(cov);
-      const wsum = 1 - Math.pow(lambda, t + 1);
       for (let i = 0; i < N; i++) {
         for (let j = 0; j < N; j++) {
           const ref = s[i * N + j] / Math.sqrt(s[i * N + i] * s[j * N + j]);
           expect(Math.abs(corr[i * N + j] - ref)).toBeLessThanOrEqual(1e-10);
-          expect(Math.abs(cov[i * N + j] - s[i * N + j] / wsum)).toBeLessThanOrEqual(1e-10 * Math.sqrt(s[i * N + i] * s[j * N + j]) / wsum);
         }
       }
     }
@@ -64,19 +58,5 @@ describe('EwmaCorrelation', () => {
     expect(() => e.push([1, Infinity, 2])).toThrow(DataError);
     expect(() => e.push([1, 2])).toThrow(DataError);
     expect(e.count).toBe(20);
-  });
-});
-
-describe('ewmaLambdaForBar', () => {
-  it('keeps the half-life in time', () => {
-    expect(ewmaLambdaForBar(86_400_000)).toBe(0.94);
-    const hourly = ewmaLambdaForBar(3_600_000);
-    // 0.94^(1/24) by hand: x = ln(0.94)/24 = −0.0618754037/24 = −0.00257814182;
-    // e^x = 1 + x + x²/2 + x³/6 = 1 − 0.00257814182 + 0.00000332341 − 0.00000000286 = 0.99742517873
-    expect(hourly).toBeCloseTo(0.99742517873, 10);
-    // half-life in hours: ln ½ / ln λ_h = 24 · (ln ½ / ln 0.94) = 24 × 11.2023
-    expect(Math.log(0.5) / Math.log(hourly)).toBeCloseTo((24 * Math.log(0.5)) / Math.log(0.94), 9);
-    expect(() => ewmaLambdaForBar(0)).toThrow(RangeError);
-    expect(() => ewmaLambdaForBar(1000, 1)).toThrow(RangeError);
   });
 });
