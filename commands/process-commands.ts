@@ -43,8 +43,15 @@ export const storeCommand: CommandSpec = {
           `${c.path}: ${c.status}${c.status === 'ok' ? ` (${c.baskets} baskets, ${c.notifications} notifications, written ${c.modifiedAt})` : c.problem ? ` — ${c.problem}` : ''}`;
         return {
           title: r.file.status === 'ok' ? 'The data file is readable' : r.file.status === 'missing' ? 'There is no data file yet' : 'The data file cannot be read',
-          text: [line(r.file), ...r.backups.map(line)].join('\n'),
-          severity: r.file.status === 'refused' ? 'warning' : 'info',
+          text: [
+            line(r.file),
+            ...r.backups.map(line),
+            ...r.sideFiles.flatMap((f) => [
+              `${f.path}: ${f.status}${f.status === 'ok' ? ` (${f.records} records${f.tornTail ? '; its last line was cut short and is ignored' : ''})` : f.problem ? ` — ${f.problem}` : ''}`,
+              ...f.backups.filter((b) => b.status !== 'missing').map(line),
+            ]),
+          ].join('\n'),
+          severity: r.file.status === 'refused' || r.sideFiles.some((f) => f.status === 'refused') ? 'warning' : 'info',
           data: r,
         };
       },
@@ -61,7 +68,11 @@ export const storeCommand: CommandSpec = {
         const r = await repairFromBackup(ctx.config.dataDir);
         return {
           title: 'Data file restored from a backup',
-          text: `Restored ${r.restoredFrom}${r.movedAside ? `; the unreadable file is now ${r.movedAside}` : ''}. Start corrwatch again.`,
+          text: [
+            ...(r.restoredFrom ? [`Restored ${r.restoredFrom}${r.movedAside ? `; the unreadable file is now ${r.movedAside}` : ''}.`] : []),
+            ...r.sideFiles.map((f) => (f.restoredFrom ? `Restored ${f.restoredFrom}` : `No readable copy of ${f.path}: it starts empty`) + (f.movedAside ? `; the unreadable file is now ${f.movedAside}.` : '.')),
+            'Start corrwatch again.',
+          ].join('\n'),
           data: r,
         };
       },

@@ -98,7 +98,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     // (else baskets come from the config). Pure queries on symbols never touch it.
     const command = argv[0]?.replace(/^\//, '');
     if (['basket', 'alerts'].includes(command) || (['regime', 'matrix', 'backtest'].includes(command) && existsSync(storeFilePath(config.dataDir)))) {
-      store = new LowdbStore(config.dataDir);
+      store = new LowdbStore(config.dataDir, config.store);
       await store.open(seedBaskets(config, io.clock.now()));
     }
     const wantsChart = optionValue(argv, 'chart') !== undefined;
@@ -278,7 +278,7 @@ async function runConsole(rest: string[], config: Config, log: Logger, io: CliIo
   try {
     const args = parseArgs(consoleCommand, rest, 'cli');
     market = buildMarketSource(config, args.source as string | undefined, io.clock, log);
-    store = new LowdbStore(config.dataDir);
+    store = new LowdbStore(config.dataDir, config.store);
     await store.open(seedBaskets(config, io.clock.now()));
   } catch (e) {
     if (e instanceof UserError || e instanceof StoreError) {

@@ -100,7 +100,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   const sourceSpec = opts.source ?? config.market.source;
   const speed = opts.speed ?? (sourceSpec.startsWith('sim:') && opts.schedule ? 34560 : 1);
   const clock = speed === 1 ? opts.clock : acceleratedClock(speed, opts.clock);
-  const store = new LowdbStore(config.dataDir);
+  const store = new LowdbStore(config.dataDir, config.store);
   await store.open(seedBaskets(config, clock.now()));
   const market = opts.market ?? buildMarketSource(config, sourceSpec, clock, log);
   // The runtime (and the chat adapters) exist before the watcher; /healthz reads its last tick through this.
@@ -108,6 +108,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   const metrics = new OpsMetrics();
   store.onWrite = (bytes, seconds) => metrics.recordStoreWrite(bytes, seconds);
   store.onBackupError = (e) => log.warn('could not back up the data file; the next write tries again', { error: e });
+  store.onWarning = (message) => log.warn(message);
   // Health is judged in wall-clock time (the demo clock may run thousands of times faster).
   const startedAt = Date.now();
   const health = { lastCompletedAt: undefined as number | undefined, periodMs: 3_600_000 };

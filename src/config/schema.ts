@@ -114,6 +114,23 @@ export const configSchema = z
       .strict()
       .prefault({}),
     dataDir: z.string().min(1).default('./data'),
+    /** The on-disk candle cache under dataDir: the newest maxBars bars are kept per (source, symbol, timeframe). */
+    cache: z
+      .object({ maxBars: z.number().int().min(100).max(1_000_000).default(10_000) })
+      .strict()
+      .prefault({}),
+    /** Bounds of what the store keeps (history.jsonl, outbox.jsonl, audit.jsonl beside the data file). */
+    store: z
+      .object({
+        /** Regime points kept per basket (charts and `regime`). */
+        maxHistory: z.number().int().min(10).max(1_000_000).default(2000),
+        /** Notifications kept: the newest this many, plus any older one not yet delivered. */
+        maxNotifications: z.number().int().min(10).max(1_000_000).default(5000),
+        /** Audit entries kept (who changed what). */
+        maxAudit: z.number().int().min(10).max(10_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     schedule: z
       .string()
       .default('auto')

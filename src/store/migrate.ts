@@ -29,5 +29,10 @@ export function migrateDocument(raw: Record<string, unknown>): Record<string, un
       }),
     };
   }
+  // 2 → 3: regime history, the outbox and the audit log moved out of the document into append-only files beside it
+  // (lowdb-store.ts). The document itself keeps its shape; a version-2 file still holds them inline, and the store
+  // takes them from there when the side files do not exist yet, then writes them out on its first save. The version
+  // changes so that an older corrwatch refuses the slimmed file instead of reading it as empty.
+  if (raw.schemaVersion === 2) raw = { ...raw, schemaVersion: 3 };
   return raw;
 }

@@ -10,7 +10,11 @@ import { storeFilePath } from './paths.js';
  * stopped: a running store would write its file again.
  */
 export async function moveAside(dataDir: string, now: Date = new Date()): Promise<string | undefined> {
-  const file = storeFilePath(dataDir);
+  return moveFileAside(storeFilePath(dataDir), now);
+}
+
+/** `moveAside` for any file of the store (a side file such as outbox.jsonl): renamed to `<file>.broken-<timestamp>`. */
+export async function moveFileAside(file: string, now: Date = new Date()): Promise<string | undefined> {
   if (!(await exists(file))) return undefined;
   const base = `${file}.broken-${now.toISOString().replaceAll(':', '-')}`;
   let target = base;

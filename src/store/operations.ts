@@ -105,10 +105,13 @@ export function findNotification(data: StoreData, id: string): NotificationRecor
  */
 export function addNotification(data: StoreData, record: NotificationRecord, maxNotifications: number): Change<boolean> {
   if (findNotification(data, record.id)) return { data, result: false };
-  const all = [...data.notifications, record];
-  const cutoff = all.length - maxNotifications;
-  const notifications = cutoff > 0 ? all.filter((n, i) => i >= cutoff || hasUndelivered(n)) : all;
-  return { data: { ...data, notifications }, result: true };
+  return { data: { ...data, notifications: boundNotifications([...data.notifications, record], maxNotifications) }, result: true };
+}
+
+/** The newest `max` records (the list is oldest first) plus every older one with an undelivered delivery. */
+export function boundNotifications(all: NotificationRecord[], max: number): NotificationRecord[] {
+  const cutoff = all.length - max;
+  return cutoff > 0 ? all.filter((n, i) => i >= cutoff || hasUndelivered(n)) : all;
 }
 
 /** Records with an undelivered delivery, oldest first. */
@@ -156,7 +159,7 @@ export function listAudit(data: StoreData, opts: { basket?: string; limit?: numb
 }
 
 /** The last `max` items of an oldest-first list (the same array when nothing is dropped). */
-function keepNewest<T>(items: T[], max: number): T[] {
+export function keepNewest<T>(items: T[], max: number): T[] {
   return items.length > max ? items.slice(items.length - max) : items;
 }
 

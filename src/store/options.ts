@@ -4,7 +4,7 @@ export interface StoreOptions {
   maxHistory?: number;
   /** Notifications kept: the newest this many, plus any older one with a delivery not yet sent. Default 5000. */
   maxNotifications?: number;
-  /** Audit entries kept (oldest dropped). Default unbounded. */
+  /** Audit entries kept (oldest dropped). Default 10000. */
   maxAudit?: number;
 }
 
@@ -12,7 +12,7 @@ export interface StoreOptions {
 export type StoreLimits = Required<StoreOptions>;
 
 /** The bounds used when an option is not given. */
-export const DEFAULT_LIMITS: Readonly<StoreLimits> = { maxHistory: 2000, maxNotifications: 5000, maxAudit: Infinity };
+export const DEFAULT_LIMITS: Readonly<StoreLimits> = { maxHistory: 2000, maxNotifications: 5000, maxAudit: 10_000 };
 
 /** Fill in defaults and check every bound is a whole number >= 0 (`maxAudit` may be Infinity). */
 export function resolveLimits(opts: StoreOptions = {}): StoreLimits {

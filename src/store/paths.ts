@@ -15,3 +15,15 @@ export function storeFilePath(dataDir: string): string {
 export function tempFilePath(file: string): string {
   return join(dirname(file), `.${basename(file)}.tmp`);
 }
+
+/**
+ * The append-only files beside the main document (JSON Lines): regime history, the outbox (notification records,
+ * each change appended as the whole record) and the audit log. See side-records.ts.
+ */
+export const SIDE_FILES = { history: 'history.jsonl', outbox: 'outbox.jsonl', audit: 'audit.jsonl' } as const;
+export type SideFile = keyof typeof SIDE_FILES;
+
+/** Path of one of the side files in `dataDir`. */
+export function sideFilePath(dataDir: string, which: SideFile): string {
+  return join(dataDir, SIDE_FILES[which]);
+}

@@ -65,6 +65,9 @@ const regimePointShape = {
   exitRho: z.number().optional(),
 };
 
+/** A regime history point as stored. */
+export const regimePointSchema = z.looseObject(regimePointShape);
+
 const runtimeShape = {
   basket: z.string(),
   // Optional in the schema: JSON drops a key whose value is undefined.
@@ -73,7 +76,7 @@ const runtimeShape = {
   lastBarAt: z.number().optional(),
   lastTickAt: z.number().optional(),
   lastError: z.looseObject({ at: z.number(), message: z.string() }).optional(),
-  history: z.array(z.looseObject(regimePointShape)),
+  history: z.array(regimePointSchema),
 };
 
 const deliveryShape = {

@@ -103,7 +103,7 @@ export interface NotificationRecord {
   acknowledged?: { by: string; platform: Platform; at: number };
 }
 
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 /** The whole persisted document (lowdb). */
 export interface StoreData {

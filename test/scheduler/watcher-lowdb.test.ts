@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { storeFilePath } from '../../src/store/paths.js';
-import type { StoreData } from '../../src/store/types.js';
+import type { NotificationRecord, StoreData } from '../../src/store/types.js';
 import { barTime, basket, FakeMarket, Harness, subscribe } from './fakes.js';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD'];
@@ -22,8 +22,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The data file, with the notifications as the outbox file beside it holds them (the last line of each id wins). */
 async function onDisk(): Promise<StoreData> {
-  return JSON.parse(await readFile(storeFilePath(dir), 'utf8')) as StoreData;
+  const doc = JSON.parse(await readFile(storeFilePath(dir), 'utf8')) as StoreData;
+  const lines = (await readFile(join(dir, 'outbox.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as NotificationRecord);
+  return { ...doc, notifications: [...new Map(lines.map((n) => [n.id, n])).values()] };
 }
 
 describe('Watcher state survives a restart through LowdbStore (a JSON file in a temp dir)', () => {

@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupPath, checkStore, LowdbStore, repairFromBackup } from '../../src/store/index.js';
-import { basket } from './builders.js';
+import { audit, basket, notification, runtime } from './builders.js';
 import { tempDir } from './temp-dirs.js';
 
 describe('store backups', () => {
@@ -28,7 +29,7 @@ describe('store backups', () => {
     await store.putBasket(basket('alts'));
     await store.close();
     const good = await readFile(store.location, 'utf8');
-    await expect(repairFromBackup(dir)).rejects.toThrow(/is readable: there is nothing to repair/);
+    await expect(repairFromBackup(dir)).rejects.toThrow(/are readable: there is nothing to repair/);
 
     await writeFile(store.location, '{"schemaVersion": 2, "baskets": [');
     await writeFile(backupPath(store.location, 1), 'garbage');
@@ -46,6 +47,41 @@ describe('store backups', () => {
     const again = new LowdbStore(dir);
     await again.open([]);
     expect((await again.listBaskets()).map((b) => b.name).sort()).toEqual(['alts', 'majors']);
+    await again.close();
+  });
+
+  it('check and repair cover the outbox and audit files: a broken one is restored from its backup, a broken history moved aside', async () => {
+    const dir = await tempDir();
+    const store = new LowdbStore(dir);
+    await store.open([basket('majors')]);
+    store.backupEveryMs = 0;
+    await store.appendAudit(audit('basket.create', 'majors'));
+    await store.addNotification(notification('majors:1:firing'));
+    await store.putRuntime(runtime('majors'));
+    await store.close();
+    const outbox = join(dir, 'outbox.jsonl');
+    const history = join(dir, 'history.jsonl');
+    const goodOutbox = await readFile(outbox, 'utf8');
+    expect(await readFile(backupPath(outbox, 1), 'utf8')).toBe(goodOutbox);
+    await writeFile(outbox, 'not json\n' + goodOutbox);
+    await writeFile(history, '{oops\n{}\n');
+
+    const check = await checkStore(dir);
+    expect(check.file.status).toBe('ok');
+    expect(check.sideFiles.map((f) => [f.which, f.status])).toEqual([['outbox', 'refused'], ['audit', 'ok'], ['history', 'refused']]);
+    expect(check.sideFiles[0].problem).toMatch(/outbox\.jsonl line 1 is not valid JSON/);
+    await expect(new LowdbStore(dir).open([])).rejects.toMatchObject({ code: 'corrupt' });
+
+    const r = await repairFromBackup(dir, new Date('2026-01-02T03:04:05Z'));
+    expect(r.restoredFrom).toBeUndefined();
+    expect(r.sideFiles).toEqual([
+      { path: outbox, restoredFrom: backupPath(outbox, 1), movedAside: `${outbox}.broken-2026-01-02T03-04-05.000Z` },
+      { path: history, movedAside: `${history}.broken-2026-01-02T03-04-05.000Z` },
+    ]);
+    const again = new LowdbStore(dir);
+    await again.open([]);
+    expect((await again.listNotifications()).map((n) => n.id)).toEqual(['majors:1:firing']);
+    expect(await again.listAudit()).toHaveLength(1);
     await again.close();
   });
 

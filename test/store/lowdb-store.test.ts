@@ -72,7 +72,7 @@ describe('LowdbStore refuses a file it cannot read as a store, and leaves it unt
       code: 'corrupt',
       says: /baskets\[1\]: duplicate basket name "majors"/,
     },
-    { name: 'schemaVersion 99', content: JSON.stringify({ ...validDocument(), schemaVersion: 99 }), code: 'unknown_version', says: /schemaVersion 99, but this corrwatch reads only version 2 \(a newer corrwatch wrote it/ },
+    { name: 'schemaVersion 99', content: JSON.stringify({ ...validDocument(), schemaVersion: 99 }), code: 'unknown_version', says: /schemaVersion 99, but this corrwatch reads only version 3 \(a newer corrwatch wrote it/ },
     { name: 'schemaVersion "1" (a string)', content: JSON.stringify({ ...validDocument(), schemaVersion: '1' }), code: 'unknown_version', says: /schemaVersion "1"/ },
   ];
 
@@ -131,15 +131,18 @@ describe('LowdbStore writes', () => {
     const before = await readFile(store.location);
     // Every byte written to the temporary file now fails as on a full disk.
     await symlink('/dev/full', join(dir, TEMP));
-    await expect(store.putRuntime(runtime('majors', { history: [point(7)] }))).rejects.toMatchObject({
+    // A change to both the main document (lastTickAt) and the history (appended to history.jsonl before the main
+    // document is written): the history line is appended, then the main write fails.
+    await expect(store.putRuntime(runtime('majors', { lastTickAt: 9, history: [point(1), point(2), point(7)] }))).rejects.toMatchObject({
       code: 'io',
       message: expect.stringMatching(/ENOSPC.*still holds the previous state/),
     });
     expect(await readFile(store.location)).toEqual(before);
-    expect(await readdir(dir)).toEqual(['corrwatch.json']);
+    expect(await readdir(dir)).toEqual(['corrwatch.json', 'history.jsonl']);
     expect(await store.getRuntime('majors')).toEqual(runtime('majors'));
     await store.putBasket(basket('defi'));
     await store.close();
+    // The next write rewrote history.jsonl whole, without the point of the change that failed.
     const again = new LowdbStore(dir);
     await again.open([]);
     expect((await again.listBaskets()).map((b) => b.name)).toEqual(['majors', 'defi']);

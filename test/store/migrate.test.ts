@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultEnterZ } from '../../src/regime/calibration.js';
 import { parseDocument } from '../../src/store/parse-document.js';
 import { createDocument } from '../../src/store/operations.js';
+import { STORE_SCHEMA_VERSION } from '../../src/store/types.js';
 import { basket, runtime } from './builders.js';
 
 /** A document as corrwatch 0.1 wrote it: schemaVersion 1, thresholds on the window z-score scale. */
@@ -21,7 +22,7 @@ function versionOne() {
 describe('store migration 1 → 2 (the detector became a CUSUM)', () => {
   it('gives every basket the calibrated entry level of its timeframe and exit 2; keeps the rest', () => {
     const doc = parseDocument(JSON.stringify(versionOne()), 'corrwatch.json');
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(STORE_SCHEMA_VERSION);
     const [hourly, daily] = doc.baskets;
     expect(hourly.thresholds).toEqual({ enterZ: defaultEnterZ('1h', 10), exitZ: 2, stressProbability: 0.9, decoupleZ: -2.5 });
     expect(daily.thresholds).toEqual({ enterZ: defaultEnterZ('1d', 10), exitZ: 2, stressProbability: 0.8, decoupleZ: -2 });
@@ -29,7 +30,7 @@ describe('store migration 1 → 2 (the detector became a CUSUM)', () => {
     expect(doc.runtime.hourly).toEqual(versionOne().runtime.hourly);
   });
 
-  it('leaves a current document alone', () => {
+  it('leaves the thresholds of a version-2 document alone (2 → 3 only moved history, outbox and audit out)', () => {
     const v2 = { ...versionOne(), schemaVersion: 2 };
     expect(parseDocument(JSON.stringify(v2), 'corrwatch.json').baskets[0].thresholds.enterZ).toBe(3);
   });

@@ -3,9 +3,14 @@ import { DEFAULT_LIMITS, LowdbStore, MemoryStore } from '../../src/store/index.j
 import { resolveLimits } from '../../src/store/options.js';
 
 describe('store options', () => {
-  it('default to 2000 history points, 5000 notifications and an unbounded audit log', () => {
-    expect(resolveLimits()).toEqual({ maxHistory: 2000, maxNotifications: 5000, maxAudit: Infinity });
-    expect(DEFAULT_LIMITS.maxAudit).toBe(Infinity);
+  it('default to 2000 history points, 5000 notifications and 10000 audit entries', () => {
+    expect(resolveLimits()).toEqual({ maxHistory: 2000, maxNotifications: 5000, maxAudit: 10_000 });
+    expect(DEFAULT_LIMITS.maxAudit).toBe(10_000);
+  });
+
+  it('are the config file defaults too (config/default.yaml, store:)', async () => {
+    const { configSchema } = await import('../../src/config/schema.js');
+    expect(configSchema.parse({}).store).toEqual(resolveLimits());
   });
 
   it('refuse bounds that are not whole numbers >= 0, naming the option', () => {
