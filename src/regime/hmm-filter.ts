@@ -1,14 +1,5 @@
 import { DataError } from '../domain/errors.js';
-import {
-  checkProbabilities,
-  cloneHmmParams,
-  hmmFromJSON,
-  hmmToJSON,
-  invalidHmm,
-  validateHmmParams,
-  type HmmJSON,
-  type HmmParams,
-} from './hmm-params.js';
+import { checkProbabilities, cloneHmmParams, invalidHmm, validateHmmParams, type HmmParams } from './hmm-params.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -83,7 +74,7 @@ export interface HamiltonFilterResult {
  *   ξ_{1|0} = initial;  ξ_{t|t} = (ξ_{t|t−1} ⊙ η_t) / (1ᵀ(ξ_{t|t−1} ⊙ η_t)),  η_t[j] = N(y_t; μ_j, σ²_j);
  *   ξ_{t+1|t} = Pᵀ ξ_{t|t};  ln L = Σ_t ln 1ᵀ(ξ_{t|t−1} ⊙ η_t).
  * The per-step normalisers are Rabiner's (1989) scaling coefficients, kept in logs. Filtered probabilities at t
- * depend only on y_1..t (no look-ahead); use them, not smoothedProbabilities, for live decisions and backtests.
+ * depend only on y_1..t (no look-ahead), as live decisions and backtests need.
  *
  * @throws UserError 'invalid_hmm_params'; DataError 'non_finite_price' for a non-finite observation.
  */
@@ -101,52 +92,6 @@ export function hamiltonFilter(obs: ArrayLike<number>, params: HmmParams): Hamil
     ll += filterUpdate(params, predicted, t * k, obs[t], filtered, t * k);
   }
   return { filtered, predicted, logLikelihood: ll };
-}
-
-/**
- * Smoothed probabilities P(s_t = j | y_1..T) by Kim's (1994) backward recursion over Hamilton's filter:
- *   ξ_{T|T} = filtered_T;  ξ_{t|T}[i] = ξ_{t|t}[i] · Σ_j p_ij · ξ_{t+1|T}[j] / ξ_{t+1|t}[j].
- * Equal to the forward-backward posterior γ_t of Baum-Welch (Rabiner 1989, eq. 27). T×k row-major.
- *
- * DIAGNOSTICS ONLY: ξ_{t|T} uses observations after t (look-ahead). Live decisions and backtests must use the
- * filtered probabilities (hamiltonFilter, OnlineHamiltonFilter), or the backtest will see the future.
- *
- * @throws UserError 'invalid_hmm_params'; DataError 'non_finite_price'.
- */
-export function smoothedProbabilities(obs: ArrayLike<number>, params: HmmParams): Float64Array {
-  const { filtered, predicted } = hamiltonFilter(obs, params);
-  const k = params.k;
-  const T = obs.length;
-  const sm = new Float64Array(T * k);
-  if (T === 0) return sm;
-  sm.set(filtered.subarray((T - 1) * k, T * k), (T - 1) * k);
-  const ratio = new Float64Array(k);
-  for (let t = T - 2; t >= 0; t--) {
-    for (let j = 0; j < k; j++) {
-      const pr = predicted[(t + 1) * k + j];
-      // pr = 0 implies the smoothed probability is 0 too: the term is 0, not 0/0.
-      ratio[j] = pr > 0 ? sm[(t + 1) * k + j] / pr : 0;
-    }
-    let s = 0;
-    for (let i = 0; i < k; i++) {
-      let acc = 0;
-      for (let j = 0; j < k; j++) acc += params.transition[i * k + j] * ratio[j];
-      const v = filtered[t * k + i] * acc;
-      sm[t * k + i] = v;
-      s += v;
-    }
-    for (let i = 0; i < k; i++) sm[t * k + i] /= s; // sums to 1 exactly in exact arithmetic; removes drift
-  }
-  return sm;
-}
-
-/** Persisted state of an OnlineHamiltonFilter (plain JSON). */
-export interface OnlineHamiltonFilterJSON {
-  params: HmmJSON;
-  /** Filtered probabilities after the last observation, or null before the first one (then initial applies). */
-  filtered: number[] | null;
-  steps: number;
-  logLikelihood: number;
 }
 
 function checkDistribution(v: ArrayLike<number>, k: number, what: string): Float64Array {
@@ -209,7 +154,7 @@ export class OnlineHamiltonFilter {
     return out;
   }
 
-  /** Σ ln f(y_t | y_1..t−1) over the observations stepped through this instance (and those it was restored with). */
+  /** Σ ln f(y_t | y_1..t−1) over the observations stepped through this instance. */
   get logLikelihood(): number {
     return this.ll;
   }
@@ -217,45 +162,5 @@ export class OnlineHamiltonFilter {
   /** Number of observations processed. */
   get steps(): number {
     return this.n;
-  }
-
-  /** A copy of the model parameters. */
-  get model(): HmmParams {
-    return cloneHmmParams(this.params);
-  }
-
-  /** Plain-JSON state; OnlineHamiltonFilter.fromJSON(JSON.parse(JSON.stringify(f.toJSON()))) continues exactly. */
-  toJSON(): OnlineHamiltonFilterJSON {
-    return {
-      params: hmmToJSON(this.params),
-      filtered: this.filtered ? Array.from(this.filtered) : null,
-      steps: this.n,
-      logLikelihood: this.ll,
-    };
-  }
-
-  /** Restores a filter saved by toJSON. @throws UserError 'invalid_hmm_params' for a malformed value. */
-  static fromJSON(json: unknown): OnlineHamiltonFilter {
-    if (typeof json !== 'object' || json === null) throw invalidHmm('filter state is not an object');
-    const o = json as Record<string, unknown>;
-    const params = hmmFromJSON(o.params);
-    let prior: Float64Array | undefined;
-    if (o.filtered !== null && o.filtered !== undefined) {
-      if (!Array.isArray(o.filtered) || o.filtered.some((v) => typeof v !== 'number')) {
-        throw invalidHmm('filter state: filtered is not an array of numbers');
-      }
-      prior = Float64Array.from(o.filtered as number[]);
-    }
-    const { steps, logLikelihood } = o;
-    if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) {
-      throw invalidHmm(`filter state: steps = ${String(steps)}`);
-    }
-    if (typeof logLikelihood !== 'number' || !Number.isFinite(logLikelihood)) {
-      throw invalidHmm(`filter state: logLikelihood = ${String(logLikelihood)}`);
-    }
-    const f = new OnlineHamiltonFilter(params, prior);
-    f.n = steps;
-    f.ll = logLikelihood;
-    return f;
   }
 }

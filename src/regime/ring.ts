@@ -63,35 +63,6 @@ export class ScalarWindow {
   }
 }
 
-/** Fixed-capacity ring of rows (N values each): a delay line for returns. */
-export class RowRing {
-  private readonly buf: Float64Array;
-  private head = 0;
-  private len = 0;
-
-  constructor(
-    readonly capacity: number,
-    readonly width: number,
-  ) {
-    this.buf = new Float64Array(capacity * width);
-  }
-
-  get size(): number {
-    return this.len;
-  }
-
-  /** Push a row; returns the row that fell out (a view valid until the next push) or undefined. */
-  push(row: ArrayLike<number>): Float64Array | undefined {
-    const off = this.head * this.width;
-    let out: Float64Array | undefined;
-    if (this.len === this.capacity) out = this.buf.slice(off, off + this.width);
-    else this.len++;
-    for (let i = 0; i < this.width; i++) this.buf[off + i] = row[i];
-    this.head = (this.head + 1) % this.capacity;
-    return out;
-  }
-}
-
 /**
  * The last `capacity` values kept both in arrival order and sorted, for a rolling median and MAD (median absolute
  * deviation). Insert and remove are O(capacity) (binary search + memmove), which at a 2,000-point baseline costs

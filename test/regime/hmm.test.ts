@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, UserError } from '../../src/domain/errors.js';
-import {
-  expectedDuration,
-  hamiltonFilter,
-  hmmFromJSON,
-  hmmToJSON,
-  OnlineHamiltonFilter,
-  smoothedProbabilities,
-  sortStatesByMean,
-  stationaryDistribution,
-  type HmmParams,
-} from '../../src/regime/hmm.js';
+import { hamiltonFilter, OnlineHamiltonFilter, sortStatesByMean, type HmmParams } from '../../src/regime/hmm.js';
 import { rng, normal, density, simulate } from './hmm-sim.js';
 
 // ---------- independent helpers (no code shared with the module under test) ----------
@@ -45,14 +35,14 @@ function randomCase(seed: number, k: number, T: number): { p: HmmParams; y: Floa
 }
 
 /**
- * Brute force over all k^t state paths: P(s_t = j | y_1..t) for every t, ln f(y_1..T), and the smoothed
- * P(s_t = j | y_1..T). Sums path probabilities π_{s1} η_{s1}(y1) Π p_{s(u−1) s(u)} η_{s(u)}(y_u) directly.
+ * Brute force over all k^t state paths: P(s_t = j | y_1..t) for every t and ln f(y_1..T). Sums path probabilities
+ * π_{s1} η_{s1}(y1) Π p_{s(u−1) s(u)} η_{s(u)}(y_u) directly.
  */
-function bruteForce(y: Float64Array, p: HmmParams): { filtered: number[][]; smoothed: number[][]; logLik: number } {
+function bruteForce(y: Float64Array, p: HmmParams): { filtered: number[][]; logLik: number } {
   const k = p.k;
   const T = y.length;
   const filtered: number[][] = [];
-  let full: { path: number[]; w: number }[] = [];
+  let logLik = 0;
   for (let t = 1; t <= T; t++) {
     const paths: { path: number[]; w: number }[] = [];
     const n = k ** t;
@@ -73,12 +63,9 @@ function bruteForce(y: Float64Array, p: HmmParams): { filtered: number[][]; smoo
     const row = new Array<number>(k).fill(0);
     for (const { path, w } of paths) row[path[t - 1]] += w / total;
     filtered.push(row);
-    if (t === T) full = paths;
+    if (t === T) logLik = Math.log(total);
   }
-  const total = full.reduce((a, b) => a + b.w, 0);
-  const smoothed = Array.from({ length: T }, () => new Array<number>(k).fill(0));
-  for (const { path, w } of full) for (let t = 0; t < T; t++) smoothed[t][path[t]] += w / total;
-  return { filtered, smoothed, logLik: Math.log(total) };
+  return { filtered, logLik };
 }
 
 function row(a: Float64Array, t: number, k: number): number[] {
@@ -112,30 +99,19 @@ describe('hamiltonFilter: hand case', () => {
     expect(hamiltonFilter(y.subarray(0, 1), p).logLikelihood).toBeCloseTo(-1.30391586356737, 13);
   });
 
-  it('smoothed probabilities by hand (Kim): t = 1 looks at y2', () => {
-    // ξ_{1|2}(i) = ξ_{1|1}(i) Σ_j p_ij ξ_{2|2}(j)/ξ_{2|1}(j) = (0.585225555055476158, 0.414774444944523842)
-    const sm = smoothedProbabilities(y, p);
-    expect(sm[0]).toBeCloseTo(0.585225555055476, 14);
-    expect(sm[1]).toBeCloseTo(0.414774444944524, 14);
-    expect(sm[2]).toBeCloseTo(0.441193502399924, 14);
-    // y2 = 2 pulls the smoothed t = 1 estimate toward state 1, away from the filtered 0.778.
-    expect(sm[0]).toBeLessThan(0.7);
-  });
 });
 
 describe('hamiltonFilter vs brute-force enumeration of all k^T paths', () => {
   for (const k of [2, 3]) {
     for (const seed of [1, 2, 3, 4]) {
-      it(`k = ${k}, T = 7, seed ${seed}: filtered, smoothed and log-likelihood to 1e-12`, () => {
+      it(`k = ${k}, T = 7, seed ${seed}: filtered probabilities and log-likelihood to 1e-12`, () => {
         const { p, y } = randomCase(seed * 100 + k, k, 7);
         const bf = bruteForce(y, p);
         const f = hamiltonFilter(y, p);
-        const sm = smoothedProbabilities(y, p);
         expect(Math.abs(f.logLikelihood - bf.logLik)).toBeLessThan(1e-12);
         for (let t = 0; t < 7; t++) {
           for (let j = 0; j < k; j++) {
             expect(Math.abs(f.filtered[t * k + j] - bf.filtered[t][j])).toBeLessThan(1e-12);
-            expect(Math.abs(sm[t * k + j] - bf.smoothed[t][j])).toBeLessThan(1e-12);
           }
         }
       });
@@ -157,21 +133,10 @@ describe('no look-ahead', () => {
   const p = params(2, [-0.2, 0.9], [0.6, 0.6], [0.95, 0.05, 0.1, 0.9], [0.5, 0.5]);
   const { y } = simulate(p, 120, 7);
 
-  it('filtered probabilities at t do not change when observations are appended; smoothed ones do', () => {
-    const short = y.subarray(0, 60);
-    const fShort = hamiltonFilter(short, p);
+  it('filtered probabilities at t do not change when observations are appended', () => {
+    const fShort = hamiltonFilter(y.subarray(0, 60), p);
     const fLong = hamiltonFilter(y, p);
     expect(Array.from(fLong.filtered.subarray(0, 60 * 2))).toEqual(Array.from(fShort.filtered));
-    const sShort = smoothedProbabilities(short, p);
-    const sLong = smoothedProbabilities(y, p);
-    // At t = 59 (the last of the short series) the smoothed probability equals the filtered one; with 60 more
-    // observations it moves.
-    expect(Math.abs(sLong[59 * 2] - sShort[59 * 2])).toBeGreaterThan(1e-2);
-    // And smoothed differs from filtered except at the last observation, where they coincide by definition.
-    let diffFS = 0;
-    for (let i = 0; i < 59 * 2; i++) diffFS = Math.max(diffFS, Math.abs(sShort[i] - fShort.filtered[i]));
-    expect(diffFS).toBeGreaterThan(1e-2);
-    expect(row(sShort, 59, 2)[0]).toBeCloseTo(row(fShort.filtered, 59, 2)[0], 14);
   });
 });
 
@@ -202,20 +167,7 @@ describe('OnlineHamiltonFilter', () => {
     expect(head.logLikelihood + f.logLikelihood).toBeCloseTo(batch.logLikelihood, 9);
   });
 
-  it('survives a JSON round trip mid-stream and continues exactly', () => {
-    const a = new OnlineHamiltonFilter(p);
-    for (let t = 0; t < 50; t++) a.step(y[t]);
-    const b = OnlineHamiltonFilter.fromJSON(JSON.parse(JSON.stringify(a)));
-    expect(b.steps).toBe(50);
-    expect(b.logLikelihood).toBe(a.logLikelihood);
-    for (let t = 50; t < y.length; t++) expect(Array.from(b.step(y[t]))).toEqual(row(batch.filtered, t, 3));
-    expect(b.logLikelihood).toBeCloseTo(batch.logLikelihood, 10);
-    // A filter saved before any step restores to the same fresh state.
-    const fresh = OnlineHamiltonFilter.fromJSON(JSON.parse(JSON.stringify(new OnlineHamiltonFilter(p))));
-    expect(Array.from(fresh.step(y[0]))).toEqual(row(batch.filtered, 0, 3));
-  });
-
-  it('rejects a non-finite observation without changing state, and malformed state', () => {
+  it('rejects a non-finite observation without changing state, and a malformed prior', () => {
     const f = new OnlineHamiltonFilter(p);
     f.step(y[0]);
     expect(() => f.step(Number.NaN)).toThrow(DataError);
@@ -223,25 +175,11 @@ describe('OnlineHamiltonFilter', () => {
     expect(Array.from(f.step(y[1]))).toEqual(row(batch.filtered, 1, 3));
     expect(() => new OnlineHamiltonFilter(p, [0.5, 0.5])).toThrow(UserError);
     expect(() => new OnlineHamiltonFilter(p, [0.5, 0.6, -0.1])).toThrow(UserError);
-    expect(() => OnlineHamiltonFilter.fromJSON({ params: hmmToJSON(p), filtered: null, steps: -1, logLikelihood: 0 })).toThrow(
-      UserError,
-    );
-    expect(() => OnlineHamiltonFilter.fromJSON('x')).toThrow(UserError);
   });
 });
 
 describe('parameters', () => {
   const p = params(2, [0.9, -0.2], [0.1, 0.15], [0.95, 0.05, 0.03, 0.97], [0.3, 0.7]);
-
-  it('JSON round trip is exact and validated', () => {
-    const back = hmmFromJSON(JSON.parse(JSON.stringify(hmmToJSON(p))));
-    expect(back).toEqual(p);
-    expect(() => hmmFromJSON({ ...hmmToJSON(p), transition: [0.9, 0.2, 0.03, 0.97] })).toThrow(/row 0 sums to/);
-    expect(() => hmmFromJSON({ ...hmmToJSON(p), variances: [0.01, 0] })).toThrow(UserError);
-    expect(() => hmmFromJSON({ ...hmmToJSON(p), means: [0] })).toThrow(/means has 1 entries/);
-    expect(() => hmmFromJSON({ ...hmmToJSON(p), means: [0, null] })).toThrow(UserError);
-    expect(() => hmmFromJSON(null)).toThrow(UserError);
-  });
 
   it('sorting states by mean relabels the filter output and keeps the likelihood', () => {
     const s = sortStatesByMean(p);
@@ -253,28 +191,6 @@ describe('parameters', () => {
     const b = hamiltonFilter(y, s);
     expect(b.logLikelihood).toBeCloseTo(a.logLikelihood, 13);
     for (let t = 0; t < y.length; t++) expect(b.filtered[t * 2]).toBeCloseTo(a.filtered[t * 2 + 1], 14);
-  });
-
-  it('stationary distribution: closed form for k = 2, power iteration for k = 3', () => {
-    const pi = stationaryDistribution(Float64Array.from([0.97, 0.03, 0.05, 0.95]), 2);
-    // π_0 = (1 − p_11)/(2 − p_00 − p_11) = 0.05/0.08
-    expect(pi[0]).toBeCloseTo(0.625, 14);
-    expect(pi[1]).toBeCloseTo(0.375, 14);
-    const P = [0.96, 0.02, 0.02, 0.025, 0.95, 0.025, 0.1, 0.3, 0.6];
-    let v = [1, 0, 0];
-    for (let n = 0; n < 20000; n++) v = [0, 1, 2].map((j) => v[0] * P[j] + v[1] * P[3 + j] + v[2] * P[6 + j]);
-    const pi3 = stationaryDistribution(Float64Array.from(P), 3);
-    for (let j = 0; j < 3; j++) expect(pi3[j]).toBeCloseTo(v[j], 12);
-    expect(() => stationaryDistribution(Float64Array.from([1, 0, 0, 1]), 2)).toThrow(/no unique stationary/);
-    expect(() => stationaryDistribution(Float64Array.from([0.5, 0.6, 0, 1]), 2)).toThrow(UserError);
-  });
-
-  it('expected duration = 1/(1 − p_ii)', () => {
-    const s = sortStatesByMean(p);
-    expect(expectedDuration(s, 0)).toBeCloseTo(1 / 0.03, 10);
-    expect(expectedDuration(s, 1)).toBeCloseTo(20, 10);
-    expect(expectedDuration(params(2, [0, 1], [1, 1], [1, 0, 0.5, 0.5], [0.5, 0.5]), 0)).toBe(Infinity);
-    expect(() => expectedDuration(s, 2)).toThrow(RangeError);
   });
 
   it('filter rejects invalid parameters and non-finite observations', () => {

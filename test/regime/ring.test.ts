@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowRing, ScalarWindow, SortedWindow } from '../../src/regime/ring.js';
+import { ScalarWindow, SortedWindow } from '../../src/regime/ring.js';
 import { rng } from '../quality/generate.js';
 import { naiveMad, naiveMean, naiveMedian, naiveStd } from './naive.js';
 
@@ -88,21 +88,5 @@ describe('ScalarWindow: exact recompute', () => {
     const held = xs.slice(-capacity);
     expect(Math.abs(w.mean() - naiveMean(held))).toBeLessThan(1e-12);
     expect(Math.abs(w.std() - naiveStd(held))).toBeLessThan(1e-9);
-  });
-});
-
-describe('RowRing: a delay line of rows', () => {
-  it('returns the row pushed `capacity` pushes earlier, as a copy that the next push does not overwrite', () => {
-    const ring = new RowRing(3, 2);
-    const out: (number[] | undefined)[] = [];
-    const held: Float64Array[] = [];
-    for (let t = 0; t < 8; t++) {
-      const r = ring.push([t, 10 * t]);
-      out.push(r ? [...r] : undefined);
-      if (r) held.push(r);
-      expect(ring.size).toBe(Math.min(t + 1, 3));
-    }
-    expect(out).toEqual([undefined, undefined, undefined, [0, 0], [1, 10], [2, 20], [3, 30], [4, 40]]);
-    expect(held.map((r) => [...r])).toEqual([[0, 0], [1, 10], [2, 20], [3, 30], [4, 40]]);
   });
 });
