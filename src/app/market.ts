@@ -20,6 +20,6 @@ export function buildMarketSource(config: Config, override: string | undefined, 
     clock,
   });
   if (spec.startsWith('csv:')) return source;
-  const cache = new FileCandleCache(join(config.dataDir, 'candles'), (msg: string) => log.warn(msg));
+  const cache = new FileCandleCache(join(config.dataDir, 'candles'), (msg: string) => log.warn(msg), { maxBars: config.cache.maxBars });
   return withCandleCache(source, cache, clock);
 }

@@ -4,169 +4,60 @@
  *
  * Only closed bars are stored. The stretch after the newest bar returned is not remembered as fetched when it
  * reaches the present: an exchange may publish a just-closed bar a little late, and it must be asked again.
+ *
+ * A cache is bounded: it keeps the newest maxBars bars of each key (default 10 000; config `cache.maxBars`). Older
+ * bars a query asks for are fetched from the source again each time. The caches keep what they hold in memory,
+ * column-wise (candle-series.ts); FileCandleCache also appends each change to a file per key (candle-cache-file.ts).
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { KeyedSerialQueue } from '../domain/serial-queue.js';
 import { systemClock, type Clock, type MarketSource } from '../domain/ports.js';
 import type { Candle } from '../domain/types.js';
 import { timeframeMs } from '../domain/timeframe.js';
+import { CandleSeries, candlesToRows, cleanCandles, DEFAULT_MAX_BARS, missingRanges, type CachedCandles, type Range } from './candle-series.js';
 
-/** Half-open [from, to) in epoch ms. */
-export type Range = [number, number];
+export { DEFAULT_MAX_BARS, mergeRanges, missingRanges, type CachedCandles, type Range } from './candle-series.js';
+export { FileCandleCache, type FileCandleCacheOptions } from './candle-cache-file.js';
 
-export interface CachedCandles {
-  /** Sorted by time, no duplicates. */
-  candles: Candle[];
-  /** Ranges already fetched (merged, sorted). */
-  ranges: Range[];
+/** One fetch to merge into a cache. */
+export interface FetchedCandles {
+  /** The range fetched: everything the source has in it is in `candles`. */
+  range: Range;
+  /** The candles fetched, inside `range` (in any order; of several with one time the last wins). */
+  candles: readonly Candle[];
+  /** The key's bar length, for the bound (maxBars bars per key). */
+  timeframeMs: number;
 }
 
+/**
+ * Candles and fetched ranges per key. `read` hands out a live, read-only view (CachedCandles: its `slice` makes new
+ * candle objects, so what a caller gets cannot change the cache); `merge` adds one fetch. A cache may keep only the
+ * newest bars of a key (its bound): candles before the bound are dropped and the ranges clipped, so a query reaching
+ * further back fetches that part again.
+ */
 export interface CandleCache {
   read(key: string): Promise<CachedCandles | undefined>;
-  write(key: string, data: CachedCandles): Promise<void>;
+  merge(key: string, fetched: FetchedCandles): Promise<void>;
 }
 
 export function candleCacheKey(sourceId: string, symbol: string, timeframe: string): string {
   return `${sourceId}|${symbol}|${timeframe}`;
 }
 
-/** Union of ranges, sorted, overlapping or touching ones merged. */
-export function mergeRanges(ranges: Range[]): Range[] {
-  const sorted = ranges.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
-  const out: Range[] = [];
-  for (const [a, b] of sorted) {
-    const last = out[out.length - 1];
-    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
-}
-
-/** Parts of [from, to) not covered by `ranges` (which must be merged and sorted). */
-export function missingRanges(from: number, to: number, ranges: Range[]): Range[] {
-  const out: Range[] = [];
-  let cursor = from;
-  for (const [a, b] of ranges) {
-    if (b <= cursor) continue;
-    if (a >= to) break;
-    if (a > cursor) out.push([cursor, Math.min(a, to)]);
-    cursor = Math.max(cursor, b);
-    if (cursor >= to) break;
-  }
-  if (cursor < to) out.push([cursor, to]);
-  return out;
-}
-
+/** In memory only (tests, one-off runs), bounded to the newest `maxBars` bars per key like the file cache. */
 export class MemoryCandleCache implements CandleCache {
-  private readonly entries = new Map<string, CachedCandles>();
+  readonly #entries = new Map<string, CandleSeries>();
+  readonly #maxBars: number;
+  constructor(opts: { maxBars?: number } = {}) {
+    this.#maxBars = opts.maxBars ?? DEFAULT_MAX_BARS;
+  }
   async read(key: string): Promise<CachedCandles | undefined> {
-    const e = this.entries.get(key);
-    return e === undefined ? undefined : structuredClone(e);
+    const e = this.#entries.get(key);
+    return e === undefined || e.isEmpty ? undefined : e;
   }
-  async write(key: string, data: CachedCandles): Promise<void> {
-    this.entries.set(key, structuredClone(data));
-  }
-}
-
-type Row = [number, number | null, number | null, number | null, number, number | null];
-
-interface CacheFile {
-  version: 1;
-  key: string;
-  ranges: Range[];
-  candles: Row[];
-}
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isOptNum = (v: unknown) => v === null || isNum(v);
-
-/** Why a parsed cache file is unusable, or undefined when it is fine. */
-function invalid(data: unknown, key: string): string | undefined {
-  if (!data || typeof data !== 'object') return 'not a JSON object';
-  const f = data as Partial<CacheFile>;
-  if (f.version !== 1) return `unknown version ${JSON.stringify(f.version)}`;
-  if (f.key !== key) return 'it belongs to another key';
-  if (!Array.isArray(f.ranges) || !f.ranges.every((r) => Array.isArray(r) && r.length === 2 && isNum(r[0]) && isNum(r[1]) && r[0] < r[1])) {
-    return 'bad ranges';
-  }
-  if (!Array.isArray(f.candles)) return 'no candles';
-  for (const r of f.candles) {
-    if (!Array.isArray(r) || r.length !== 6 || !isNum(r[0]) || !isNum(r[4]) || r[4] <= 0 || ![1, 2, 3, 5].every((i) => isOptNum(r[i]))) {
-      return 'a malformed candle';
-    }
-  }
-  return undefined;
-}
-
-/**
- * One JSON file per key under `dir`, written atomically (temp file + rename). A corrupt or unreadable file is
- * reported through `warn` and treated as absent (it is only a cache: the candles are fetched again); a failed
- * write is reported and otherwise ignored.
- */
-export class FileCandleCache implements CandleCache {
-  constructor(
-    private readonly dir: string,
-    private readonly warn: (msg: string) => void = () => {},
-  ) {}
-
-  /** Readable and collision-free: the key with unsafe characters replaced, plus a hash of the exact key. */
-  fileFor(key: string): string {
-    const readable = key.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 100);
-    const h = createHash('sha256').update(key).digest('hex').slice(0, 10);
-    return join(this.dir, `${readable}-${h}.json`);
-  }
-
-  async read(key: string): Promise<CachedCandles | undefined> {
-    const file = this.fileFor(key);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') this.warn(`candle cache: cannot read ${file} (${code ?? (e as Error).message}); fetching the candles again`);
-      return undefined;
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
-    const why = data === undefined ? 'not valid JSON' : invalid(data, key);
-    if (why !== undefined) {
-      this.warn(`candle cache: ${file} is corrupt (${why}); ignoring it and fetching the candles again`);
-      return undefined;
-    }
-    const f = data as CacheFile;
-    const candles = f.candles.map(([t, o, h, l, c, v]) => {
-      const k: Candle = { t, c };
-      if (o !== null) k.o = o;
-      if (h !== null) k.h = h;
-      if (l !== null) k.l = l;
-      if (v !== null) k.v = v;
-      return k;
-    });
-    return { candles, ranges: mergeRanges(f.ranges) };
-  }
-
-  async write(key: string, data: CachedCandles): Promise<void> {
-    const file = this.fileFor(key);
-    const body: CacheFile = {
-      version: 1,
-      key,
-      ranges: data.ranges,
-      candles: data.candles.map((k) => [k.t, k.o ?? null, k.h ?? null, k.l ?? null, k.c, k.v ?? null]),
-    };
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      await mkdir(this.dir, { recursive: true });
-      await writeFile(tmp, JSON.stringify(body));
-      await rename(tmp, file);
-    } catch (e) {
-      this.warn(`candle cache: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); continuing without caching`);
-      await unlink(tmp).catch(() => undefined);
-    }
+  async merge(key: string, fetched: FetchedCandles): Promise<void> {
+    let e = this.#entries.get(key);
+    if (!e) this.#entries.set(key, (e = new CandleSeries()));
+    e.mergeBounded(fetched.range, candlesToRows(fetched.candles), fetched.timeframeMs, this.#maxBars);
   }
 }
 
@@ -174,19 +65,13 @@ export class FileCandleCache implements CandleCache {
  * `source` behind `cache`: fetchCandles serves what the cache holds and fetches only the missing parts of
  * [since, until) (clipped to closed bars by `clock`). Calls for the same key are serialized so that concurrent
  * queries don't fetch twice or overwrite each other's ranges. Everything else is passed through.
+ *
+ * The work per call is proportional to the bars returned and fetched, not to the history cached: the cached part is
+ * found by binary search, and new bars newer than the cached ones are appended. Candles without a finite time and
+ * a positive close are dropped (a cache cannot hold them). The candles returned are new objects.
  */
 export function withCandleCache(source: MarketSource, cache: CandleCache, clock: Clock = systemClock): MarketSource {
-  const queues = new Map<string, Promise<unknown>>();
-  const serialize = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const prev = queues.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    queues.set(key, tail);
-    void tail.then(() => {
-      if (queues.get(key) === tail) queues.delete(key);
-    });
-    return run;
-  };
+  const queue = new KeyedSerialQueue();
 
   const cached: MarketSource = {
     id: source.id,
@@ -195,38 +80,33 @@ export function withCandleCache(source: MarketSource, cache: CandleCache, clock:
       const tf = timeframeMs(timeframe);
       const canonical = await source.resolveSymbol(symbol, opts);
       const key = candleCacheKey(source.id, canonical, timeframe);
-      return serialize(key, async () => {
+      return queue.run(key, async () => {
         const closedEnd = Math.floor(clock.now() / tf) * tf;
         const to = Math.min(until, closedEnd);
         if (since >= to) return [];
-        const entry = (await cache.read(key)) ?? { candles: [], ranges: [] };
-        const missing = missingRanges(since, to, entry.ranges);
-        if (missing.length > 0) {
-          const byTime = new Map(entry.candles.map((k) => [k.t, k]));
-          let ranges = entry.ranges;
-          let changed = false;
-          try {
-            for (const [a, b] of missing) {
-              const got = await source.fetchCandles(canonical, timeframe, a, b, opts);
-              let newest = -Infinity;
-              for (const k of got) {
-                if (k.t < a || k.t >= b || k.t + tf > closedEnd) continue;
-                byTime.set(k.t, { ...k });
-                newest = Math.max(newest, k.t);
-              }
-              const coveredEnd = b < closedEnd ? b : Number.isFinite(newest) ? newest + tf : a;
-              if (coveredEnd > a) ranges = mergeRanges([...ranges, [a, coveredEnd]]);
-              changed = true;
-            }
-          } finally {
-            if (changed) {
-              entry.candles = [...byTime.values()].sort((x, y) => x.t - y.t);
-              entry.ranges = ranges;
-              await cache.write(key, entry);
-            }
-          }
+        const entry = await cache.read(key);
+        const missing = missingRanges(since, to, entry?.ranges ?? []);
+        if (entry && missing.length === 0) return entry.slice(since, until);
+        // The cached stretches around the missing ones, taken now: a merge may drop old bars (the cache's bound).
+        const held: Candle[][] = [];
+        let cursor = since;
+        for (const [a, b] of missing) {
+          held.push(entry && a > cursor ? entry.slice(cursor, a) : []);
+          cursor = b;
         }
-        return entry.candles.filter((k) => k.t >= since && k.t < until).map((k) => ({ ...k }));
+        const tail = entry && cursor < until ? entry.slice(cursor, until) : [];
+        const parts: Candle[][] = [];
+        for (let i = 0; i < missing.length; i++) {
+          const [a, b] = missing[i];
+          const got = await source.fetchCandles(canonical, timeframe, a, b, opts);
+          const candles = cleanCandles(got.filter((k) => k.t >= a && k.t < b && k.t + tf <= closedEnd));
+          // Up to the present, only up to the newest bar returned counts as fetched (a late bar is asked again).
+          const coveredEnd = b < closedEnd ? b : candles.length > 0 ? candles[candles.length - 1].t + tf : a;
+          if (coveredEnd > a) await cache.merge(key, { range: [a, coveredEnd], candles, timeframeMs: tf });
+          parts.push(held[i], candles);
+        }
+        parts.push(tail);
+        return parts.flat();
       });
     },
     listSymbols: (opts) => source.listSymbols(opts),

@@ -168,34 +168,50 @@ describe('FileCandleCache', () => {
   });
 
   it('round-trips optional OHLCV fields', async () => {
-    const cache = new FileCandleCache(join(dir, 'fields'));
-    const data = { candles: [{ t: 1, o: 2, h: 3, l: 1.5, c: 2.5, v: 10 }, { t: 2, c: 3 }], ranges: [[0, 3]] as [number, number][] };
-    await cache.write('k', data);
-    expect(await cache.read('k')).toEqual(data);
-    expect(await cache.read('other')).toBeUndefined();
+    const sub = join(dir, 'fields');
+    const candles = [{ t: H, o: 2, h: 3, l: 1.5, c: 2.5, v: 10 }, { t: 2 * H, c: 3 }];
+    await new FileCandleCache(sub).merge('k', { range: [0, 3 * H], candles, timeframeMs: H });
+    const again = new FileCandleCache(sub);
+    const got = await again.read('k');
+    expect(got?.ranges).toEqual([[0, 3 * H]]);
+    expect(got?.slice(0, 3 * H)).toEqual(candles);
+    expect(await again.read('other')).toBeUndefined();
   });
 
   it('warns about a corrupt file and refetches', async () => {
     const sub = join(dir, 'corrupt');
     const warnings: string[] = [];
-    const cache = new FileCandleCache(sub, (m) => warnings.push(m));
     const clock = { now: () => at(100) };
     const { source, calls } = countingSource(clock);
-    const cached = withCandleCache(source, cache, clock);
-    await cached.fetchCandles('BTC', '1h', at(0), at(10));
+    // Each a new process: a file is read once, on the first use of its key.
+    const fresh = () => {
+      const cache = new FileCandleCache(sub, (m) => warnings.push(m));
+      return { cache, cached: withCandleCache(source, cache, clock) };
+    };
+    const { cache } = fresh();
+    await fresh().cached.fetchCandles('BTC', '1h', at(0), at(10));
     const file = cache.fileFor(candleCacheKey('test:counting', 'BTC', '1h'));
-    for (const junk of ['{"version":1,', JSON.stringify({ version: 1, key: 'test:counting|BTC|1h', ranges: [[0, 1]], candles: [[1, null, null, null, -5, null]] })]) {
+    for (const junk of [
+      '{"version":1,',
+      JSON.stringify({ version: 1, key: 'test:counting|BTC|1h', ranges: [[0, 1]], candles: [[1, null, null, null, -5, null]] }),
+      '{"version":2,"key":"test:counting|BTC|1h"}\nnot json\n{"range":[0,1],"candles":[]}\n',
+      '{"version":3,"key":"test:counting|BTC|1h"}\n',
+      '{"version":2,"key":"another"}\n',
+    ]) {
       await writeFile(file, junk);
       calls.length = 0;
       warnings.length = 0;
-      expect(await cached.fetchCandles('BTC', '1h', at(0), at(10))).toHaveLength(10);
+      expect(await fresh().cached.fetchCandles('BTC', '1h', at(0), at(10))).toHaveLength(10);
       expect(calls).toHaveLength(1);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain('is corrupt');
       expect(warnings[0]).toContain('fetching the candles again');
     }
-    // Rewritten whole.
-    expect(JSON.parse(await readFile(file, 'utf8')).candles).toHaveLength(10);
+    // Rewritten whole, as v2.
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toEqual({ version: 2, key: 'test:counting|BTC|1h' });
+    expect(lines[1].candles).toHaveLength(10);
   });
 
   it('reports a failed write and carries on', async () => {
@@ -203,7 +219,7 @@ describe('FileCandleCache', () => {
     await writeFile(blocker, 'not a directory');
     const warnings: string[] = [];
     const cache = new FileCandleCache(join(blocker, 'sub'), (m) => warnings.push(m));
-    await cache.write('k', { candles: [], ranges: [] });
+    await cache.merge('k', { range: [0, H], candles: [{ t: 0, c: 1 }], timeframeMs: H });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('cannot write');
   });
