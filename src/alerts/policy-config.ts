@@ -37,24 +37,6 @@ export interface PolicyConfig {
   closureBars?: number;
 }
 
-/** Defaults, the same as `alerts:` and `detector.thresholds` in config/default.yaml. */
-export const DEFAULT_POLICY: Readonly<PolicyConfig> = Object.freeze({
-  /** 1h: the default timeframe of a basket. */
-  barMs: 3_600_000,
-  /** 2: one bar over the threshold is often noise (a single wick moves a rolling correlation); two in a row is a pattern. */
-  forBars: 2,
-  /** 2.0: the detector's default enterZ (2.0 rather than 1.96: heavy tails roughly double nominal false positives). */
-  enterZ: 2.0,
-  /** 1.0: half the entry level, so a z-score wobbling around 2 does not flap between firing and resolved. */
-  exitScore: 1.0,
-  /** 6: a correlation episode worth a page lasts hours, not one bar; a dip right after firing is usually noise. */
-  minDwellBars: 6,
-  /** 24: one day of 1h bars; an episode that comes back within a day is the same story, not news. */
-  cooldownBars: 24,
-  /** 3: one late bar is normal exchange lag; three missing bars means the feed is broken. */
-  staleBars: 3,
-});
-
 /**
  * The policy on a market calendar: staleness counts the bars the calendar expects, after its closure allowance
  * (closureAllowanceBars: a day of bars for `weekdays`, the longest closure seen for `data`, in grid bars).

@@ -9,7 +9,7 @@ export { checkStale } from './check-stale.js';
 export { initialAlertState, isSnoozed, snoozeUntil, unsnooze } from './alert-state.js';
 export type { AlertLevel, AlertPhase, AlertState, HeldBy, LastReading, NotificationKind } from './alert-state.js';
 export { AlertStateError, parseAlertState } from './parse-state.js';
-export { DEFAULT_POLICY, assertPolicyConfig, policyConfigProblems, withCalendar } from './policy-config.js';
+export { assertPolicyConfig, policyConfigProblems, withCalendar } from './policy-config.js';
 export type { PolicyConfig } from './policy-config.js';
 export type { AlertNotification, BarInput, PolicyDecision } from './policy-types.js';
 export { REASONS } from './reasons.js';

@@ -99,11 +99,6 @@ export function closureAllowanceBars(calendar: Calendar, barMs: number, longestS
   return 0;
 }
 
-/** Whether text names a calendar (for options and config). */
-export function isCalendar(text: unknown): text is Calendar {
-  return typeof text === 'string' && (CALENDARS as readonly string[]).includes(text);
-}
-
 /**
  * How much more calendar time than a 24/7 market a number of bars takes, for sizing what to fetch: 1 for
  * `continuous`; 1.5 for markets that close (7/5 for weekends, with a margin for holidays).

@@ -38,7 +38,6 @@ import { candlesOf, lowerBound, parseSeries, type Series } from './csv-series.js
 import { throwIfAborted } from './abort.js';
 
 export { splitCsvLine } from './csv-line.js';
-export { parseCsvTime } from './csv-time.js';
 
 export type CsvSourceOptions = CsvIndexOptions;
 

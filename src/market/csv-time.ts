@@ -52,13 +52,6 @@ export function parseTimeSlow(text: string): { ms: number; unit: TimeUnit } {
   return { ms, unit: 'iso' };
 }
 
-/** Parse one timestamp as `parseTimeSlow` does (same results, same errors); see the module comment. */
-export function parseCsvTime(text: string): { ms: number; unit: TimeUnit } {
-  const p = new TimeParser();
-  const ms = p.parse(text, 0, text.length);
-  return { ms, unit: p.unit };
-}
-
 /**
  * Parses timestamps from a range of a larger text (no substring is made on the fast path). One instance per file:
  * it caches the last date prefix. `unit` is the unit of the last timestamp parsed.

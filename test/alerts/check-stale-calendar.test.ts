@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, checkStale, evaluateBar, initialAlertState, policyConfigProblems, withCalendar, type AlertState, type PolicyConfig } from '../../src/alerts/policy.js';
+import { checkStale, evaluateBar, initialAlertState, policyConfigProblems, withCalendar, type AlertState, type PolicyConfig } from '../../src/alerts/policy.js';
+import { TEST_POLICY } from './test-policy.js';
 import { closureAllowanceBars } from '../../src/domain/calendar.js';
 
 const H = 3_600_000;
@@ -25,10 +26,10 @@ function reasons(last: number, times: number[], cfg: PolicyConfig): string[] {
 const hourly = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / H) + 1 }, (_, i) => from + i * H);
 
 describe('checkStale counts bars the calendar expects', () => {
-  const daily: PolicyConfig = { ...DEFAULT_POLICY, barMs: D, staleBars: 3 };
+  const daily: PolicyConfig = { ...TEST_POLICY, barMs: D, staleBars: 3 };
 
   it('continuous (the default) is the old rule: stale once now > last + (1 + staleBars) bars', () => {
-    const hourlyCfg: PolicyConfig = { ...DEFAULT_POLICY };
+    const hourlyCfg: PolicyConfig = { ...TEST_POLICY };
     const last = day(1, 1, 10);
     expect(reasons(last, [last + 4 * H], hourlyCfg)).toEqual(['fresh']);
     expect(reasons(last, [last + 4 * H + 1], hourlyCfg)).toEqual(['stale']);
@@ -37,7 +38,7 @@ describe('checkStale counts bars the calendar expects', () => {
   });
 
   it('a 24/7 series with missing hours is still reported', () => {
-    const cfg: PolicyConfig = { ...DEFAULT_POLICY, calendar: 'continuous' };
+    const cfg: PolicyConfig = { ...TEST_POLICY, calendar: 'continuous' };
     const last = day(1, 6, 13); // a Saturday: weekends are ordinary hours for a market that never closes
     // the 14:00, 15:00 and 16:00 bars are overdue once now > 17:00
     const got = reasons(last, hourly(last + H, last + 6 * H), cfg);
@@ -68,7 +69,7 @@ describe('checkStale counts bars the calendar expects', () => {
   });
 
   it('weekdays, hourly bars: the weekend and a Monday holiday (24 hours) pass quietly', () => {
-    const cfg: PolicyConfig = { ...DEFAULT_POLICY, calendar: 'weekdays', closureBars: closureAllowanceBars('weekdays', H) };
+    const cfg: PolicyConfig = { ...TEST_POLICY, calendar: 'weekdays', closureBars: closureAllowanceBars('weekdays', H) };
     const last = day(1, 12, 23); // Friday 23:00; Monday 15th closed all day
     const ticks = hourly(last + H, day(1, 16, 2)); // to Tuesday 02:00 (Tuesday 00:00 and 01:00 bars closed)
     expect(new Set(reasons(last, ticks, cfg))).toEqual(new Set(['fresh']));
@@ -89,15 +90,15 @@ describe('checkStale counts bars the calendar expects', () => {
   });
 
   it('withCalendar: the calendar and its closure allowance on a policy', () => {
-    expect(withCalendar(DEFAULT_POLICY, 'weekdays')).toEqual({ ...DEFAULT_POLICY, calendar: 'weekdays', closureBars: 24 });
+    expect(withCalendar(TEST_POLICY, 'weekdays')).toEqual({ ...TEST_POLICY, calendar: 'weekdays', closureBars: 24 });
     expect(withCalendar(daily, 'data', 4)).toEqual({ ...daily, calendar: 'data', closureBars: 4 });
     expect(withCalendar(daily, 'continuous', 4)).toEqual({ ...daily, calendar: 'continuous', closureBars: 0 });
   });
 
   it('the policy config is checked: a calendar name and a whole, non-negative closure allowance', () => {
-    expect(policyConfigProblems({ ...DEFAULT_POLICY, calendar: 'weekdays', closureBars: 1 })).toEqual([]);
-    expect(policyConfigProblems({ ...DEFAULT_POLICY, calendar: 'holidays' as never })).toEqual(['calendar must be one of continuous, weekdays, data, got holidays']);
-    expect(policyConfigProblems({ ...DEFAULT_POLICY, closureBars: -1 })).toEqual(['closureBars must be an integer ≥ 0, got -1']);
-    expect(() => checkStale(after(day(1, 1), DEFAULT_POLICY), day(1, 2), { ...DEFAULT_POLICY, closureBars: 1.5 })).toThrow(/closureBars/);
+    expect(policyConfigProblems({ ...TEST_POLICY, calendar: 'weekdays', closureBars: 1 })).toEqual([]);
+    expect(policyConfigProblems({ ...TEST_POLICY, calendar: 'holidays' as never })).toEqual(['calendar must be one of continuous, weekdays, data, got holidays']);
+    expect(policyConfigProblems({ ...TEST_POLICY, closureBars: -1 })).toEqual(['closureBars must be an integer ≥ 0, got -1']);
+    expect(() => checkStale(after(day(1, 1), TEST_POLICY), day(1, 2), { ...TEST_POLICY, closureBars: 1.5 })).toThrow(/closureBars/);
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AlertStateError, DEFAULT_POLICY, evaluateBar, initialAlertState, parseAlertState, type AlertState } from '../../src/alerts/policy.js';
+import { AlertStateError, evaluateBar, initialAlertState, parseAlertState, type AlertState } from '../../src/alerts/policy.js';
+import { TEST_POLICY } from './test-policy.js';
 
-const H = DEFAULT_POLICY.barMs;
+const H = TEST_POLICY.barMs;
 const firing = (): AlertState => {
   let s = initialAlertState();
-  for (let i = 0; i < 3; i++) s = evaluateBar(s, { at: i * H, regime: 'converging', score: 2.5, avgCorrelation: 0.7 }, DEFAULT_POLICY).state;
+  for (let i = 0; i < 3; i++) s = evaluateBar(s, { at: i * H, regime: 'converging', score: 2.5, avgCorrelation: 0.7 }, TEST_POLICY).state;
   return s;
 };
 

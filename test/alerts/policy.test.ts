@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_POLICY,
   checkStale,
   evaluateBar,
   initialAlertState,
@@ -13,9 +12,10 @@ import {
   type PolicyConfig,
   type PolicyDecision,
 } from '../../src/alerts/policy.js';
+import { TEST_POLICY } from './test-policy.js';
 
-const H = DEFAULT_POLICY.barMs;
-const cfg: PolicyConfig = { ...DEFAULT_POLICY };
+const H = TEST_POLICY.barMs;
+const cfg: PolicyConfig = { ...TEST_POLICY };
 const T0 = Date.UTC(2024, 0, 1);
 const at = (i: number) => T0 + i * H;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
-import { createCsvSource, parseCsvTime, resampleCandles } from '../../src/market/csv-source.js';
+import { createCsvSource, resampleCandles } from '../../src/market/csv-source.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const HOUR = 3_600_000;
@@ -85,9 +85,6 @@ describe('CSV source: formats', () => {
     const a = await createCsvSource(ms).fetchCandles('BTC', '1h', ...ALL);
     expect(a.map((k) => k.t)).toEqual([t0, t0 + HOUR, t0 + 2 * HOUR]);
     expect(await createCsvSource(s).fetchCandles('BTC', '1h', ...ALL)).toEqual(a);
-    expect(parseCsvTime('2024-01-01')).toEqual({ ms: t0, unit: 'iso' });
-    expect(parseCsvTime('2024-01-01 02:00:00+02:00')).toEqual({ ms: t0, unit: 'iso' });
-    expect(parseCsvTime('2024-01-01T00:00:00')).toEqual({ ms: t0, unit: 'iso' });
   });
 
   it('sorts unsorted rows', async () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/domain/random.js';
-import { parseCsvTime, parseTimeSlow, TimeParser } from '../../src/market/csv-time.js';
+import { parseTimeSlow, TimeParser, type TimeUnit } from '../../src/market/csv-time.js';
 import { baselineParseCsvTime } from '../../bench/csv-baseline.js';
+
+/** One timestamp through the fast parser, as the CSV reader parses each row's. */
+function parseCsvTime(text: string): { ms: number; unit: TimeUnit } {
+  const p = new TimeParser();
+  const ms = p.parse(text, 0, text.length);
+  return { ms, unit: p.unit };
+}
 
 const rand = mulberry32(20240101);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -83,6 +90,13 @@ function outcome(f: () => { ms: number; unit: string }): string {
 
 describe('CSV timestamps: the hand-written parser', () => {
   const generated = Array.from({ length: 12_000 }, generate);
+
+  it('reads a date, a time with a zone and a time without one (UTC) as the CSV reader writes them', () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    expect(parseCsvTime('2024-01-01')).toEqual({ ms: t0, unit: 'iso' });
+    expect(parseCsvTime('2024-01-01 02:00:00+02:00')).toEqual({ ms: t0, unit: 'iso' });
+    expect(parseCsvTime('2024-01-01T00:00:00')).toEqual({ ms: t0, unit: 'iso' });
+  });
 
   it('equals Date.parse on every valid generated timestamp, with zones and fractions', () => {
     let checked = 0;
