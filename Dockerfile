@@ -13,7 +13,9 @@ COPY commands ./commands
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production CORRWATCH_DATA_DIR=/data PORT=3000
+# docker stop sends SIGTERM and kills 10 s later: a stop waits 8 s for the tick in flight, then aborts it and closes
+# the store (src/app/start.ts).
+ENV NODE_ENV=production CORRWATCH_DATA_DIR=/data PORT=3000 CORRWATCH_STOP_GRACE=8s
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
