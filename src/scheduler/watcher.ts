@@ -44,6 +44,13 @@ export interface TickReport {
   delivery: FanoutReport;
 }
 
+/** One basket's part of a tick: its report, and its runtime to save (with the runtime as the tick found it). */
+interface TickedBasket {
+  report: BasketTickReport;
+  runtime: BasketRuntime;
+  stored: BasketRuntime | undefined;
+}
+
 function sessionKey(b: Basket): string {
   return JSON.stringify([b.symbols, b.timeframe, b.window, b.baseline, b.thresholds]);
 }
@@ -106,10 +113,12 @@ export class Watcher {
     this.running = true;
     try {
       const baskets = await this.deps.store.listBaskets();
-      const reports: BasketTickReport[] = [];
       // Every line of this tick carries its time (the bar clock), so a log search finds one tick's story.
       const log = this.deps.log.child({ tick: isoTime(now) });
-      for (const b of baskets) reports.push(await this.tickBasket(b, now, log, signal));
+      const ticked: TickedBasket[] = [];
+      for (const b of baskets) ticked.push(await this.tickBasket(b, now, log, signal));
+      await this.saveRuntimes(ticked);
+      const reports = ticked.map((t) => t.report);
       for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
       const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery);
@@ -120,7 +129,7 @@ export class Watcher {
     }
   }
 
-  private async tickBasket(b: Basket, now: number, log: Logger, signal?: AbortSignal): Promise<BasketTickReport> {
+  private async tickBasket(b: Basket, now: number, log: Logger, signal?: AbortSignal): Promise<TickedBasket> {
     const { store, config } = this.deps;
     const report: BasketTickReport = { basket: b.name, newBars: 0, notifications: [] };
     const stored = await store.getRuntime(b.name);
@@ -147,12 +156,14 @@ export class Watcher {
         session = new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorConfigFor(b, config));
         this.sessions.set(b.name, session);
       }
-      const bars = await session.advance(this.deps.market, now, { detailAfter: runtime.lastBarAt, signal });
+      // Per-pair detail (drivers, dispersion, absorption ratio: O(N³) a bar) only where a message may need it: bars
+      // the policy has not seen yet, and the newest bar. A first run replays history silently: the newest bar only.
+      const bars = await session.advance(this.deps.market, now, { detailAfter: runtime.lastBarAt ?? Number.POSITIVE_INFINITY, signal });
       const calendar = session.staleness();
       this.calendars.set(b.name, calendar);
       policy = withCalendar(basePolicy, calendar.calendar, calendar.longestClosure);
       const newPoints: RegimePoint[] = [];
-      let last: { n: AlertNotification; r: RegimeReading } | undefined;
+      let last: AlertNotification | undefined;
       for (const { at, reading } of bars) {
         if (!reading) continue;
         // Bars the policy already evaluated (before a restart) only rebuild the detector.
@@ -164,15 +175,16 @@ export class Watcher {
         const d = evaluateBar(state, { at, regime: reading.regime, score: reading.score, avgCorrelation: reading.avgCorrelation }, policy, now);
         state = d.state;
         if (firstRun) {
-          if (d.notification?.kind === 'firing') last = { n: d.notification, r: reading };
+          if (d.notification?.kind === 'firing') last = d.notification;
         } else {
           await emit(d.notification, reading);
         }
         report.newBars++;
       }
-      // On the very first run, history is replayed silently; an episode still firing at the end is announced once.
-      if (firstRun && last && state.phase === 'firing' && state.notified && last.n.episode === state.episode) {
-        await emit({ ...last.n, regime: state.level ?? last.n.regime }, last.r);
+      // On the very first run, history is replayed silently; an episode still firing at the end is announced once,
+      // with what drives it now (the newest bar's reading, the only one computed with per-pair detail).
+      if (firstRun && last && state.phase === 'firing' && state.notified && last.episode === state.episode) {
+        await emit({ ...last, regime: state.level ?? last.regime }, session.lastReading);
       }
       if (newPoints.length === 0) {
         const s = checkStale(state, now, policy);
@@ -198,21 +210,32 @@ export class Watcher {
       state = s.state;
       await emit(s.notification, undefined);
     }
-    // An admin may have snoozed or unsnoozed the basket while this tick ran: keep that change, not our stale copy.
-    const latest = await store.getRuntime(b.name);
-    if (latest && stored) {
-      try {
-        const before = parseAlertState(stored.alertState).snoozedUntil;
-        const current = parseAlertState(latest.alertState).snoozedUntil;
-        if (current !== before) state = current === null ? unsnooze(state) : snoozeUntil(state, current);
-      } catch {
-        // a malformed stored state was already reported above
-      }
-    }
     runtime.alertState = state;
     runtime.lastTickAt = now;
-    await store.putRuntime(runtime);
-    return report;
+    return { report, runtime, stored };
+  }
+
+  /**
+   * Save every basket's runtime in one store write (the main document is rewritten once a tick, not once a basket).
+   * An admin may have snoozed or unsnoozed a basket while this tick ran: that change is kept, not our stale copy.
+   */
+  private async saveRuntimes(ticked: TickedBasket[]): Promise<void> {
+    const runtimes: BasketRuntime[] = [];
+    for (const { runtime, stored } of ticked) {
+      const latest = await this.deps.store.getRuntime(runtime.basket);
+      if (latest && stored) {
+        try {
+          const before = parseAlertState(stored.alertState).snoozedUntil;
+          const current = parseAlertState(latest.alertState).snoozedUntil;
+          const state = parseAlertState(runtime.alertState);
+          if (current !== before) runtime.alertState = current === null ? unsnooze(state) : snoozeUntil(state, current);
+        } catch {
+          // a malformed stored state was already reported when the basket was ticked
+        }
+      }
+      runtimes.push(runtime);
+    }
+    await this.deps.store.putRuntimes(runtimes);
   }
 
   private async enqueue(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number): Promise<void> {

@@ -107,6 +107,11 @@ export abstract class DocumentStore implements Store {
     return this.#change((d) => ops.putRuntime(d, r, this.limits.maxHistory));
   }
 
+  async putRuntimes(runtimes: BasketRuntime[]): Promise<void> {
+    const rs = runtimes.map((r, i) => toStored(runtimeSchema, r, `runtimes[${i}]`));
+    return this.#change((d) => rs.reduce((doc, r) => ops.putRuntime(doc, r, this.limits.maxHistory), d));
+  }
+
   async addNotification(record: NotificationRecord): Promise<boolean> {
     const n = toStored(notificationSchema, record, 'notification');
     return this.#mutate((d) => ops.addNotification(d, n, this.limits.maxNotifications));

@@ -143,6 +143,8 @@ export interface Store {
 
   getRuntime(basket: string): Promise<BasketRuntime | undefined>;
   putRuntime(runtime: BasketRuntime): Promise<void>;
+  /** putRuntime for several baskets in one write (the watcher saves a whole tick at once). */
+  putRuntimes(runtimes: BasketRuntime[]): Promise<void>;
 
   /** Adds the record unless one with the same id exists (returns false then). */
   addNotification(record: NotificationRecord): Promise<boolean>;

@@ -128,6 +128,22 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       expect((await store.getRuntime('majors'))!.alertState).toEqual({ phase: 'firing', episode: 2 });
     });
 
+    it('putRuntimes saves several baskets in one write, each bounded as putRuntime does', async () => {
+      const store = await opened({ maxHistory: 2 });
+      await store.putRuntime(runtime('defi', { lastBarAt: 1 }));
+      await store.putRuntimes([runtime('majors', { history: [1, 2, 3].map((at) => point(at)) }), runtime('defi', { lastBarAt: 7 })]);
+      expect((await store.getRuntime('majors'))!.history.map((p) => p.at)).toEqual([2, 3]);
+      expect((await store.getRuntime('defi'))!.lastBarAt).toBe(7);
+      await store.putRuntimes([]);
+      expect((await store.getRuntime('defi'))!.lastBarAt).toBe(7);
+    });
+
+    it('putRuntimes with one invalid runtime saves none of them', async () => {
+      const store = await opened();
+      await expect(store.putRuntimes([runtime('majors', { lastBarAt: 5 }), runtime('defi', { lastBarAt: NaN })])).rejects.toMatchObject({ code: 'invalid' });
+      expect(await store.getRuntime('majors')).toBeUndefined();
+    });
+
     it('keeps only the newest maxHistory points', async () => {
       const store = await opened({ maxHistory: 3 });
       await store.putRuntime(runtime('majors', { history: [1, 2, 3, 4, 5].map((at) => point(at)) }));
@@ -231,7 +247,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       expect((await store.listAudit({ limit: 2 })).map((a) => a.at)).toEqual([3, 2]);
     });
 
-    it('is unbounded by default and keeps the newest maxAudit when set', async () => {
+    it('keeps 10000 by default and the newest maxAudit when set', async () => {
       const unbounded = await opened();
       const bounded = await opened({ maxAudit: 2 });
       for (let at = 1; at <= 30; at++) {
