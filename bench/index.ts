@@ -4,9 +4,11 @@ import { benchEigen } from './eigen.js';
 import { benchCharts } from './charts.js';
 import { benchBacktest } from './backtest.js';
 import { benchCsv } from './csv.js';
+import { benchStartup } from './startup.js';
 
 await benchRolling();
 await benchEigen();
 await benchBacktest();
 await benchCharts();
 await benchCsv();
+await benchStartup();
