@@ -166,12 +166,13 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       health.lastCompletedAt = Date.now();
       opts.write(tickSummary(r) + '\n');
     } else {
+      // The schedule never overlaps itself (scheduleTicks); this is a tick started some other way meanwhile.
       metrics.recordSkippedTick();
-      log.warn('previous tick still running; skipped', { at: isoTime(clock.now()) });
+      log.warn('another tick is running; skipped', { at: isoTime(clock.now()) });
     }
   };
   await runTick();
-  const ticks = scheduleTicks(expression, runTick, log);
+  const ticks = scheduleTicks(expression, runTick, log, () => metrics.recordSkippedTick());
   return {
     watcher: w,
     store,

@@ -39,26 +39,26 @@ export interface ScheduledTicks {
 }
 
 /**
- * Run `tick` on a cron schedule. A tick still running when the next is due makes that one skip, with a log line;
- * a failing tick is logged and the schedule goes on.
+ * Run `tick` on a cron schedule. A tick still running when the next is due makes that one skip (node-cron's
+ * `noOverlap`), with a log line and `onSkip`; a failing tick is logged and the schedule goes on.
  */
-export function scheduleTicks(expression: string, tick: () => Promise<unknown>, log: Logger): ScheduledTicks {
-  let running = false;
+export function scheduleTicks(expression: string, tick: () => Promise<unknown>, log: Logger, onSkip: () => void = () => {}): ScheduledTicks {
   // Bars close on UTC boundaries: read the expression in UTC whatever the host's time zone.
-  const task = cron.schedule(expression, async () => {
-    if (running) {
-      log.warn('previous tick still running; skipping this one', { schedule: expression });
-      return;
-    }
-    running = true;
-    try {
-      await tick();
-    } catch (e) {
-      log.error('tick failed', { error: e });
-    } finally {
-      running = false;
-    }
-  }, { timezone: 'Etc/UTC' });
+  const task = cron.schedule(
+    expression,
+    async () => {
+      try {
+        await tick();
+      } catch (e) {
+        log.error('tick failed', { error: e });
+      }
+    },
+    { timezone: 'Etc/UTC', noOverlap: true },
+  );
+  task.on('execution:overlap', () => {
+    log.warn('previous tick still running; skipping this one', { schedule: expression });
+    onSkip();
+  });
   return {
     async stop() {
       await task.stop();
