@@ -193,7 +193,7 @@ const set: CommandSpec = {
     const key = (args.key as string).toLowerCase();
     const value = args.value as string;
     const before = JSON.stringify(b);
-    const next: Basket = JSON.parse(before);
+    const next = JSON.parse(before) as Basket;
     try {
       SETTABLE[key].apply(next, value);
       checkWindow(next);

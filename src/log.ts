@@ -59,7 +59,7 @@ function pretty(line: string): string {
       if (v && typeof v === 'object' && 'stack' in v) return `${k}=${JSON.stringify((v as { stack: string }).stack)}`;
       return `${k}=${JSON.stringify(v)}`;
     });
-  return `${String(o.time)} ${lvl} ${String(o.msg ?? '')}${rest.length ? ' ' + rest.join(' ') : ''}`;
+  return `${String(o.time)} ${lvl} ${typeof o.msg === 'string' ? o.msg : ''}${rest.length ? ' ' + rest.join(' ') : ''}`;
 }
 
 function wrap(p: pino.Logger): Logger {

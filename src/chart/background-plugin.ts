@@ -1,4 +1,5 @@
 import type { ChartType, Plugin } from 'chart.js';
+import { contextOf } from './context.js';
 
 export interface BackgroundOptions {
   color?: string;
@@ -16,7 +17,8 @@ export const backgroundPlugin: Plugin = {
   id: 'corrwatchBackground',
   defaults: { color: '#ffffff' },
   beforeDraw(chart, _args, options: BackgroundOptions) {
-    const { ctx, width, height } = chart;
+    const { width, height } = chart;
+    const ctx = contextOf(chart);
     ctx.save();
     ctx.globalCompositeOperation = 'destination-over';
     ctx.fillStyle = options.color ?? '#ffffff';

@@ -2,6 +2,7 @@ import type { Plugin } from 'chart.js';
 import type { Rgb } from './colors.js';
 import { textColorOn } from './colors.js';
 import { fmt } from './sanitize.js';
+import { contextOf } from './context.js';
 
 export interface CellLabel {
   v: number | null;
@@ -16,7 +17,7 @@ export function cellLabelsPlugin(cells: CellLabel[]): Plugin<'matrix'> {
       const meta = chart.getDatasetMeta(0);
       const first = meta.data[0] as unknown as { width: number; height: number } | undefined;
       if (!first) return;
-      const { ctx } = chart;
+      const ctx = contextOf(chart);
       const family = chart.options.font?.family ?? 'sans-serif';
       ctx.save();
       // Largest size at which the widest label still fits the cell with a margin. Cells use an ASCII hyphen:
@@ -36,6 +37,8 @@ export function cellLabelsPlugin(cells: CellLabel[]): Plugin<'matrix'> {
         const cell = cells[i];
         if (!cell) return;
         const { x, y } = el.tooltipPosition(true);
+        // Chart.js's Point allows null coordinates (an element not laid out): nothing to label there.
+        if (x === null || y === null) return;
         ctx.fillStyle = textColorOn(cell.rgb);
         ctx.fillText(fmt(cell.v).replace('−', '-'), x, y);
       });

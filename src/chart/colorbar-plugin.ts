@@ -2,6 +2,7 @@ import type { Plugin } from 'chart.js';
 import { DIVERGING_STOPS, rgbCss } from './colors.js';
 import { fmt } from './sanitize.js';
 import type { Theme } from './theme.js';
+import { contextOf } from './context.js';
 
 /** Horizontal room the bar and its labels take right of the plot area. */
 export const COLORBAR_ROOM = 96;
@@ -13,7 +14,8 @@ export function colorbarPlugin(theme: Theme): Plugin<'matrix'> {
   return {
     id: 'corrwatchColorbar',
     afterDraw(chart) {
-      const { ctx, chartArea } = chart;
+      const { chartArea } = chart;
+      const ctx = contextOf(chart);
       const x = chartArea.right + GAP;
       const top = chartArea.top;
       const height = chartArea.bottom - chartArea.top;

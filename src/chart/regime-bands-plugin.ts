@@ -1,6 +1,7 @@
 import type { Plugin } from 'chart.js';
 import type { RegimeRun } from './regime-runs.js';
 import type { Theme } from './theme.js';
+import { contextOf } from './context.js';
 
 /**
  * Shades the plot background behind each regime run. A plain plugin instead of one annotation box per run:
@@ -10,7 +11,8 @@ export function regimeBandsPlugin(runs: RegimeRun[], theme: Theme): Plugin<'line
   return {
     id: 'corrwatchRegimeBands',
     beforeDatasetsDraw(chart) {
-      const { ctx, chartArea } = chart;
+      const { chartArea } = chart;
+      const ctx = contextOf(chart);
       const x = chart.scales.x;
       if (!x) return;
       ctx.save();

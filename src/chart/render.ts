@@ -17,6 +17,7 @@ export async function renderToPng<T extends ChartType, D = DefaultDataPoint<T>, 
   const ctx = canvas.getContext('2d');
   config.options = { ...config.options, animation: false, responsive: false, devicePixelRatio: 1 } as typeof config.options;
   // @napi-rs/canvas implements the 2D context API Chart.js draws with; its types are not the DOM ones.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- only "unnecessary" because the DOM types ChartItem names do not resolve here (no DOM lib); it states the intent
   const chart = new Chart<T, D, L>(ctx as unknown as ChartItem, config);
   try {
     if (adjust?.(chart)) chart.update('none');

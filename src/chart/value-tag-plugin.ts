@@ -1,5 +1,6 @@
 import type { Plugin } from 'chart.js';
 import { fmt } from './sanitize.js';
+import { contextOf } from './context.js';
 
 /** Width reserved right of the plot area for the tag. */
 export const VALUE_TAG_ROOM = 64;
@@ -19,7 +20,8 @@ export function valueTagPlugin(tag: ValueTag): Plugin<'line'> {
   return {
     id: 'corrwatchValueTag',
     afterDraw(chart) {
-      const { ctx, chartArea, scales } = chart;
+      const { chartArea, scales } = chart;
+      const ctx = contextOf(chart);
       const y = scales.y?.getPixelForValue(tag.y);
       if (y === undefined || !Number.isFinite(y)) return;
       const text = fmt(tag.y);

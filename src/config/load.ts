@@ -32,7 +32,7 @@ function readYaml(path: string): unknown {
     throw new ConfigError([code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path}: ${code ?? String(e)}`]);
   }
   try {
-    const doc = parseYaml(text, { prettyErrors: true });
+    const doc: unknown = parseYaml(text, { prettyErrors: true });
     return doc ?? {};
   } catch (e) {
     throw new ConfigError([`${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`]);

@@ -64,7 +64,7 @@ export interface ParsedCacheFile {
 }
 
 const headerOf = (data: unknown): { version?: unknown; key?: unknown } | undefined =>
-  data && typeof data === 'object' && !Array.isArray(data) ? (data as { version?: unknown; key?: unknown }) : undefined;
+  data && typeof data === 'object' && !Array.isArray(data) ? data : undefined;
 
 /** Parse a cache file of `key` (v1 or v2), or say why it is corrupt. */
 export function parseCacheFile(text: string, key: string): ParsedCacheFile | { corrupt: string } {

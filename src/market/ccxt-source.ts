@@ -117,7 +117,7 @@ export function createCcxtSource(opts: CcxtSourceOptions): MarketSource {
       const fm: unknown = ex.options['fetchMarkets'];
       if (Array.isArray(fm) && fm.includes('spot')) ex.options['fetchMarkets'] = ['spot'];
       else if (fm && typeof fm === 'object' && Array.isArray((fm as { types?: unknown }).types)) {
-        ex.options['fetchMarkets'] = { ...(fm as object), types: ['spot'] };
+        ex.options['fetchMarkets'] = { ...fm, types: ['spot'] };
       }
       if (opts.baseUrl) ex.urls['api'] = rewriteApiUrls(ex.urls['api'], opts.baseUrl) as typeof ex.urls['api'];
       return ex;

@@ -99,7 +99,7 @@ export function lowerBound(times: Float64Array, t: number): number {
 
 /** Candles of bars [from, to) of a series (fresh objects, absent fields left out). */
 export function candlesOf(s: Series, from = 0, to = s.t.length): Candle[] {
-  const out: Candle[] = new Array(Math.max(0, to - from));
+  const out = new Array<Candle>(Math.max(0, to - from));
   for (let i = from; i < to; i++) {
     const k: Candle = { t: s.t[i], c: s.c[i] };
     if (s.o && s.o[i] === s.o[i]) k.o = s.o[i];

@@ -113,7 +113,7 @@ export function createCsvSource(path: string, opts: CsvSourceOptions = {}): CsvM
         },
       );
     }
-    return pending!.promise;
+    return pending.promise;
   };
 
   /** The id of a user-typed symbol; UserError('unknown_symbol') with a suggestion. */

@@ -107,19 +107,23 @@ export async function startDiscordAdapter(
     log.info('discord connected', { user: c.user?.tag, guilds: c.guilds.cache.size });
   };
 
+  const reconnect = async (waitMs: number) => {
+    if (stopped) return;
+    try {
+      const c = await connect(cfg.token, rest, deps, opts, isStopped);
+      if (stopped) await c.destroy();
+      else connected(c);
+    } catch (e) {
+      const fatal = fatalLoginError(e);
+      if (fatal) return log.error('discord stays off', { error: fatal.message });
+      log.warn('discord still unreachable; trying again later', { error: classifyDiscordError(e).message, retryInMs: Math.min(waitMs * 2, MAX_RECONNECT_MS) });
+      retryLater(Math.min(waitMs * 2, MAX_RECONNECT_MS));
+    }
+  };
   const retryLater = (waitMs: number) => {
-    retryTimer = setTimeout(async () => {
-      if (stopped) return;
-      try {
-        const c = await connect(cfg.token, rest, deps, opts, isStopped);
-        if (stopped) await c.destroy();
-        else connected(c);
-      } catch (e) {
-        const fatal = fatalLoginError(e);
-        if (fatal) return log.error('discord stays off', { error: fatal.message });
-        log.warn('discord still unreachable; trying again later', { error: classifyDiscordError(e).message, retryInMs: Math.min(waitMs * 2, MAX_RECONNECT_MS) });
-        retryLater(Math.min(waitMs * 2, MAX_RECONNECT_MS));
-      }
+    // A timer cannot await: whatever the attempt throws past its own handling is logged, not left unhandled.
+    retryTimer = setTimeout(() => {
+      reconnect(waitMs).catch((e: unknown) => log.error('discord reconnect failed', { error: e }));
     }, waitMs);
     retryTimer.unref();
   };

@@ -62,6 +62,7 @@ export class AutocompleteCache {
   /** Start the periodic refreshes; the promise settles when the first ones have (callers bound the wait). */
   start(): Promise<void> {
     const every = (ms: number, f: () => Promise<void>) => {
+      // Fire-and-forget on a timer: each refresh logs its own failure and keeps the last list (it never rejects).
       const t = setInterval(() => void f(), ms);
       t.unref();
       this.timers.push(t);

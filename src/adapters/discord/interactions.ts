@@ -13,7 +13,7 @@ import type { Invocation } from '../../domain/invocation.js';
 import { isDiscordAdmin, type DiscordMemberInfo } from './admin.js';
 import type { AutocompleteCache } from './autocomplete.js';
 import { classifyDiscordError } from './errors.js';
-import { optionsToTokens, resolveLeaf, type RawOption } from './options.js';
+import { optionsToTokens, resolveLeaf } from './options.js';
 import { disableButton, renderDiscordReply, withField, type ButtonRow } from './render.js';
 
 export interface InteractionDeps {
@@ -57,7 +57,7 @@ async function onCommand(i: ChatInputCommandInteraction, deps: InteractionDeps):
   const deferredPrivate = leaf?.spec.adminOnly ?? false;
   await i.deferReply(deferredPrivate ? { flags: MessageFlags.Ephemeral } : {});
   const inv = invocationOf(i, runtime);
-  const result = await runtime.run(inv, optionsToTokens(i.commandName, i.options.data as readonly RawOption[]));
+  const result = await runtime.run(inv, optionsToTokens(i.commandName, i.options.data));
   runtime.log.info('discord command', { command: result.command ?? i.commandName, outcome: result.outcome, user: inv.userId, channel: inv.channelId });
   const message = { ...renderDiscordReply(result.reply), allowedMentions: { parse: [] } };
   if (result.reply.ephemeral && !deferredPrivate) {
@@ -66,6 +66,7 @@ async function onCommand(i: ChatInputCommandInteraction, deps: InteractionDeps):
   } else {
     await i.editReply(message);
   }
+  // Fire-and-forget: the reply is sent; the refresh logs its own failure and keeps the last list (it never rejects).
   if (i.commandName === 'basket') void deps.cache.refreshBaskets();
 }
 

@@ -94,8 +94,11 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
   // Work continues after the ack; stop() waits for it.
   const inflight = new Set<Promise<void>>();
   registerHandlers(app, { runtime, poster, admins, log }, (p) => {
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
+    // The handlers log and answer their own failures; one that still rejects is logged here, not left unhandled.
+    const tracked: Promise<void> = p
+      .catch((e: unknown) => log.error('slack handler failed', { error: e }))
+      .finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
   });
 
   try {
@@ -120,7 +123,7 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
         throw new Error(`could not open the Socket Mode connection: ${describeFailure(f)}`);
       }
     } else {
-      server = (await app.start(opts.host ? { port, host: opts.host } : port)) as Server;
+      server = await app.start(opts.host ? { port, host: opts.host } : port);
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

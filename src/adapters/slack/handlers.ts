@@ -1,6 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { handleClick, type ButtonDeps } from './buttons.js';
-import type { Respond } from './invocation.js';
 import { answerCommand } from './slash-command.js';
 import { classifySlackError, describeFailure } from './slack-errors.js';
 
@@ -16,7 +15,7 @@ export function registerHandlers(app: App, deps: ButtonDeps, track: (work: Promi
   const { log } = deps;
   app.command(/.*/, async ({ command, ack, respond }) => {
     await ack();
-    track(answerCommand(deps, command, respond as unknown as Respond));
+    track(answerCommand(deps, command, respond));
   });
 
   app.action<BlockAction<ButtonAction>>({ action_id: ALERT_BUTTON }, async ({ ack, body, action, respond }) => {
@@ -25,7 +24,7 @@ export function registerHandlers(app: App, deps: ButtonDeps, track: (work: Promi
     const m = body.message;
     const message = m ? { ts: m.ts, text: m.text, blocks: Array.isArray(m.blocks) ? (m.blocks as unknown[]) : undefined } : undefined;
     const user = { id: body.user.id, name: body.user.username ?? body.user.name };
-    track(handleClick(deps, { actionId: action.action_id, user, channelId, message }, respond as unknown as Respond));
+    track(handleClick(deps, { actionId: action.action_id, user, channelId, message }, respond));
   });
 
   app.event('app_uninstalled', async () => {

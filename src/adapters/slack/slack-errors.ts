@@ -60,7 +60,7 @@ export function classifySlackError(e: unknown): SlackFailure {
       return make(`http_${status}`, status >= 500 || status === 408 || status === 401 || status === 403 || status === 0);
     }
     case 'slack_webapi_request_error': {
-      const m = typeof x.original?.message === 'string' ? x.original.message : String(x.message ?? 'request failed');
+      const m = typeof x.original?.message === 'string' ? x.original.message : typeof x.message === 'string' ? x.message : 'request failed';
       return make(`network: ${m}`, true);
     }
   }
