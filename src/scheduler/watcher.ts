@@ -44,10 +44,10 @@ export interface TickReport {
   delivery: FanoutReport;
 }
 
-/** One basket's part of a tick: its report, and its runtime to save (with the runtime as the tick found it). */
+/** One basket's part of a tick: its report, and its runtime to save (none when cancelled), with the runtime as the tick found it. */
 interface TickedBasket {
   report: BasketTickReport;
-  runtime: BasketRuntime;
+  runtime: BasketRuntime | undefined;
   stored: BasketRuntime | undefined;
 }
 
@@ -116,12 +116,19 @@ export class Watcher {
       // Every line of this tick carries its time (the bar clock), so a log search finds one tick's story.
       const log = this.deps.log.child({ tick: isoTime(now) });
       const ticked: TickedBasket[] = [];
-      for (const b of baskets) ticked.push(await this.tickBasket(b, now, log, signal));
+      for (const b of baskets) {
+        // A stop aborted this tick: the baskets not reached yet are left for the next start.
+        if (signal?.aborted) break;
+        ticked.push(await this.tickBasket(b, now, log, signal));
+      }
       await this.saveRuntimes(ticked);
       const reports = ticked.map((t) => t.report);
       for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
-      const delivery = await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery);
+      // Past the stop's grace period nothing more is posted: what is pending stays in the outbox for the next start.
+      const delivery = signal?.aborted
+        ? { sent: 0, failed: 0, waiting: 0 }
+        : await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery);
       this.lastTick = { at: isoTime(now), baskets: reports, delivery };
       return this.lastTick;
     } finally {
@@ -198,6 +205,13 @@ export class Watcher {
       report.score = session.lastReading?.score;
       if (!session.lastReading) report.error = `warming up: ${session.detector.count} of ${session.detector.warmupReturns} returns`;
     } catch (e) {
+      if (e instanceof SourceError && e.code === 'aborted') {
+        // corrwatch is stopping: not a market outage (no stale alert, no error kept); the next start redoes the bars.
+        log.info('basket tick cancelled', { basket: b.name });
+        report.error = e.message;
+        report.errorKind = e.code;
+        return { report, runtime: undefined, stored };
+      }
       const message = e instanceof UserError || e instanceof SourceError ? e.message : `internal error: ${(e as Error).message}`;
       if (!(e instanceof UserError || e instanceof SourceError)) log.error('basket tick failed', { basket: b.name, error: e });
       else log.warn('basket tick failed', { basket: b.name, error: message });
@@ -222,6 +236,7 @@ export class Watcher {
   private async saveRuntimes(ticked: TickedBasket[]): Promise<void> {
     const runtimes: BasketRuntime[] = [];
     for (const { runtime, stored } of ticked) {
+      if (!runtime) continue;
       const latest = await this.deps.store.getRuntime(runtime.basket);
       if (latest && stored) {
         try {

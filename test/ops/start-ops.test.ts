@@ -154,12 +154,14 @@ describe('stopping corrwatch start', () => {
       expect(report?.errorKind).toBe('aborted');
       expect(report?.error).toMatch(/^cancelled while fetching (BTC|ETH)\/USDT 1h candles from .*: corrwatch is stopping$/);
       await expect(running.store.listBaskets()).rejects.toThrow(/not open/);
-      // The aborted tick's record was written before the store closed: a new process reads it.
+      // A cancelled basket is not a market outage: the store closed with the basket as the last whole tick left it
+      // (no error kept, no stale alert), and the next start redoes the bars.
       const again = new LowdbStore(dir);
       await again.open([]);
       const rt = await again.getRuntime('majors');
-      expect(rt?.lastError?.message).toBe(report?.error);
-      expect(rt?.lastTickAt).toBe(NOW + 3_600_000);
+      expect(rt?.lastError).toBeUndefined();
+      expect(rt?.lastBarAt).toBeDefined();
+      expect((await again.listNotifications()).filter((n) => n.kind === 'stale')).toEqual([]);
       await again.close();
     } finally {
       await fake.close();

@@ -434,4 +434,34 @@ describe('Watcher: first run on a long history', () => {
     expect(r.baskets[0].notifications).toEqual(['firing']);
     expect((await store.listNotifications()).map((n) => n.kind)).toEqual(['firing']);
   });
+
+  it('a tick aborted by a stop is no market outage: no stale alert, no error kept, the baskets left are not ticked, nothing is posted', async () => {
+    const h = await harness();
+    await h.store.putBasket(basket('second', SYMBOLS));
+    await h.tickAt(790);
+    const { k } = await tickUntilNotified(h, 791, 860); // firing, delivered
+    const before = await h.store.getRuntime('majors');
+    const sentBefore = h.slack.sent.length;
+    // Long enough without bars that a failing source would go stale; this time every fetch is cancelled instead.
+    h.market.failures.set('AAA', new SourceError('aborted', 'cancelled while fetching AAA: corrwatch is stopping'));
+    await h.store.addNotification({ id: 'majors:9:firing', basket: 'majors', episode: 9, kind: 'firing', at: 1, createdAt: 1, payload: {}, deliveries: { 'slack:C1': { status: 'pending', attempts: 0 } } });
+    const stop = new AbortController();
+    stop.abort(new Error('corrwatch is stopping'));
+    h.now = nowAfter(k + 10);
+    const r = await h.watcher.tick(h.now, stop.signal);
+    expect(r?.baskets).toEqual([]);
+    // and when the abort comes while a basket is being fetched: that basket reports it, nothing else is recorded
+    const late = new AbortController();
+    const original = h.market.fetchCandles.bind(h.market);
+    h.market.fetchCandles = async (...args) => {
+      late.abort(new Error('corrwatch is stopping'));
+      return original(...args);
+    };
+    const r2 = await h.watcher.tick(h.now, late.signal);
+    expect(r2?.baskets.map((b) => [b.basket, b.errorKind, b.notifications])).toEqual([['majors', 'aborted', []]]);
+    expect(r2?.delivery).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(await h.store.getRuntime('majors')).toEqual(before);
+    expect((await h.store.listNotifications('majors')).map((n) => n.kind)).toEqual(['firing', 'firing']);
+    expect(h.slack.sent.length).toBe(sentBefore);
+  });
 });
