@@ -443,7 +443,7 @@ describe('Watcher: first run on a long history', () => {
     const before = await h.store.getRuntime('majors');
     const sentBefore = h.slack.sent.length;
     // Long enough without bars that a failing source would go stale; this time every fetch is cancelled instead.
-    h.market.failures.set('AAA', new SourceError('aborted', 'cancelled while fetching AAA: corrwatch is stopping'));
+    h.market.failures.set('AAA', new SourceError('aborted', 'cancelled while fetching AAA: corrwatch is stopping', false));
     await h.store.addNotification({ id: 'majors:9:firing', basket: 'majors', episode: 9, kind: 'firing', at: 1, createdAt: 1, payload: {}, deliveries: { 'slack:C1': { status: 'pending', attempts: 0 } } });
     const stop = new AbortController();
     stop.abort(new Error('corrwatch is stopping'));
