@@ -177,61 +177,78 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
     io.stderr(`corrwatch: --schedule: expected a cron expression like "1 * * * *" or "*/5 * * * * *", got "${schedule}"\n`);
     return 2;
   }
-  let running;
-  // Alerts and tick lines go to the console REPL when one is open (interactive terminal, no chat token).
-  let print: (text: string) => void = io.stdout;
-  const chat = chatTokensIn(io.env);
+  let running: import('./app/start.js').Running;
+  // A stop asked for during start-up (the first tick replays history) is honoured too: startWatcher gives the first
+  // tick the grace period, then aborts it, and we stop as soon as it returns.
+  const stopRequested = new AbortController();
+  const onSignal = () => {
+    // A second Ctrl-C (or SIGTERM) while stopping: stop at once (every store write is atomic; the tick is redone).
+    if (stopRequested.signal.aborted) process.exit(130);
+    stopRequested.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    // Loaded here, not at the top: --help and text-only queries need neither the watcher nor charts nor chat SDKs.
-    const { startWatcher } = await import('./app/start.js');
-    const { startChatAdapters } = await import('./app/chat-adapters.js');
-    running = await startWatcher(
-      {
-        config,
-        log,
-        source: args.source as string | undefined,
-        schedule,
-        speed: args.speed as number | undefined,
-        write: (t) => print(t),
-        clock: io.clock,
-        // /healthz and /metrics on PORT (Slack's server serves them when it runs).
-        httpPort: io.env.PORT ? Number(io.env.PORT) : 3000,
-        httpHost: io.env.HOST,
-      },
-      (runtime) => startChatAdapters(runtime, io.env, log),
-    );
-  } catch (e) {
-    if (e instanceof StoreError || e instanceof UserError || e instanceof ConfigError || (e instanceof Error && /EnvError$/.test(e.name))) {
-      io.stderr(`corrwatch: ${e.message}\n`);
-      return 2;
+    // Alerts and tick lines go to the console REPL when one is open (interactive terminal, no chat token).
+    let print: (text: string) => void = io.stdout;
+    const chat = chatTokensIn(io.env);
+    try {
+      // Loaded here, not at the top: --help and text-only queries need neither the watcher nor charts nor chat SDKs.
+      const { startWatcher } = await import('./app/start.js');
+      const { startChatAdapters } = await import('./app/chat-adapters.js');
+      running = await startWatcher(
+        {
+          config,
+          log,
+          source: args.source as string | undefined,
+          schedule,
+          speed: args.speed as number | undefined,
+          write: (t) => print(t),
+          clock: io.clock,
+          // /healthz and /metrics on PORT (Slack's server serves them when it runs).
+          httpPort: io.env.PORT ? Number(io.env.PORT) : 3000,
+          httpHost: io.env.HOST,
+          stopRequested: stopRequested.signal,
+          stopGraceMs: graceMs,
+        },
+        (runtime) => startChatAdapters(runtime, io.env, log),
+      );
+    } catch (e) {
+      if (e instanceof StoreError || e instanceof UserError || e instanceof ConfigError || (e instanceof Error && /EnvError$/.test(e.name))) {
+        io.stderr(`corrwatch: ${e.message}\n`);
+        return 2;
+      }
+      if (e instanceof Error) {
+        // A chat platform refusing to start (bad token, unreachable): an operator error, never a stack trace.
+        io.stderr(`corrwatch: could not start: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
     }
-    if (e instanceof Error) {
-      // A chat platform refusing to start (bad token, unreachable): an operator error, never a stack trace.
-      io.stderr(`corrwatch: could not start: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    io.stdout(`corrwatch ${version()} watching ${(await running.store.listBaskets()).map((b) => b.name).join(', ') || 'no baskets'}${chat.length ? ` with ${chat.join(' and ')}` : ''}; Ctrl-C to stop.\n`);
+    const interactive = !chat.length && !args['no-console'] && process.stdin.isTTY === true;
+    const startConsole = interactive ? (await import('./adapters/console/console-adapter.js')).startConsole : undefined;
+    await new Promise<void>((resolve) => {
+      if (stopRequested.signal.aborted) return resolve();
+      stopRequested.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (startConsole) {
+        const session = startConsole({
+          input: process.stdin,
+          output: process.stdout,
+          dataDir: config.dataDir,
+          context: () => running.runtime.context({ platform: 'console', userId: 'console', channelId: 'console', isAdmin: true }),
+        });
+        print = (t) => session.print(t);
+        void session.closed.then(() => resolve());
+      }
+    });
+    io.stdout('stopping...\n');
+    await running.stop(graceMs);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  io.stdout(`corrwatch ${version()} watching ${(await running.store.listBaskets()).map((b) => b.name).join(', ') || 'no baskets'}${chat.length ? ` with ${chat.join(' and ')}` : ''}; Ctrl-C to stop.\n`);
-  const interactive = !chat.length && !args['no-console'] && process.stdin.isTTY === true;
-  const startConsole = interactive ? (await import('./adapters/console/console-adapter.js')).startConsole : undefined;
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-    if (startConsole) {
-      const session = startConsole({
-        input: process.stdin,
-        output: process.stdout,
-        dataDir: config.dataDir,
-        context: () => running.runtime.context({ platform: 'console', userId: 'console', channelId: 'console', isAdmin: true }),
-      });
-      print = (t) => session.print(t);
-      void session.closed.then(() => resolve());
-    }
-  });
-  io.stdout('stopping...\n');
-  await running.stop(graceMs);
-  return 0;
 }
 
 /**

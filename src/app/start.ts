@@ -41,6 +41,12 @@ export interface StartOptions {
   httpHost?: string;
   /** The market source; default built from `source` or the config (tests pass one in). */
   market?: MarketSource;
+  /**
+   * Aborted when a stop is asked for (SIGTERM) before startWatcher returns: the first tick (a whole history, which can
+   * take minutes against an exchange) then gets `stopGraceMs` to finish before it is aborted, as `stop` does later.
+   */
+  stopRequested?: AbortSignal;
+  stopGraceMs?: number;
 }
 
 /** A chat adapter started next to the watcher: its notifier joins the fan-out. */
@@ -171,7 +177,18 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       log.warn('another tick is running; skipped', { at: isoTime(clock.now()) });
     }
   };
-  await runTick();
+  const first = runTick();
+  opts.stopRequested?.addEventListener(
+    'abort',
+    () =>
+      void settlesWithin(first, opts.stopGraceMs ?? 30_000).then((done) => {
+        if (done) return;
+        log.warn('stopping during the first tick, which did not finish in time; aborting it', { graceMs: opts.stopGraceMs ?? 30_000 });
+        shutdown.abort(new Error('corrwatch is stopping'));
+      }),
+    { once: true },
+  );
+  await first;
   const ticks = scheduleTicks(expression, runTick, log, () => metrics.recordSkippedTick());
   return {
     watcher: w,

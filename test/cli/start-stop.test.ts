@@ -94,4 +94,43 @@ describe('corrwatch start stopped by SIGTERM during a tick stuck on a slow excha
       await store.close();
     }
   });
+
+  it('a SIGTERM during the first tick (history replay at start-up) is graceful too: the grace, the abort, exit 0', async () => {
+    const data = join(dir, 'first-tick');
+    const config = join(dir, 'config-first.yaml');
+    await writeFile(
+      config,
+      [`dataDir: ${JSON.stringify(data)}`, 'market:', '  source: ccxt:binance', `  baseUrl: ${JSON.stringify(fake.baseUrl)}`, '  timeout: 60s', 'baskets:', '  slow:', '    symbols: [BTC, ETH]', '    timeframe: 1h', ''].join('\n'),
+    );
+    // Every candle request hangs for a minute: the first tick cannot finish.
+    fake.setBehavior('/api/v3/klines', { delayMs: 60_000 });
+    const before = fake.requests.length;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli-run.ts'), 'start', '--no-console'], {
+      cwd: ROOT,
+      env: { ...process.env, CORRWATCH_CONFIG: config, CORRWATCH_STOP_GRACE: '1s', PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      for (const deadline = Date.now() + 20_000; !fake.requests.slice(before).some((r) => r.path === '/api/v3/klines'); ) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no candle request\nstdout: ${stdout}\nstderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(stdout).not.toContain('watching');
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      const { code, signal } = await exited;
+      expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(stderr).toContain('stopping during the first tick, which did not finish in time; aborting it');
+      expect(stdout).toContain('stopping...');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      fake.setBehavior('/api/v3/klines', null);
+    }
+  });
 });
