@@ -5,10 +5,12 @@ import { benchCharts } from './charts.js';
 import { benchBacktest } from './backtest.js';
 import { benchCsv } from './csv.js';
 import { benchStartup } from './startup.js';
+import { benchWatcher } from './watcher.js';
 
 await benchRolling();
 await benchEigen();
 await benchBacktest();
 await benchCharts();
 await benchCsv();
+await benchWatcher();
 await benchStartup();
