@@ -11,6 +11,11 @@ export class SerialQueue {
     this.#tail = result.catch(() => undefined);
     return result;
   }
+
+  /** Resolves when every task queued so far has settled. */
+  async idle(): Promise<void> {
+    await this.#tail;
+  }
 }
 
 /**
@@ -32,6 +37,11 @@ export class KeyedSerialQueue {
       if (--mine.pending === 0 && this.#queues.get(key) === mine) this.#queues.delete(key);
     };
     return mine.queue.run(task).finally(done);
+  }
+
+  /** Resolves when every task queued so far, of every key, has settled. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((e) => e.queue.idle()));
   }
 
   /** Keys with a task queued or running (for tests of the clean-up). */

@@ -60,4 +60,25 @@ describe('KeyedSerialQueue', () => {
     expect(order).toEqual(['y', 'x1', 'x2']);
     expect(q.size).toBe(0);
   });
+
+  it('idle() resolves once every task queued so far has settled, failed ones included', async () => {
+    const q = new KeyedSerialQueue();
+    const g = gate();
+    let done = 0;
+    void q.run('a', async () => {
+      await g.opened;
+      done++;
+    });
+    q.run('b', async () => {
+      done++;
+      throw new Error('b failed');
+    }).catch(() => undefined);
+    let idle = false;
+    const waiting = q.idle().then(() => (idle = true));
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    g.open();
+    await waiting;
+    expect(done).toBe(2);
+  });
 });

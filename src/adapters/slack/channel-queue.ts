@@ -1,3 +1,4 @@
+import { KeyedSerialQueue } from '../../domain/serial-queue.js';
 import { classifySlackError } from './slack-errors.js';
 
 export interface ChannelQueueOptions {
@@ -12,11 +13,6 @@ export interface ChannelQueueOptions {
   onRateLimited?: (info: { channel: string; what: string; waitMs: number; attempt: number }) => void;
 }
 
-interface Lane {
-  tail: Promise<void>;
-  nextAt: number;
-}
-
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -25,7 +21,9 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * is tried again, a bounded number of times; any other failure is passed to the caller at once.
  */
 export class ChannelQueue {
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes = new KeyedSerialQueue();
+  /** When each channel may be posted to next (kept after its lane empties, for the spacing). */
+  private readonly nextAt = new Map<string, number>();
   private readonly minIntervalMs: number;
   private readonly maxRetries: number;
   private readonly maxRetryAfterMs: number;
@@ -41,40 +39,29 @@ export class ChannelQueue {
   }
 
   run<T>(channel: string, what: string, fn: () => Promise<T>): Promise<T> {
-    let lane = this.lanes.get(channel);
-    if (!lane) {
-      lane = { tail: Promise.resolve(), nextAt: 0 };
-      this.lanes.set(channel, lane);
-    }
-    const l = lane;
-    const result = l.tail.then(() => this.attempt(l, channel, what, fn));
-    l.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+    return this.lanes.run(channel, () => this.attempt(channel, what, fn));
   }
 
   /** Resolves when every call queued so far has finished. */
   async idle(): Promise<void> {
-    await Promise.all([...this.lanes.values()].map((l) => l.tail));
+    await this.lanes.idle();
   }
 
-  private async attempt<T>(lane: Lane, channel: string, what: string, fn: () => Promise<T>): Promise<T> {
+  private async attempt<T>(channel: string, what: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const wait = lane.nextAt - this.now();
+      const wait = (this.nextAt.get(channel) ?? 0) - this.now();
       if (wait > 0) await this.sleep(wait);
       try {
         const r = await fn();
-        lane.nextAt = this.now() + this.minIntervalMs;
+        this.nextAt.set(channel, this.now() + this.minIntervalMs);
         return r;
       } catch (e) {
         const f = classifySlackError(e);
         if (f.retryAfterMs === undefined) {
-          lane.nextAt = this.now() + this.minIntervalMs;
+          this.nextAt.set(channel, this.now() + this.minIntervalMs);
           throw e;
         }
-        lane.nextAt = this.now() + Math.max(f.retryAfterMs, this.minIntervalMs);
+        this.nextAt.set(channel, this.now() + Math.max(f.retryAfterMs, this.minIntervalMs));
         if (attempt > this.maxRetries || f.retryAfterMs > this.maxRetryAfterMs) throw e;
         this.opts.onRateLimited?.({ channel, what, waitMs: f.retryAfterMs, attempt });
       }
