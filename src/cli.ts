@@ -239,6 +239,7 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
           context: () => running.runtime.context({ platform: 'console', userId: 'console', channelId: 'console', isAdmin: true }),
         });
         print = (t) => session.print(t);
+        // Closing the console (Ctrl-D) stops corrwatch like a signal; the promise never rejects.
         void session.closed.then(() => resolve());
       }
     });
