@@ -8,6 +8,26 @@ import { startFakeExchange, type FakeExchange } from '../fakes/fake-exchange.js'
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
+/** `corrwatch start --no-console ...extra` as a child process, with what it prints and a wait for a condition. */
+function spawnStart(config: string, extra: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli-run.ts'), 'start', '--no-console', ...extra], {
+    cwd: ROOT,
+    env: { ...process.env, CORRWATCH_CONFIG: config, CORRWATCH_STOP_GRACE: '1s', PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const until = async (cond: () => boolean, what: string) => {
+    for (const deadline = Date.now() + 20_000; !cond(); ) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`timed out waiting for ${what}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { child, out, exited, until };
+}
+
 /**
  * `corrwatch start` as a process (issue 10, graceful shutdown): SIGTERM while a scheduled tick hangs on a slow
  * exchange. The stop waits CORRWATCH_STOP_GRACE, aborts the tick, saves what it recorded, closes the store and exits 0,
@@ -44,25 +64,10 @@ describe('corrwatch start stopped by SIGTERM during a tick stuck on a slow excha
         '',
       ].join('\n'),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli-run.ts'), 'start', '--no-console', '--schedule', '* * * * * *'], {
-      cwd: ROOT,
-      env: { ...process.env, CORRWATCH_CONFIG: config, CORRWATCH_STOP_GRACE: '1s', PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    const until = async (cond: () => boolean, what: string) => {
-      for (const deadline = Date.now() + 20_000; !cond(); ) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`timed out waiting for ${what}\nstdout: ${stdout}\nstderr: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const { child, out, exited, until } = spawnStart(config, ['--schedule', '* * * * * *']);
     try {
       // The first tick ran (start returned and listens for signals); then the exchange turns slow.
-      await until(() => stdout.includes('watching fast'), 'start');
+      await until(() => out.stdout.includes('watching fast'), 'start');
       const before = fake.requests.length;
       fake.setBehavior('/api/v3/klines', { delayMs: 60_000 });
       await until(() => fake.requests.slice(before).some((r) => r.path === '/api/v3/klines'), 'a tick asking the slow exchange');
@@ -70,19 +75,19 @@ describe('corrwatch start stopped by SIGTERM during a tick stuck on a slow excha
       child.kill('SIGTERM');
       const { code, signal } = await exited;
       const took = Date.now() - t0;
-      expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
+      expect({ code, signal }, out.stderr).toEqual({ code: 0, signal: null });
       // 1 s of grace, the abort, and at most the CLI's 2 s exit delay for the request left open: far less than the minute.
       expect(took).toBeLessThan(15_000);
-      expect(stdout).toContain('stopping...');
-      expect(stderr).toContain('the tick in flight did not finish in time; aborting it');
-      expect(stderr).not.toContain('the aborted tick did not stop');
+      expect(out.stdout).toContain('stopping...');
+      expect(out.stderr).toContain('the tick in flight did not finish in time; aborting it');
+      expect(out.stderr).not.toContain('the aborted tick did not stop');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       fake.setBehavior('/api/v3/klines', null);
     }
     // The store was flushed and closed, with the basket as the first tick left it: the cancelled tick is no market
     // outage (no error kept, no stale alert) and the next start redoes its bars.
-    expect(stderr).toContain('basket tick cancelled');
+    expect(out.stderr).toContain('basket tick cancelled');
     const store = new LowdbStore(join(dir, 'data'));
     await store.open([]);
     try {
@@ -105,29 +110,17 @@ describe('corrwatch start stopped by SIGTERM during a tick stuck on a slow excha
     // Every candle request hangs for a minute: the first tick cannot finish.
     fake.setBehavior('/api/v3/klines', { delayMs: 60_000 });
     const before = fake.requests.length;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli-run.ts'), 'start', '--no-console'], {
-      cwd: ROOT,
-      env: { ...process.env, CORRWATCH_CONFIG: config, CORRWATCH_STOP_GRACE: '1s', PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const { child, out, exited, until } = spawnStart(config, []);
     try {
-      for (const deadline = Date.now() + 20_000; !fake.requests.slice(before).some((r) => r.path === '/api/v3/klines'); ) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no candle request\nstdout: ${stdout}\nstderr: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(stdout).not.toContain('watching');
+      await until(() => fake.requests.slice(before).some((r) => r.path === '/api/v3/klines'), 'a candle request');
+      expect(out.stdout).not.toContain('watching');
       const t0 = Date.now();
       child.kill('SIGTERM');
       const { code, signal } = await exited;
-      expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
+      expect({ code, signal }, out.stderr).toEqual({ code: 0, signal: null });
       expect(Date.now() - t0).toBeLessThan(15_000);
-      expect(stderr).toContain('stopping during the first tick, which did not finish in time; aborting it');
-      expect(stdout).toContain('stopping...');
+      expect(out.stderr).toContain('stopping during the first tick, which did not finish in time; aborting it');
+      expect(out.stdout).toContain('stopping...');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       fake.setBehavior('/api/v3/klines', null);
