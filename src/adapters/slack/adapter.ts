@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App } from '@slack/bolt';
+import { App, HTTPReceiver } from '@slack/bolt';
 import type { Notifier } from '../../alerts/notifier.js';
 import type { ChatRuntime } from '../../domain/chat-runtime.js';
 import { boltLogger } from './bolt-logger.js';
@@ -11,6 +11,7 @@ import { EVENTS_PATH } from './manifest.js';
 import { slackNotifier } from './notifier.js';
 import { createPoster } from './poster.js';
 import { registerHandlers } from './handlers.js';
+import { SlackReplayGuard } from './replay-guard.js';
 import { classifySlackError, describeFailure, TOKEN_HINT } from './slack-errors.js';
 
 export interface SlackAdapterOptions {
@@ -20,6 +21,8 @@ export interface SlackAdapterOptions {
   port?: number;
   /** Spacing of posts into one channel; default 1000 ms (Slack: about one message a second per channel). */
   channelIntervalMs?: number;
+  /** The clock the replay guard judges request timestamps by (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface SlackAdapter {
@@ -58,6 +61,44 @@ function listen(server: Server, port: number, host: string | undefined): Promise
 }
 
 /**
+ * Bolt's HTTP receiver for the events path, behind SlackReplayGuard: a request dated more than a minute ahead, or a
+ * signed request seen before, is answered 401 before Bolt looks at it (and logged); everything else goes to Bolt,
+ * which checks the signature and refuses requests older than five minutes.
+ */
+function guardedReceiver(
+  signingSecret: string,
+  customRoutes: ConstructorParameters<typeof HTTPReceiver>[0]['customRoutes'],
+  logger: ReturnType<typeof boltLogger>,
+  log: ChatRuntime['log'],
+  now?: () => number,
+): HTTPReceiver {
+  const receiver = new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, customRoutes, logger });
+  const guard = new SlackReplayGuard({ now });
+  const bolt = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    if (req.method === 'POST') {
+      const header = (name: string) => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      const verdict = guard.check(header('x-slack-request-timestamp'), header('x-slack-signature'));
+      if (!verdict.ok) {
+        log.warn(
+          verdict.reason === 'replayed'
+            ? 'slack: refused a request whose signature was already used (a replay)'
+            : 'slack: refused a request dated more than a minute ahead of this host (check the clock, or a forged timestamp)',
+          { path: req.url, reason: verdict.reason },
+        );
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('request refused\n');
+        return;
+      }
+    }
+    bolt(req, res);
+  };
+  return receiver;
+}
+
+/**
  * Start the Slack adapter: Bolt in HTTP mode (Socket Mode when SLACK_APP_TOKEN is set), the /corr command, the
  * alert buttons, GET /healthz and /metrics (runtime.ops), and a Notifier for the watcher. Verifies the bot token first (auth.test) and
  * throws an error naming the env var to fix.
@@ -71,12 +112,13 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
     { path: HEALTH_PATH, method: ['GET'], handler: healthRoute(runtime.ops) },
     { path: METRICS_PATH, method: ['GET'], handler: metricsRoute(runtime.ops) },
   ];
+  const logger = boltLogger(log, env);
   const app = new App({
     token: cfg.botToken,
-    ...(socketMode ? { socketMode: true, appToken: cfg.appToken } : { signingSecret: cfg.signingSecret, endpoints: EVENTS_PATH, customRoutes }),
+    ...(socketMode ? { socketMode: true, appToken: cfg.appToken } : { receiver: guardedReceiver(cfg.signingSecret!, customRoutes, logger, runtime.log, opts.now) }),
     deferInitialization: true,
     convoStore: false,
-    logger: boltLogger(log, env),
+    logger,
     clientOptions: {
       ...(cfg.apiUrl ? { slackApiUrl: cfg.apiUrl } : {}),
       // Retries are ours: 429s in the channel queue (after Retry-After), other failures on the next tick.

@@ -173,6 +173,25 @@ describe('slash command /corr', () => {
     expect(rt.lines.some((l) => l.includes('SLACK_SIGNING_SECRET'))).toBe(true);
   });
 
+  it('refuses a replayed signed request and one dated more than a minute ahead (401, logged); the original is answered once', async () => {
+    const id = `replay-${++seq}`;
+    const body = commandBody('help', { responseUrl: fake.responseUrl(id) });
+    const ts = Math.floor(Date.now() / 1000);
+    expect((await postSigned(url, body, { ts })).status).toBe(200);
+    // The same body and headers again, as an attacker who saw the request would send them.
+    expect((await postSigned(url, body, { ts })).status).toBe(401);
+    const future = `future-${++seq}`;
+    expect((await postSigned(url, commandBody('help', { responseUrl: fake.responseUrl(future) }), { ts: ts + 6 * 60 })).status).toBe(401);
+    // Within the allowed clock skew: answered.
+    const skewed = `skewed-${++seq}`;
+    expect((await postSigned(url, commandBody('help', { responseUrl: fake.responseUrl(skewed) }), { ts: ts + 30 })).status).toBe(200);
+    await fake.waitFor('the answer to the skewed request', () => fake.calls.find((c) => c.responseId === skewed), 20_000);
+    expect(fake.calls.filter((c) => c.responseId === id)).toHaveLength(1);
+    expect(fake.calls.some((c) => c.responseId === future)).toBe(false);
+    expect(rt.lines.some((l) => l.includes('already used (a replay)'))).toBe(true);
+    expect(rt.lines.some((l) => l.includes('dated more than a minute ahead'))).toBe(true);
+  });
+
   it('answers GET /healthz and GET /metrics from runtime.ops on the same server as the slash command', async () => {
     const res = await fetch(`http://127.0.0.1:${adapter.port}/healthz`, { signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(200);
