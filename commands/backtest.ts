@@ -13,6 +13,7 @@ import { requireBasket } from './basket-lookup.js';
 import { calendarArg, jsonArg, sourceArg } from './common-args.js';
 import { fmtRho, table } from './format.js';
 import type { CommandSpec } from './types.js';
+import { checkBars, checkSymbolCount } from '../src/domain/limits.js';
 
 export const backtestCommand: CommandSpec = {
   name: 'backtest',
@@ -47,12 +48,16 @@ export const backtestCommand: CommandSpec = {
       name = 'ad-hoc';
     }
     if (args.timeframe && basketName) settings.timeframe = args.timeframe as string;
+    checkSymbolCount(settings.symbols.length);
     await Promise.all(settings.symbols.map((s) => ctx.market.resolveSymbol(s)));
     const tf = timeframeMs(settings.timeframe);
     const latest = (await ctx.market.latestBarTime?.(settings.timeframe)) ?? Math.floor(ctx.clock.now() / tf) * tf - tf;
     const to = Math.min((args.to as number | undefined) ?? latest, latest);
     const from = (args.from as number | undefined) ?? (ctx.market.id.startsWith('csv:') ? 0 : to - ctx.config.market.maxBars * tf);
     if (from >= to) throw new UserError('bad_range', `--from ${isoTime(from)} is not before --to ${isoTime(to)}`);
+    if (!ctx.market.id.startsWith('csv:')) {
+      checkBars(Math.round((to - from) / tf), ctx.config.market.maxBars, `a backtest from ${isoTime(from)} to ${isoTime(to)} of ${settings.timeframe} bars`, 'use a later --from or a larger timeframe (market.maxBars sets the bound)');
+    }
     const cal = await resolveBasketCalendar(ctx.market, settings.symbols, args.calendar as Calendar | undefined);
     const dcfg = detectorConfigFor(settings, ctx.config);
     const detector = new RegimeDetector(dcfg);

@@ -1,6 +1,7 @@
 import { basketFromConfig } from '../src/config/baskets.js';
 import { BASKET_NAME_HINT, BASKET_NAME_PATTERN } from '../src/domain/patterns.js';
 import { UserError } from '../src/domain/errors.js';
+import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../src/domain/limits.js';
 import type { Reply } from '../src/domain/reply.js';
 import { timeframeMs } from '../src/domain/timeframe.js';
 import { barsOf } from '../src/config/basket-settings.js';
@@ -25,11 +26,20 @@ const SETTABLE: Record<string, { describe: string; apply: (b: Basket, v: string)
   decouplez: { describe: 'window z-score for decoupling (negative)', apply: (b, v) => (b.thresholds.decoupleZ = num(v, 'decoupleZ', -10, -0.5)) },
 };
 
-/** The window must hold enough returns for the detector to classify (it refuses fewer than MIN_RETURNS). */
+/**
+ * The window must hold enough returns for the detector to classify (it refuses fewer than MIN_RETURNS), and neither
+ * the window nor the baseline may span more than MAX_BASKET_BARS bars (a basket would warm up forever).
+ */
 function checkWindow(b: Basket): void {
   const w = barsOf(b.window, b.timeframe, 'window');
   if (w < MIN_RETURNS) {
     throw new UserError('bad_window', `window: ${b.window} of ${b.timeframe} bars is ${w} returns; the detector needs at least ${MIN_RETURNS} returns`);
+  }
+  for (const [key, text] of [['window', b.window], ['baseline', b.baseline]] as const) {
+    const bars = barsOf(text, b.timeframe, key);
+    if (bars > MAX_BASKET_BARS) {
+      throw new UserError('bad_window', `${key}: ${text} of ${b.timeframe} bars is ${bars} bars; a basket's ${key} spans at most ${MAX_BASKET_BARS} bars: use a shorter ${key} or a larger timeframe`);
+    }
   }
 }
 
@@ -97,7 +107,7 @@ const show: CommandSpec = {
 
 const create: CommandSpec = {
   name: 'create',
-  summary: 'create a basket of 2 to 100 symbols',
+  summary: `create a basket of 2 to ${MAX_SYMBOLS} symbols`,
   adminOnly: true,
   args: [
     nameArg,
@@ -112,7 +122,7 @@ const create: CommandSpec = {
     const store = requireStore(ctx);
     if (await store.getBasket(name)) throw new UserError('basket_exists', `basket ${name} already exists; use basket add ${name} SYM... to extend it`);
     const symbols = args.symbols as string[];
-    if (symbols.length < 2 || symbols.length > 100) throw new UserError('bad_size', `a basket holds 2 to 100 symbols, got ${symbols.length}`);
+    if (symbols.length < 2 || symbols.length > MAX_SYMBOLS) throw new UserError('bad_size', `a basket holds 2 to ${MAX_SYMBOLS} symbols, got ${symbols.length}`);
     await checkSymbols(ctx, symbols);
     const b = basketFromConfig(name, { symbols, timeframe: args.timeframe as string | undefined, window: args.window as string | undefined }, ctx.config, ctx.clock.now());
     if (b.window === 'all') throw new UserError('bad_window', 'a basket window must be a duration or a bar count, not "all"');
@@ -135,7 +145,7 @@ const add: CommandSpec = {
     const symbols = args.symbols as string[];
     const already = symbols.filter((s) => b.symbols.includes(s));
     if (already.length) throw new UserError('already_in_basket', `${already.join(', ')} ${already.length > 1 ? 'are' : 'is'} already in ${b.name}`);
-    if (b.symbols.length + symbols.length > 100) throw new UserError('bad_size', `a basket holds at most 100 symbols; ${b.name} has ${b.symbols.length}`);
+    if (b.symbols.length + symbols.length > MAX_SYMBOLS) throw new UserError('bad_size', `a basket holds at most ${MAX_SYMBOLS} symbols; ${b.name} has ${b.symbols.length}`);
     await checkSymbols(ctx, symbols);
     b.symbols = [...b.symbols, ...symbols];
     await save(ctx, b);

@@ -9,6 +9,7 @@ import { chartArg, methodArg, queryOptions, windowArg } from './common-args.js';
 import { fmtNum, fmtRho, fmtTime, table } from './format.js';
 import { loadQueryInputs } from './query-inputs.js';
 import type { CommandSpec } from './types.js';
+import { MAX_SYMBOLS } from '../src/domain/limits.js';
 
 /** The matrix as a monospace table (3 decimals), for terminals and code blocks in chat. */
 export function matrixTable(r: MatrixResult): string {
@@ -76,7 +77,7 @@ export const matrixCommand: CommandSpec = {
       symbols = targets.map((t) => t.toUpperCase());
       if (symbols.length === 1) throw new UserError('unknown_basket', `"${targets[0]}" is not a basket; give a basket name or at least two symbols`);
       if (symbols.length < 2) throw new UserError('bad_usage', 'matrix needs a basket name or at least two symbols');
-      if (symbols.length > 100) throw new UserError('bad_usage', `matrix takes at most 100 symbols, got ${symbols.length}`);
+      if (symbols.length > MAX_SYMBOLS) throw new UserError('bad_usage', `matrix takes at most ${MAX_SYMBOLS} symbols, got ${symbols.length}`);
       const bad = symbols.find((s) => !SYMBOL_PATTERN.test(s));
       if (bad) throw new UserError('bad_argument', `"${bad}" is not ${SYMBOL_HINT}`);
       const dup = symbols.find((s, i) => symbols.indexOf(s) !== i);

@@ -1,5 +1,6 @@
 import type { Calendar } from '../src/domain/calendar.js';
 import { resolveWindowText } from '../src/domain/default-window.js';
+import { checkSymbolCount } from '../src/domain/limits.js';
 import { parseWindow, type WindowSpec } from '../src/domain/timeframe.js';
 import { loadReturns } from '../src/query/load-returns.js';
 import type { ReturnsWindow } from '../src/query/returns-window.js';
@@ -31,6 +32,7 @@ export async function loadQueryInputs(
   const windowText = resolveWindowText((args.window as string | undefined) ?? opts.window ?? ctx.config.defaults.window, timeframe);
   const window = parseWindow(windowText, timeframe);
   const at = args.at as number | undefined;
+  checkSymbolCount(symbols.length);
   // Unknown symbols fail fast, with a suggestion, before any candles are fetched.
   await Promise.all(symbols.map((s) => ctx.market.resolveSymbol(s)));
   const returns = await loadReturns(ctx.market, symbols, timeframe, window, at, {

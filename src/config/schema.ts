@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BASKET_NAME_HINT, BASKET_NAME_PATTERN, QUOTE_PATTERN, SOURCE_HINT, SOURCE_PATTERN, SYMBOL_HINT, SYMBOL_PATTERN } from '../domain/patterns.js';
 import { durationMs, parseWindow, timeframeMs } from '../domain/timeframe.js';
 import cron from 'node-cron';
+import { MAX_SYMBOLS } from '../domain/limits.js';
 
 /** `7d`, `12h` or a whole number of bars (returns). */
 function isWindowValue(v: unknown): boolean {
@@ -71,7 +72,7 @@ const thresholdsSchema = z
 
 const basketSchema = z
   .object({
-    symbols: z.array(symbolValue).min(2, { message: 'a basket needs at least 2 symbols' }).max(100, { message: 'a basket holds at most 100 symbols' }),
+    symbols: z.array(symbolValue).min(2, { message: 'a basket needs at least 2 symbols' }).max(MAX_SYMBOLS, { message: `a basket holds at most ${MAX_SYMBOLS} symbols` }),
     timeframe: timeframeValue.optional(),
     window: windowValue.optional(),
     baseline: windowValue.optional(),

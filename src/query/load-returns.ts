@@ -1,4 +1,5 @@
 import { historySpanFactor, type Calendar } from '../domain/calendar.js';
+import { checkBars } from '../domain/limits.js';
 import { UserError } from '../domain/errors.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { isoTime, timeframeMs, type WindowSpec } from '../domain/timeframe.js';
@@ -9,7 +10,7 @@ import { alignedReturns, type ReturnsWindow } from './returns-window.js';
 
 export interface LoadOptions {
   clock: Clock;
-  /** Most bars fetched from an exchange for `all`. */
+  /** Most bars fetched from an exchange (or a simulator) for one query: `all`, or a window times `windows`. */
   maxBars: number;
   /** How many windows of returns to load (2 for compare; more for rolling charts). */
   windows?: number;
@@ -41,6 +42,8 @@ export async function loadReturns(
   else if (window.kind === 'all') since = endBar - opts.maxBars * tf;
   else {
     const bars = window.returns * (opts.windows ?? 1);
+    const what = (opts.windows ?? 1) > 1 ? `this query (${opts.windows} windows of ${window.returns} ${timeframe} returns)` : `a window of ${window.returns} ${timeframe} returns`;
+    checkBars(bars, opts.maxBars, what, 'use a smaller window or a larger timeframe (market.maxBars sets the bound)');
     since = endBar - Math.ceil((bars + Math.max(10, Math.ceil(bars * 0.1))) * span) * tf;
   }
   const aligned = await loadAligned(source, symbols, timeframe, since, endBar + tf, { calendar: cal.calendar });
