@@ -16,6 +16,7 @@ import { opsHandler, type OpsEndpoints } from '../ops/routes.js';
 import { autoSchedule, schedulePeriodMs, scheduleTicks } from '../scheduler/cron.js';
 import { Watcher, type TickReport } from '../scheduler/watcher.js';
 import { LowdbStore } from '../store/lowdb-store.js';
+import { StoreError } from '../store/errors.js';
 import type { NotificationRecord, Store } from '../store/types.js';
 import { seedBaskets } from '../config/baskets.js';
 import { acceleratedClock } from './demo-clock.js';
@@ -117,9 +118,9 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   store.onWarning = (message) => log.warn(message);
   // Health is judged in wall-clock time (the demo clock may run thousands of times faster).
   const startedAt = Date.now();
-  const health = { lastCompletedAt: undefined as number | undefined, periodMs: 3_600_000 };
+  const health = { lastCompletedAt: undefined as number | undefined, periodMs: 3_600_000, storeError: undefined as { at: number; message: string } | undefined };
   const ops: OpsEndpoints = {
-    health: () => healthOf({ now: Date.now(), startedAt, lastCompletedAt: health.lastCompletedAt, periodMs: health.periodMs, version: version(), lastTickAt: holder.watcher?.lastTick?.at }),
+    health: () => healthOf({ now: Date.now(), startedAt, lastCompletedAt: health.lastCompletedAt, periodMs: health.periodMs, version: version(), lastTickAt: holder.watcher?.lastTick?.at, storeError: health.storeError }),
     metrics: () => metrics.text(),
   };
   const runtime = createRuntime({
@@ -166,8 +167,19 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     const idle = !w.busy;
     const p = w.tick(clock.now(), shutdown.signal);
     if (idle) inFlight = p;
-    const r = await p;
+    let r;
+    try {
+      r = await p;
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      // Disk full, permissions: the operator's to fix. Said once a tick, counted, and in /healthz; never a market outage.
+      log.error(`the store cannot be written; this tick's decisions were not saved and are made again on the next tick: ${e.message}`, { code: e.code });
+      metrics.recordStoreFailure(e.code);
+      health.storeError ??= { at: Date.now(), message: e.message };
+      return;
+    }
     if (r) {
+      health.storeError = undefined;
       metrics.recordTick(r, (performance.now() - t0) / 1000);
       health.lastCompletedAt = Date.now();
       opts.write(tickSummary(r) + '\n');

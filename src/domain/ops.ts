@@ -3,7 +3,8 @@ export interface HealthReport {
   /** 200 when healthy, 503 when not. */
   status: 200 | 503;
   body: {
-    status: 'ok' | 'starting' | 'stale';
+    /** `store_failing`: the last tick could not write the store (disk full, permissions): an operator's problem. */
+    status: 'ok' | 'starting' | 'stale' | 'store_failing';
     version: string;
     /** The bar time the last tick evaluated up to (ISO, the watcher's clock), null before the first. */
     lastTickAt: string | null;

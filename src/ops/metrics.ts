@@ -16,7 +16,7 @@ export interface TickOutcome {
  */
 export class OpsMetrics {
   readonly registry = new Registry();
-  private readonly ticks = new Counter({ name: 'corrwatch_ticks_total', help: 'Watcher ticks, by outcome (ok, skipped: the previous one was still running).', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly ticks = new Counter({ name: 'corrwatch_ticks_total', help: 'Watcher ticks, by outcome (ok, skipped: the previous one was still running, store_failed: the store could not be written).', labelNames: ['outcome'], registers: [this.registry] });
   private readonly tickSeconds = new Histogram({ name: 'corrwatch_tick_duration_seconds', help: 'Wall-clock duration of a completed tick.', buckets: [0.05, 0.1, 0.3, 1, 3, 10, 30, 100], registers: [this.registry] });
   private readonly regime = new Gauge({ name: 'corrwatch_basket_regime', help: "1 for each basket's current regime, 0 for the others.", labelNames: ['basket', 'regime'], registers: [this.registry] });
   private readonly evidence = new Gauge({ name: 'corrwatch_basket_evidence', help: 'Convergence evidence √(2·CUSUM) of each basket at its last bar (an alert opens at its enterZ).', labelNames: ['basket'], registers: [this.registry] });
@@ -26,6 +26,7 @@ export class OpsMetrics {
   private readonly waiting = new Gauge({ name: 'corrwatch_deliveries_waiting', help: 'Deliveries waiting in the outbox after the last tick.', registers: [this.registry] });
   private readonly basketErrors = new Counter({ name: 'corrwatch_basket_errors_total', help: 'Ticks in which a basket failed, by basket and kind (the market source\'s or data error\'s code, or internal).', labelNames: ['basket', 'kind'], registers: [this.registry] });
   private readonly commandSeconds = new Histogram({ name: 'corrwatch_command_duration_seconds', help: 'Time to answer a command, by command, platform and outcome.', labelNames: ['command', 'platform', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.3, 1, 3, 10, 30], registers: [this.registry] });
+  private readonly storeFailures = new Counter({ name: 'corrwatch_store_failures_total', help: 'Ticks that could not write the store, by the store error code (io: disk full, permissions; invalid).', labelNames: ['code'], registers: [this.registry] });
   private readonly storeBytes = new Counter({ name: 'corrwatch_store_write_bytes_total', help: 'Bytes written to the store file.', registers: [this.registry] });
   private readonly storeSeconds = new Histogram({ name: 'corrwatch_store_write_duration_seconds', help: 'Time one store write takes (serialise, write, rename).', buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2], registers: [this.registry] });
 
@@ -58,6 +59,12 @@ export class OpsMetrics {
   recordStoreWrite(bytes: number, seconds: number): void {
     this.storeBytes.inc(bytes);
     this.storeSeconds.observe(seconds);
+  }
+
+  /** A tick that failed because the store could not be written (by the store error's code: io, invalid). */
+  recordStoreFailure(code: string): void {
+    this.ticks.inc({ outcome: 'store_failed' });
+    this.storeFailures.inc({ code });
   }
 
   recordSkippedTick(): void {

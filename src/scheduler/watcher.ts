@@ -4,6 +4,7 @@ import { targetKey, type Notifier } from '../alerts/notifier.js';
 import type { Config } from '../config/schema.js';
 import type { Calendar } from '../domain/calendar.js';
 import { SourceError, UserError } from '../domain/errors.js';
+import { StoreError } from '../store/errors.js';
 import type { Reply } from '../domain/reply.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { isoTime } from '../domain/timeframe.js';
@@ -116,12 +117,19 @@ export class Watcher {
       // Every line of this tick carries its time (the bar clock), so a log search finds one tick's story.
       const log = this.deps.log.child({ tick: isoTime(now) });
       const ticked: TickedBasket[] = [];
-      for (const b of baskets) {
-        // A stop aborted this tick: the baskets not reached yet are left for the next start.
-        if (signal?.aborted) break;
-        ticked.push(await this.tickBasket(b, now, log, signal));
+      try {
+        for (const b of baskets) {
+          // A stop aborted this tick: the baskets not reached yet are left for the next start.
+          if (signal?.aborted) break;
+          ticked.push(await this.tickBasket(b, now, log, signal));
+        }
+        await this.saveRuntimes(ticked);
+      } catch (e) {
+        // The detectors in memory have moved past what the store holds: rebuild them on the next tick, which then
+        // evaluates every bar after the stored state (as after a restart), so no decision is skipped.
+        if (e instanceof StoreError) this.sessions.clear();
+        throw e;
       }
-      await this.saveRuntimes(ticked);
       const reports = ticked.map((t) => t.report);
       for (const name of [...this.sessions.keys()]) if (!baskets.some((b) => b.name === name)) this.sessions.delete(name);
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
@@ -205,6 +213,9 @@ export class Watcher {
       report.score = session.lastReading?.score;
       if (!session.lastReading) report.error = `warming up: ${session.detector.count} of ${session.detector.warmupReturns} returns`;
     } catch (e) {
+      // The store failing (disk full) is the operator's problem, never the market's: the whole tick stops, nothing
+      // is reported as missing data; the caller logs it and /healthz says so.
+      if (e instanceof StoreError) throw e;
       if (e instanceof SourceError && e.code === 'aborted') {
         // corrwatch is stopping: not a market outage (no stale alert, no error kept); the next start redoes the bars.
         log.info('basket tick cancelled', { basket: b.name });

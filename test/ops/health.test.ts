@@ -9,6 +9,21 @@ describe('healthOf (GET /healthz)', () => {
     expect(h).toEqual({ status: 200, body: { status: 'ok', version: '1.2.3', lastTickAt: '2024-01-01T00:00:00Z', secondsSinceLastTick: 120, schedulePeriodSeconds: 60 } });
   });
 
+  it('503 store_failing while the store cannot be written, however recent the last tick', () => {
+    const h = healthOf({ ...base, now: 1_200_000, lastCompletedAt: 1_150_000, storeError: { at: 1_170_000, message: 'cannot append to data/history.jsonl: ENOSPC' } });
+    expect(h).toEqual({
+      status: 503,
+      body: {
+        status: 'store_failing',
+        version: '1.2.3',
+        lastTickAt: '2024-01-01T00:00:00Z',
+        secondsSinceLastTick: 50,
+        schedulePeriodSeconds: 60,
+        reason: 'the store cannot be written (for 30 s): cannot append to data/history.jsonl: ENOSPC',
+      },
+    });
+  });
+
   it('503 with the reason once it is older than two periods', () => {
     const h = healthOf({ ...base, now: 1_200_001, lastCompletedAt: 1_080_000 });
     expect(h.status).toBe(503);

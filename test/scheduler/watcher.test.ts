@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SourceError, UserError } from '../../src/domain/errors.js';
 import type { TickReport } from '../../src/scheduler/watcher.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { StoreError } from '../../src/store/errors.js';
 import type { NotificationRecord } from '../../src/store/types.js';
 import { barOf, barTime, basket, FakeMarket, Harness, nowAfter, subscribe } from './fakes.js';
 
@@ -464,4 +465,39 @@ describe('Watcher: first run on a long history', () => {
     expect((await h.store.listNotifications('majors')).map((n) => n.kind)).toEqual(['firing', 'firing']);
     expect(h.slack.sent.length).toBe(sentBefore);
   });
+
+  it('a store that cannot be written (disk full) stops the tick with the StoreError: never a market outage, nothing posted twice after it recovers', async () => {
+    const store = new DiskFullStore();
+    await store.open([]);
+    const market = new FakeMarket().addGroup(SYMBOLS, 1400, JUMP, 5);
+    await store.putBasket(basket('majors', SYMBOLS));
+    await subscribe(store, 'majors', 'slack', 'C1');
+    const h = new Harness(store, market);
+    await h.tickAt(790);
+    const { k } = await tickUntilNotified(h, 791, 860); // firing, posted
+    const posted = h.slack.sent.length;
+    store.full = true;
+    for (let j = k + 1; j <= k + 12; j++) {
+      h.now = nowAfter(j);
+      await expect(h.watcher.tick(h.now)).rejects.toMatchObject({ name: 'StoreError', code: 'io' });
+    }
+    store.full = false;
+    const r = await h.tickAt(k + 13);
+    expect(r.baskets[0].error).toBeUndefined();
+    // Twelve bars went by without a store: the bars are evaluated now, and no stale/recovered pair was made up.
+    expect(r.baskets[0].newBars).toBe(13);
+    const kinds = (await store.listNotifications('majors')).map((n) => n.kind);
+    expect(kinds.filter((x) => x === 'stale' || x === 'recovered')).toEqual([]);
+    expect(kinds.filter((x) => x === 'firing')).toHaveLength(1);
+    expect(h.slack.sent.length - posted).toBe(r.baskets[0].notifications.length);
+  });
 });
+
+/** A MemoryStore whose writes fail as on a full disk while `full` is set. */
+class DiskFullStore extends MemoryStore {
+  full = false;
+  protected override async persist(data: Parameters<MemoryStore['persist']>[0]): Promise<void> {
+    if (this.full) throw new StoreError('io', 'cannot write memory: ENOSPC: no space left on device. The file still holds the previous state; this change was not saved.');
+    return super.persist(data);
+  }
+}
