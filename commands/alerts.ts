@@ -145,6 +145,35 @@ const history: CommandSpec = {
   },
 };
 
+const outbox: CommandSpec = {
+  name: 'outbox',
+  summary: 'deliveries still pending or given up (a platform down, a channel that refused, too old to post)',
+  adminOnly: false,
+  args: [],
+  examples: ['alerts outbox'],
+  async handler(ctx) {
+    // pendingNotifications: every record with a delivery not sent (pending: the outbox tries it; failed: given up).
+    const recs = await requireStore(ctx).pendingNotifications();
+    const rows = [['alert', 'target', 'status', 'attempts', 'last try', 'error']];
+    const data: { id: string; target: string; status: string; attempts: number; lastAttemptAt?: string; error?: string }[] = [];
+    for (const r of recs) {
+      for (const [target, d] of Object.entries(r.deliveries)) {
+        if (d.status === 'sent') continue;
+        const status = d.status === 'pending' ? 'pending' : 'given up';
+        rows.push([r.id, target, status, String(d.attempts), d.lastAttemptAt === undefined ? '-' : isoTime(d.lastAttemptAt), (d.error ?? '-').slice(0, 80)]);
+        data.push({ id: r.id, target, status, attempts: d.attempts, ...(d.lastAttemptAt === undefined ? {} : { lastAttemptAt: isoTime(d.lastAttemptAt) }), ...(d.error ? { error: d.error } : {}) });
+      }
+    }
+    if (!data.length) return { title: 'The outbox is empty', text: 'Every alert was delivered.', data };
+    const waiting = data.filter((d) => d.status === 'pending').length;
+    return {
+      title: `Outbox: ${waiting} pending, ${data.length - waiting} given up`,
+      text: '```\n' + table(rows) + '\n```\nPending ones are tried on every tick until alerts.giveUpAfter; given-up ones are never posted.',
+      data,
+    };
+  },
+};
+
 const ack: CommandSpec = {
   name: 'ack',
   summary: 'acknowledge an alert (what its Acknowledge button does)',
@@ -167,6 +196,6 @@ export const alertsCommand: CommandSpec = {
   summary: 'subscribe channels, snooze baskets, acknowledge alerts, see alert status and history',
   adminOnly: false,
   args: [],
-  examples: ['alerts subscribe majors', 'alerts snooze majors 4h', 'alerts status'],
-  subcommands: [subscribe, unsubscribe, snooze, unsnoozeCmd, ack, status, history],
+  examples: ['alerts subscribe majors', 'alerts snooze majors 4h', 'alerts status', 'alerts outbox'],
+  subcommands: [subscribe, unsubscribe, snooze, unsnoozeCmd, ack, status, history, outbox],
 };

@@ -8,23 +8,34 @@ export interface FanoutReport {
   failed: number;
   /** Deliveries whose platform has no notifier running in this process (left pending). */
   waiting: number;
+  /** Deliveries given up this round: a permanent error, or older than the give-up age (never posted late). */
+  gaveUp: number;
 }
+
+/** How the outbox gives up. */
+export interface GiveUpPolicy {
+  /** A delivery not sent this long after its alert was decided is given up, never posted late (default 1 h). */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_GIVE_UP: GiveUpPolicy = { maxAgeMs: 3_600_000 };
 
 /** One delivery attempt, for metrics: sent, failed (tried again later) or gave_up; why, when it did not go. */
 export interface DeliveryAttempt {
   platform: string;
   outcome: 'sent' | 'failed' | 'gave_up';
-  reason: 'ok' | 'retryable' | 'permanent';
+  /** expired: not delivered within the give-up age (not tried again). */
+  reason: 'ok' | 'retryable' | 'permanent' | 'expired';
 }
-
-/** Attempts after which a delivery that keeps failing with a non-retryable error is given up (status `failed`). */
-const MAX_ATTEMPTS = 5;
 
 /**
  * Deliver every pending notification to every target not yet sent, one target at a time. Each target's failure
- * is isolated: it is recorded on that delivery (still `pending` when a retry may help, so the next tick tries
- * again) and the others go on. A delivery marked `sent` is never sent again, across restarts. Renders each
- * record's Reply once, however many targets it has.
+ * is isolated: it is recorded on that delivery and the others go on. A failure a retry may cure (429, 5xx, a
+ * timeout) stays `pending` and is tried on the next tick, until the alert is older than `policy.maxAgeMs`; a
+ * permanent one (a channel that does not exist, a missing scope, any other 4xx) is given up at once (`failed`).
+ * A delivery older than the give-up age is given up without being tried, whether its platform failed or is not
+ * running in this process: an alert is never posted late (issue 11). A delivery marked `sent` is never sent again,
+ * across restarts. Renders each record's Reply once, however many targets it has.
  */
 export async function deliverPending(
   store: Store,
@@ -33,14 +44,24 @@ export async function deliverPending(
   log: Logger,
   now: number,
   onAttempt?: (attempt: DeliveryAttempt) => void,
+  policy: GiveUpPolicy = DEFAULT_GIVE_UP,
 ): Promise<FanoutReport> {
-  const report: FanoutReport = { sent: 0, failed: 0, waiting: 0 };
+  const report: FanoutReport = { sent: 0, failed: 0, waiting: 0, gaveUp: 0 };
   const byPlatform = new Map(notifiers.map((n) => [n.platform, n]));
   for (const record of await store.pendingNotifications()) {
     let reply: Reply | undefined;
     for (const [target, delivery] of Object.entries(record.deliveries)) {
       if (delivery.status !== 'pending') continue;
       const { platform, channelId } = parseTargetKey(target);
+      const age = now - record.createdAt;
+      if (age > policy.maxAgeMs) {
+        report.gaveUp++;
+        onAttempt?.({ platform, outcome: 'gave_up', reason: 'expired' });
+        const error = `given up: not delivered within ${Math.round(policy.maxAgeMs / 60_000)} min of the alert${delivery.error ? ` (last error: ${delivery.error})` : ''}`;
+        log.warn('alert delivery given up: too old to post', { id: record.id, target, attempts: delivery.attempts, ageMinutes: Math.round(age / 60_000) });
+        await store.updateDelivery(record.id, target, { ...delivery, status: 'failed', error });
+        continue;
+      }
       const notifier = byPlatform.get(platform);
       if (!notifier) {
         report.waiting++;
@@ -65,10 +86,11 @@ export async function deliverPending(
         onAttempt?.({ platform, outcome: 'sent', reason: 'ok' });
         await store.updateDelivery(record.id, target, { status: 'sent', attempts, lastAttemptAt: now, messageRef: result.messageRef });
       } else {
-        report.failed++;
-        const giveUp = !result.retryable && attempts >= MAX_ATTEMPTS;
+        const giveUp = !result.retryable;
+        if (giveUp) report.gaveUp++;
+        else report.failed++;
         onAttempt?.({ platform, outcome: giveUp ? 'gave_up' : 'failed', reason: result.retryable ? 'retryable' : 'permanent' });
-        log.warn('alert delivery failed', { id: record.id, target, attempts, retryable: result.retryable, error: result.error });
+        log.warn(giveUp ? 'alert delivery given up: the platform refused it for good' : 'alert delivery failed; tried again next tick', { id: record.id, target, attempts, retryable: result.retryable, error: result.error });
         await store.updateDelivery(record.id, target, { status: giveUp ? 'failed' : 'pending', attempts, lastAttemptAt: now, error: result.error });
       }
     }

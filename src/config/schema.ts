@@ -125,7 +125,7 @@ export const configSchema = z
       .object({
         /** Regime points kept per basket (charts and `regime`). */
         maxHistory: z.number().int().min(10).max(1_000_000).default(2000),
-        /** Notifications kept: the newest this many, plus any older one not yet delivered. */
+        /** Notifications kept: the newest this many, plus any older one still being delivered. */
         maxNotifications: z.number().int().min(10).max(1_000_000).default(5000),
         /** Audit entries kept (who changed what). */
         maxAudit: z.number().int().min(10).max(10_000_000).default(10_000),
@@ -152,6 +152,8 @@ export const configSchema = z
         minDwellBars: z.number().int().min(0).max(1000).default(6),
         cooldownBars: z.number().int().min(0).max(10_000).default(24),
         staleBars: z.number().int().min(1).max(1000).default(3),
+        /** A delivery not sent this long after its alert was decided is given up, never posted late. */
+        giveUpAfter: durationValue.default('1h'),
       })
       .strict()
       .prefault({}),

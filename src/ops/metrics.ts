@@ -6,7 +6,7 @@ const REGIMES: Regime[] = ['calm', 'converging', 'stressed', 'decoupling'];
 /** One tick's outcome, as the watcher reports it (src/scheduler/watcher.ts TickReport). */
 export interface TickOutcome {
   baskets: { basket: string; regime?: string; score?: number; notifications: string[]; error?: string; errorKind?: string }[];
-  delivery: { sent: number; failed: number; waiting: number };
+  delivery: { sent: number; failed: number; waiting: number; gaveUp: number };
 }
 
 /**
@@ -21,7 +21,7 @@ export class OpsMetrics {
   private readonly regime = new Gauge({ name: 'corrwatch_basket_regime', help: "1 for each basket's current regime, 0 for the others.", labelNames: ['basket', 'regime'], registers: [this.registry] });
   private readonly evidence = new Gauge({ name: 'corrwatch_basket_evidence', help: 'Convergence evidence √(2·CUSUM) of each basket at its last bar (an alert opens at its enterZ).', labelNames: ['basket'], registers: [this.registry] });
   private readonly alerts = new Counter({ name: 'corrwatch_alerts_total', help: 'Alert notifications decided, by basket and kind (firing, escalated, resolved, stale, recovered).', labelNames: ['basket', 'kind'], registers: [this.registry] });
-  private readonly deliveries = new Counter({ name: 'corrwatch_deliveries_total', help: 'Deliveries attempted by the outbox, by outcome (sent, failed).', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly deliveries = new Counter({ name: 'corrwatch_deliveries_total', help: 'Deliveries by the outbox, by outcome (sent, failed: tried again next tick, gave_up: refused for good or too old to post).', labelNames: ['outcome'], registers: [this.registry] });
   private readonly attempts = new Counter({ name: 'corrwatch_notification_attempts_total', help: 'Delivery attempts by platform, outcome (sent, failed: tried again later, gave_up) and reason (ok, retryable, permanent).', labelNames: ['platform', 'outcome', 'reason'], registers: [this.registry] });
   private readonly waiting = new Gauge({ name: 'corrwatch_deliveries_waiting', help: 'Deliveries waiting in the outbox after the last tick.', registers: [this.registry] });
   private readonly basketErrors = new Counter({ name: 'corrwatch_basket_errors_total', help: 'Ticks in which a basket failed, by basket and kind (the market source\'s or data error\'s code, or internal).', labelNames: ['basket', 'kind'], registers: [this.registry] });
@@ -45,6 +45,7 @@ export class OpsMetrics {
     }
     if (t.delivery.sent) this.deliveries.inc({ outcome: 'sent' }, t.delivery.sent);
     if (t.delivery.failed) this.deliveries.inc({ outcome: 'failed' }, t.delivery.failed);
+    if (t.delivery.gaveUp) this.deliveries.inc({ outcome: 'gave_up' }, t.delivery.gaveUp);
     this.waiting.set(t.delivery.waiting);
   }
 

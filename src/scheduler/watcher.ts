@@ -7,7 +7,7 @@ import { SourceError, UserError } from '../domain/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { Reply } from '../domain/reply.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
-import { isoTime } from '../domain/timeframe.js';
+import { isoTime, parseDuration } from '../domain/timeframe.js';
 import type { Logger } from '../log.js';
 import { detectorConfigFor, policyConfigFor } from '../config/basket-settings.js';
 import type { RegimeReading } from '../regime/types.js';
@@ -135,8 +135,10 @@ export class Watcher {
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
       // Past the stop's grace period nothing more is posted: what is pending stays in the outbox for the next start.
       const delivery = signal?.aborted
-        ? { sent: 0, failed: 0, waiting: 0 }
-        : await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery);
+        ? { sent: 0, failed: 0, waiting: 0, gaveUp: 0 }
+        : await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery, {
+            maxAgeMs: parseDuration(this.deps.config.alerts.giveUpAfter, 'alerts.giveUpAfter'),
+          });
       this.lastTick = { at: isoTime(now), baskets: reports, delivery };
       return this.lastTick;
     } finally {

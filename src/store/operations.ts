@@ -101,17 +101,26 @@ export function findNotification(data: StoreData, id: string): NotificationRecor
 
 /**
  * Append the record unless its id exists (result false; the existing record is kept as it is). Then keep the
- * newest `maxNotifications` records plus every older one that still has an undelivered delivery.
+ * newest `maxNotifications` records plus every older one still being delivered (boundNotifications).
  */
 export function addNotification(data: StoreData, record: NotificationRecord, maxNotifications: number): Change<boolean> {
   if (findNotification(data, record.id)) return { data, result: false };
   return { data: { ...data, notifications: boundNotifications([...data.notifications, record], maxNotifications) }, result: true };
 }
 
-/** The newest `max` records (the list is oldest first) plus every older one with an undelivered delivery. */
+/**
+ * The newest `max` records (the list is oldest first) plus every older one still being delivered (a delivery
+ * `pending`). One given up (`failed`) is dropped with the old ones: the outbox gives up within a bounded age, so
+ * this keeps the list bounded.
+ */
 export function boundNotifications(all: NotificationRecord[], max: number): NotificationRecord[] {
   const cutoff = all.length - max;
-  return cutoff > 0 ? all.filter((n, i) => i >= cutoff || hasUndelivered(n)) : all;
+  return cutoff > 0 ? all.filter((n, i) => i >= cutoff || stillDelivering(n)) : all;
+}
+
+/** True when some delivery of the record is still `pending` (the outbox will try it). */
+export function stillDelivering(record: NotificationRecord): boolean {
+  return Object.values(record.deliveries).some((d) => d.status === 'pending');
 }
 
 /** Records with an undelivered delivery, oldest first. */

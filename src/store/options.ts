@@ -2,7 +2,7 @@
 export interface StoreOptions {
   /** Regime points kept per basket (oldest dropped). Default 2000. */
   maxHistory?: number;
-  /** Notifications kept: the newest this many, plus any older one with a delivery not yet sent. Default 5000. */
+  /** Notifications kept: the newest this many, plus any older one with a delivery still pending. Default 5000. */
   maxNotifications?: number;
   /** Audit entries kept (oldest dropped). Default 10000. */
   maxAudit?: number;

@@ -149,3 +149,38 @@ describe('alerts status / history (anyone)', () => {
     expectUserError(await env.rt.run(USER, 'alerts history majrs'), 'there is no basket "majrs"; did you mean majors?');
   });
 });
+
+describe('alerts outbox', () => {
+  it('lists deliveries pending or given up (not the sent ones), with attempts and the last error; says so when empty', async () => {
+    const env = await makeEnv();
+    const empty = await env.rt.run(USER, 'alerts outbox');
+    expectOk(empty);
+    expect(empty.reply.title).toBe('The outbox is empty');
+    const rec = (id: string, deliveries: NotificationRecord['deliveries']): NotificationRecord => ({
+      id,
+      basket: 'majors',
+      episode: 1,
+      kind: 'firing',
+      at: NOW - HOUR,
+      createdAt: NOW,
+      payload: {},
+      deliveries,
+    });
+    await env.store.addNotification(
+      rec('majors:1:firing', {
+        'slack:C1': { status: 'sent', attempts: 1, lastAttemptAt: NOW },
+        'slack:C2': { status: 'pending', attempts: 2, lastAttemptAt: NOW, error: 'rate_limited' },
+        'discord:D1': { status: 'failed', attempts: 1, lastAttemptAt: NOW, error: 'Unknown Channel' },
+      }),
+    );
+    const r = await env.rt.run(USER, 'alerts outbox');
+    expectOk(r);
+    expect(r.reply.title).toBe('Outbox: 1 pending, 1 given up');
+    expect(r.reply.data).toEqual([
+      { id: 'majors:1:firing', target: 'slack:C2', status: 'pending', attempts: 2, lastAttemptAt: iso(NOW), error: 'rate_limited' },
+      { id: 'majors:1:firing', target: 'discord:D1', status: 'given up', attempts: 1, lastAttemptAt: iso(NOW), error: 'Unknown Channel' },
+    ]);
+    expect(r.reply.text).toContain('rate_limited');
+    expect(r.reply.text).not.toContain('slack:C1');
+  });
+});

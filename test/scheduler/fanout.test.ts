@@ -42,7 +42,7 @@ describe('deliverPending', () => {
     };
     const log = capturingLogger();
     const first = await deliverPending(store, [slack, discord], render, log, 10);
-    expect(first).toEqual({ sent: 3, failed: 0, waiting: 0 });
+    expect(first).toEqual({ sent: 3, failed: 0, waiting: 0, gaveUp: 0 });
     expect(renders).toEqual(['b:1:firing']);
     const firing = (await store.getNotification('b:1:firing'))!;
     expect(firing.deliveries['slack:C1']).toEqual({ status: 'sent', attempts: 1, lastAttemptAt: 10, messageRef: 'slack/C1/1' });
@@ -53,7 +53,7 @@ describe('deliverPending', () => {
     await store.addNotification(record('c:1:firing', ['slack:C1']));
     await store.addNotification(record('b:1:resolved', ['slack:C2', 'slack:C9']));
     const second = await deliverPending(store, [slack, discord], render, log, 20);
-    expect(second).toEqual({ sent: 5, failed: 0, waiting: 0 });
+    expect(second).toEqual({ sent: 5, failed: 0, waiting: 0, gaveUp: 0 });
     expect(renders).toEqual(['b:1:firing', 'b:1:escalated', 'c:1:firing', 'b:1:resolved']);
     const after = [...slack.sent, ...discord.sent].filter((s) => s.id !== 'b:1:firing');
     const thread = Object.fromEntries(after.map((s) => [`${s.id} ${s.target}`, s.threadRef]));
@@ -66,7 +66,7 @@ describe('deliverPending', () => {
       'b:1:resolved slack:C9': undefined,
     });
     // Nothing left: a third pass sends nothing.
-    expect(await deliverPending(store, [slack, discord], render, log, 30)).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(await deliverPending(store, [slack, discord], render, log, 30)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
     expect(await store.pendingNotifications()).toEqual([]);
   });
 
@@ -77,7 +77,7 @@ describe('deliverPending', () => {
     const report = await deliverPending(store, [slack], async () => {
       throw new Error('canvas exploded');
     }, log, 5);
-    expect(report).toEqual({ sent: 1, failed: 0, waiting: 0 });
+    expect(report).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0 });
     expect(slack.sent[0].title).toBe('b: stale');
     expect(log.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['could not render alert']);
   });
@@ -87,51 +87,57 @@ describe('deliverPending', () => {
     const slack = new CapturingNotifier('slack');
     slack.failures.set('C2', [{ ok: false, retryable: true, error: 'rate_limited' }]);
     const render = async () => ({ title: 't' });
-    expect(await deliverPending(store, [slack], render, capturingLogger(), 1)).toEqual({ sent: 1, failed: 1, waiting: 0 });
-    expect(await deliverPending(store, [slack], render, capturingLogger(), 2)).toEqual({ sent: 1, failed: 0, waiting: 0 });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 1)).toEqual({ sent: 1, failed: 1, waiting: 0, gaveUp: 0 });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 2)).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0 });
     expect(slack.attempts.map((a) => a.target)).toEqual(['slack:C1', 'slack:C2', 'slack:C2']);
     const r = (await store.getNotification('b:1:firing'))!;
     expect(r.deliveries['slack:C1']).toMatchObject({ status: 'sent', attempts: 1, lastAttemptAt: 1 });
     expect(r.deliveries['slack:C2']).toMatchObject({ status: 'sent', attempts: 2, lastAttemptAt: 2 });
   });
 
-  it('tells the observer every attempt: failed (retryable), gave up (permanent, after 5), sent', async () => {
+  it('tells the observer every attempt: failed (retryable), gave up (permanent: at once), sent', async () => {
     const store = await openStore(record('b:1:firing', ['slack:C1', 'slack:C2']));
     const slack = new CapturingNotifier('slack');
     slack.failures.set('C1', [{ ok: false, retryable: true, error: 'rate_limited' }]);
     slack.failures.set('C2', Array.from({ length: 5 }, () => ({ ok: false as const, retryable: false, error: 'channel_not_found' })));
     const render = async () => ({ title: 't' });
     const seen: string[] = [];
-    for (let i = 1; i <= 5; i++) await deliverPending(store, [slack], render, capturingLogger(), i, (a) => seen.push(`${a.platform}:${a.outcome}:${a.reason}`));
-    expect(seen).toEqual([
-      'slack:failed:retryable',
-      'slack:failed:permanent',
-      'slack:sent:ok',
-      'slack:failed:permanent',
-      'slack:failed:permanent',
-      'slack:failed:permanent',
-      'slack:gave_up:permanent',
-    ]);
-    expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C2']).toMatchObject({ status: 'failed', attempts: 5 });
+    const t0 = 1_700_000_100_000;
+    for (let i = 1; i <= 3; i++) await deliverPending(store, [slack], render, capturingLogger(), t0 + i, (a) => seen.push(`${a.platform}:${a.outcome}:${a.reason}`));
+    expect(seen).toEqual(['slack:failed:retryable', 'slack:gave_up:permanent', 'slack:sent:ok']);
+    expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C2']).toMatchObject({ status: 'failed', attempts: 1, error: 'channel_not_found' });
   });
 
-  it('a retryable failure is never given up (7 attempts, still pending), then delivered once', async () => {
+  it('a retryable failure is tried on every round until the give-up age, then given up without another attempt', async () => {
+    const t0 = 1_700_000_100_000; // the record's createdAt
     const store = await openStore(record('b:1:firing', ['slack:C1']));
     const slack = new CapturingNotifier('slack');
-    slack.failures.set('C1', Array.from({ length: 7 }, () => ({ ok: false as const, retryable: true, error: 'rate_limited' })));
+    slack.failures.set('C1', Array.from({ length: 20 }, () => ({ ok: false as const, retryable: true, error: 'rate_limited' })));
     const render = async () => ({ title: 't' });
-    for (let i = 1; i <= 7; i++) await deliverPending(store, [slack], render, capturingLogger(), i);
-    expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C1']).toMatchObject({ status: 'pending', attempts: 7, error: 'rate_limited' });
-    expect(await deliverPending(store, [slack], render, capturingLogger(), 8)).toEqual({ sent: 1, failed: 0, waiting: 0 });
-    expect(await deliverPending(store, [slack], render, capturingLogger(), 9)).toEqual({ sent: 0, failed: 0, waiting: 0 });
-    expect(slack.sent).toHaveLength(1);
+    const policy = { maxAgeMs: 600_000 };
+    const seen: string[] = [];
+    const log = capturingLogger();
+    for (let m = 0; m <= 10; m += 2) await deliverPending(store, [slack], render, log, t0 + m * 60_000, (a) => seen.push(`${a.outcome}:${a.reason}`), policy);
+    expect(seen).toEqual(Array.from({ length: 6 }, () => 'failed:retryable'));
+    expect(await deliverPending(store, [slack], render, log, t0 + 600_001, (a) => seen.push(`${a.outcome}:${a.reason}`), policy)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 1 });
+    expect(seen.at(-1)).toBe('gave_up:expired');
+    expect(slack.attempts).toHaveLength(6);
+    expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C1']).toMatchObject({
+      status: 'failed',
+      attempts: 6,
+      error: 'given up: not delivered within 10 min of the alert (last error: rate_limited)',
+    });
+    expect(log.lines.some((l) => l.msg === 'alert delivery given up: too old to post')).toBe(true);
+    // never tried again
+    expect(await deliverPending(store, [slack], render, log, t0 + 700_000, undefined, policy)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(slack.sent).toHaveLength(0);
   });
 
   it('targets on a platform with no notifier wait (pending, no attempt counted)', async () => {
     const store = await openStore(record('b:1:firing', ['discord:D1', 'slack:C1']));
     const slack = new CapturingNotifier('slack');
     const report = await deliverPending(store, [slack], async () => ({ title: 't' }), capturingLogger(), 5);
-    expect(report).toEqual({ sent: 1, failed: 0, waiting: 1 });
+    expect(report).toEqual({ sent: 1, failed: 0, waiting: 1, gaveUp: 0 });
     const r = (await store.getNotification('b:1:firing'))!;
     expect(r.deliveries['discord:D1']).toEqual(pending);
     expect(await store.pendingNotifications()).toHaveLength(1);

@@ -56,7 +56,7 @@ describe('Watcher: a correlation jump, fan-out, no repeats, restart, resolution'
     expect(b.regime).toBe('calm');
     expect(b.notifications).toEqual([]);
     expect(b.newBars).toBeGreaterThan(300);
-    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
     const rt = (await h.store.getRuntime('majors'))!;
     expect(rt.lastBarAt).toBe(barTime(789));
     expect(rt.history.length).toBe(b.newBars);
@@ -66,7 +66,7 @@ describe('Watcher: a correlation jump, fan-out, no repeats, restart, resolution'
     fired = await tickUntilNotified(h, 791, 860);
     const { k, report } = fired;
     expect(report.baskets[0].notifications).toEqual(['firing']);
-    expect(report.delivery).toEqual({ sent: 4, failed: 0, waiting: 0 });
+    expect(report.delivery).toEqual({ sent: 4, failed: 0, waiting: 0, gaveUp: 0 });
     // The episode starts after the switch and within a window of it.
     expect(k).toBeGreaterThan(800);
     expect(k).toBeLessThan(800 + 48);
@@ -110,7 +110,7 @@ describe('Watcher: a correlation jump, fan-out, no repeats, restart, resolution'
     const r = await h.tickAt(fired.k + 1);
     expect(r.baskets[0].newBars).toBe(1);
     expect(r.baskets[0].notifications).toEqual([]);
-    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
     expect(sentTo(h, 'majors:1:firing')).toHaveLength(3);
     expect(h.consoleOut).toHaveLength(1);
   });
@@ -172,7 +172,7 @@ describe('Watcher: delivery failures', () => {
     h.discord.failures.set('D1', ['throw']);
     await h.tickAt(790);
     const { k, report } = await tickUntilNotified(h, 791, 860);
-    expect(report.delivery).toEqual({ sent: 2, failed: 2, waiting: 0 });
+    expect(report.delivery).toEqual({ sent: 2, failed: 2, waiting: 0, gaveUp: 0 });
     let rec = (await h.store.getNotification('majors:1:firing'))!;
     expect(rec.deliveries['slack:C1'].status).toBe('sent');
     expect(rec.deliveries['console:stdout'].status).toBe('sent');
@@ -181,7 +181,7 @@ describe('Watcher: delivery failures', () => {
     expect(await h.store.pendingNotifications()).toHaveLength(1);
 
     const next = await h.tickAt(k + 1);
-    expect(next.delivery).toEqual({ sent: 2, failed: 0, waiting: 0 });
+    expect(next.delivery).toEqual({ sent: 2, failed: 0, waiting: 0, gaveUp: 0 });
     rec = (await h.store.getNotification('majors:1:firing'))!;
     for (const t of TARGETS) expect(rec.deliveries[t].status).toBe('sent');
     expect(rec.deliveries['slack:C2'].attempts).toBe(2);
@@ -194,20 +194,24 @@ describe('Watcher: delivery failures', () => {
     expect(h.slack.attempts.filter((a) => a.target === 'slack:C2')).toHaveLength(2);
   });
 
-  it('a non-retryable failure is tried 5 times, then marked failed and left alone; a target with no notifier waits', async () => {
+  it('a permanent failure is given up at once; a target whose platform is not running waits, then is given up at the give-up age (never posted late)', async () => {
     const h = await harness();
     await subscribe(h.store, 'majors', 'slack', 'C3');
     await subscribe(h.store, 'majors', 'cli', 'nobody'); // no notifier for this platform in the process
     h.slack.failures.set('C3', Array.from({ length: 10 }, () => ({ ok: false as const, retryable: false, error: 'channel_not_found' })));
     await h.tickAt(790);
     const { k, report } = await tickUntilNotified(h, 791, 860);
-    expect(report.delivery).toEqual({ sent: 4, failed: 1, waiting: 1 });
-    for (let j = 1; j <= 6; j++) await h.tickAt(k + j);
+    expect(report.delivery).toEqual({ sent: 4, failed: 0, waiting: 1, gaveUp: 1 });
+    // One hour later (the give-up age, alerts.giveUpAfter: 1h) it still waits; past it, it is given up unsent.
+    expect((await h.tickAt(k + 1)).delivery).toMatchObject({ waiting: 1, gaveUp: 0 });
+    expect((await h.tickAt(k + 2)).delivery).toMatchObject({ waiting: 0, gaveUp: 1 });
+    for (let j = 3; j <= 6; j++) await h.tickAt(k + j);
     const rec = (await h.store.getNotification('majors:1:firing'))!;
-    expect(rec.deliveries['slack:C3']).toMatchObject({ status: 'failed', attempts: 5, error: 'channel_not_found' });
-    expect(rec.deliveries['cli:nobody']).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(h.slack.attempts.filter((a) => a.target === 'slack:C3')).toHaveLength(5);
-    expect(h.watcher.lastTick!.delivery.waiting).toBe(1);
+    expect(rec.deliveries['slack:C3']).toMatchObject({ status: 'failed', attempts: 1, error: 'channel_not_found' });
+    expect(rec.deliveries['cli:nobody']).toMatchObject({ status: 'failed', attempts: 0, error: 'given up: not delivered within 60 min of the alert' });
+    expect(h.slack.attempts.filter((a) => a.target === 'slack:C3')).toHaveLength(1);
+    expect(h.watcher.lastTick!.delivery).toMatchObject({ waiting: 0, gaveUp: 0 });
+    expect(await h.store.pendingNotifications()).toHaveLength(1); // failed counts as undelivered: kept, listed by `alerts outbox`
   });
 });
 
@@ -460,7 +464,7 @@ describe('Watcher: first run on a long history', () => {
     };
     const r2 = await h.watcher.tick(h.now, late.signal);
     expect(r2?.baskets.map((b) => [b.basket, b.errorKind, b.notifications])).toEqual([['majors', 'aborted', []]]);
-    expect(r2?.delivery).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(r2?.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
     expect(await h.store.getRuntime('majors')).toEqual(before);
     expect((await h.store.listNotifications('majors')).map((n) => n.kind)).toEqual(['firing', 'firing']);
     expect(h.slack.sent.length).toBe(sentBefore);

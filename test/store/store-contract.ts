@@ -221,7 +221,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       expect(await store.getNotification('majors:1:firing')).toEqual(notification('majors:1:firing'));
     });
 
-    it('keeps the newest maxNotifications plus every older one not yet delivered', async () => {
+    it('keeps the newest maxNotifications plus every older one still being delivered (pending); a given-up one goes', async () => {
       const store = await opened({ maxNotifications: 2 });
       await store.addNotification(notification('a:1:firing', { 'slack:C1': sent }));
       await store.addNotification(notification('b:1:firing', { 'slack:C1': pending }));
@@ -233,6 +233,9 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       await store.addNotification(notification('e:1:firing', { 'slack:C1': sent }));
       // Now b is delivered, so only the newest two and the undelivered d remain.
       expect((await store.listNotifications()).map((n) => n.id)).toEqual(['e:1:firing', 'd:1:firing']);
+      // d was given up (failed): once it is no longer among the newest two, it goes like a delivered one.
+      await store.addNotification(notification('f:1:firing', { 'slack:C1': sent }));
+      expect((await store.listNotifications()).map((n) => n.id)).toEqual(['f:1:firing', 'e:1:firing']);
     });
   });
 

@@ -46,7 +46,7 @@ describe('discordCommandJson', () => {
     expect(create.options!.find((o) => o.name === 'symbols')).toMatchObject({ type: 3, required: true, autocomplete: true });
     expect(create.options!.find((o) => o.name === 'symbols')!.description).toContain('separate with spaces or commas');
     expect(basket.options!.find((o) => o.name === 'list')!.description).not.toContain('(admins)');
-    expect(byName('alerts').options!.map((o) => o.name)).toEqual(['subscribe', 'unsubscribe', 'snooze', 'unsnooze', 'ack', 'status', 'history']);
+    expect(byName('alerts').options!.map((o) => o.name)).toEqual(['subscribe', 'unsubscribe', 'snooze', 'unsnooze', 'ack', 'status', 'history', 'outbox']);
     expect(byName('alerts').options!.find((o) => o.name === 'history')!.options!.find((o) => o.name === 'limit')!.type).toBe(4);
     // Mixed commands are visible to everyone; the server checks each admin subcommand.
     expect(basket.default_member_permissions).toBeUndefined();

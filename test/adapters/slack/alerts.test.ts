@@ -165,14 +165,15 @@ describe('alert delivery to Slack: rate limits and failures', () => {
   let episode = 0;
 
   /** A firing alert in the outbox for these Slack channels, as the watcher writes it. */
-  async function enqueue(channels: string[]): Promise<NotificationRecord> {
+  /** An alert decided at `createdAt` (the time of the tick that delivers it: younger than the give-up age). */
+  async function enqueue(channels: string[], createdAt = NOW): Promise<NotificationRecord> {
     const record: NotificationRecord = {
       id: `majors:${++episode}:firing`,
       basket: 'majors',
       episode,
       kind: 'firing',
       at: NOW - 3_600_000,
-      createdAt: NOW,
+      createdAt,
       payload: { basket: 'majors', symbols: ['BTC', 'ETH'], timeframe: '1h', regime: 'converging', avgCorrelation: 0.81, z: 3.2, baselineRho: 0.42, drivers: [] },
       deliveries: Object.fromEntries(channels.map((c) => [`slack:${c}`, { status: 'pending' as const, attempts: 0 }])),
     };
@@ -228,9 +229,9 @@ describe('alert delivery to Slack: rate limits and failures', () => {
   });
 
   it('spaces posts into one channel by about a second', async () => {
-    await enqueue(['C0BUSY']);
-    await enqueue(['C0BUSY']);
-    await enqueue(['C0BUSY']);
+    await enqueue(['C0BUSY'], NOW + 7_200_000);
+    await enqueue(['C0BUSY'], NOW + 7_200_000);
+    await enqueue(['C0BUSY'], NOW + 7_200_000);
     await watcher.tick(NOW + 7_200_000);
     const at = postsTo('C0BUSY').map((c) => c.at);
     expect(at).toHaveLength(3);
@@ -238,7 +239,7 @@ describe('alert delivery to Slack: rate limits and failures', () => {
   });
 
   it('names SLACK_BOT_TOKEN when Slack rejects the token, and keeps the alert for later', async () => {
-    const record = await enqueue(['C0AUTH']);
+    const record = await enqueue(['C0AUTH'], NOW + 10_800_000);
     fake.setBehavior('chat.postMessage', { platformError: { error: 'invalid_auth', times: 1 } });
     await watcher.tick(NOW + 10_800_000);
     expect((await rt.store.getNotification(record.id))!.deliveries['slack:C0AUTH']).toMatchObject({ status: 'pending', error: 'slack: invalid_auth' });
@@ -246,12 +247,12 @@ describe('alert delivery to Slack: rate limits and failures', () => {
   });
 
   it('says to invite the bot to a channel it is not in, and reports that a retry will not help', async () => {
-    const record = await enqueue(['C0GONE']);
+    const record = await enqueue(['C0GONE'], NOW + 14_400_000);
     fake.notInChannel.add('C0GONE');
     await watcher.tick(NOW + 14_400_000);
-    expect((await rt.store.getNotification(record.id))!.deliveries['slack:C0GONE']).toMatchObject({ status: 'pending', attempts: 1, error: 'slack: not_in_channel' });
+    // Not retryable: the fan-out gives such a delivery up at once instead of retrying it.
+    expect((await rt.store.getNotification(record.id))!.deliveries['slack:C0GONE']).toMatchObject({ status: 'failed', attempts: 1, error: 'slack: not_in_channel' });
     expect(rt.lines.some((l) => l.includes('C0GONE') && l.includes('not_in_channel') && l.includes('/invite'))).toBe(true);
-    // Not retryable: the fan-out gives such a delivery up after a few attempts instead of retrying it forever.
     expect(await adapter.notifier.send('C0GONE', { record, reply: alertReply(record) })).toEqual({ ok: false, retryable: false, error: 'slack: not_in_channel' });
   });
 });
