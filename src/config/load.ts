@@ -55,7 +55,12 @@ export function loadConfig(env: Env = process.env, opts: { defaultPath?: string 
   let raw = readYaml(defaultPath);
   let source = defaultPath;
   if (env.CORRWATCH_CONFIG) {
-    raw = mergeConfig(raw, readYaml(env.CORRWATCH_CONFIG));
+    const override = readYaml(env.CORRWATCH_CONFIG);
+    // A file that is a list or a scalar would replace the whole configuration, defaults and all.
+    if (!isPlainObject(override)) {
+      throw new ConfigError([`${env.CORRWATCH_CONFIG} must be a mapping of keys (like the default config), not ${Array.isArray(override) ? 'a list' : `a ${typeof override}`}`]);
+    }
+    raw = mergeConfig(raw, override);
     source = env.CORRWATCH_CONFIG;
   }
   const overlay: Record<string, unknown> = {};

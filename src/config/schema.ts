@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BASKET_NAME_HINT, BASKET_NAME_PATTERN, QUOTE_PATTERN, SOURCE_HINT, SOURCE_PATTERN, SYMBOL_HINT, SYMBOL_PATTERN } from '../domain/patterns.js';
 import { durationMs, parseWindow, timeframeMs } from '../domain/timeframe.js';
 import cron from 'node-cron';
-import { MAX_SYMBOLS } from '../domain/limits.js';
+import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../domain/limits.js';
 
 /** `7d`, `12h` or a whole number of bars (returns). */
 function isWindowValue(v: unknown): boolean {
@@ -80,15 +80,31 @@ const basketSchema = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    // The detector needs at least 20 returns in a window (7d of 1d bars is only 7).
-    if (!b.window || b.window === 'auto') return;
-    try {
-      const w = parseWindow(b.window, b.timeframe ?? '1h');
-      if (w.kind === 'count' && w.returns < 20) {
-        ctx.addIssue({ code: 'custom', path: ['window'], message: `${b.window} of ${b.timeframe ?? '1h'} bars is ${w.returns} returns; at least 20 are needed` });
+    // The same symbol twice (BTC and btc) would count its correlation with itself, 1, in every average.
+    const seen = new Map<string, string>();
+    b.symbols.forEach((sym, i) => {
+      const key = sym.toUpperCase();
+      const first = seen.get(key);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['symbols', i], message: `${sym} is listed twice (as ${first} already)` });
+      else seen.set(key, sym);
+    });
+    // The detector needs at least 20 returns in a window (7d of 1d bars is only 7); a window or baseline no basket
+    // could fill (99999999 bars) would leave it warming up forever.
+    for (const key of ['window', 'baseline'] as const) {
+      const text = b[key];
+      if (!text || text === 'auto') continue;
+      try {
+        const w = parseWindow(text, b.timeframe ?? '1h');
+        if (w.kind !== 'count') continue;
+        if (key === 'window' && w.returns < 20) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `${text} of ${b.timeframe ?? '1h'} bars is ${w.returns} returns; at least 20 are needed` });
+        }
+        if (w.returns > MAX_BASKET_BARS) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `${text} of ${b.timeframe ?? '1h'} bars is ${w.returns} bars; a basket's ${key} spans at most ${MAX_BASKET_BARS}` });
+        }
+      } catch {
+        // timeframe or window already reported by their own checks
       }
-    } catch {
-      // timeframe or window already reported by their own checks
     }
   });
 
@@ -157,8 +173,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    // Names are checked here rather than by the record's key schema, whose failure zod reports only as "Invalid key
+    // in record" (issue 11).
     baskets: z
-      .record(z.string().regex(BASKET_NAME_PATTERN, { message: `basket names are ${BASKET_NAME_HINT}` }), basketSchema)
+      .record(z.string(), basketSchema)
+      .superRefine((baskets, ctx) => {
+        for (const name of Object.keys(baskets)) {
+          if (!BASKET_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `basket names are ${BASKET_NAME_HINT}, got ${JSON.stringify(name)}` });
+        }
+      })
       .default({}),
     admins: z
       .object({

@@ -77,6 +77,21 @@ describe('config', () => {
     expect(c.market.source).toBe('sim:7');
   });
 
+  it('refuses what the hostile test found (issue 11 §6): a symbol twice, a window no basket fills, a bad basket name, an override that is not a mapping', () => {
+    const p = tempYaml(
+      ['baskets:', '  twice:', '    symbols: [BTC, btc, ETH]', '  huge:', '    symbols: [BTC, ETH]', '    window: 99999999', '    baseline: 100000d', '  "bad name!":', '    symbols: [BTC, ETH]', ''].join('\n'),
+    );
+    expect(issuesOf(() => loadConfig({ CORRWATCH_CONFIG: p }))).toEqual([
+      'baskets.twice.symbols[1]: BTC is listed twice (as BTC already)',
+      "baskets.huge.window: 99999999 of 1h bars is 99999999 bars; a basket's window spans at most 50000",
+      "baskets.huge.baseline: 100000d of 1h bars is 2400000 bars; a basket's baseline spans at most 50000",
+      'baskets["bad name!"]: basket names are 1-32 lowercase letters, digits or -, got "bad name!"',
+    ]);
+    for (const text of ['- a\n- b\n', 'just a string\n']) {
+      expect(issuesOf(() => loadConfig({ CORRWATCH_CONFIG: tempYaml(text) }))[0]).toMatch(/must be a mapping of keys \(like the default config\), not a (list|string)/);
+    }
+  });
+
   it('mergeConfig replaces arrays', () => {
     expect(mergeConfig({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: 5 } })).toEqual({ a: [3], b: { c: 1, d: 5 } });
   });
