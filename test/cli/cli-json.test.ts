@@ -85,22 +85,28 @@ describe('CLI --json against the worked example (values from numpy/scipy)', () =
 
 describe('CLI errors and help', () => {
   const src = `csv:${join(FIX, 'example_wide.csv')}`;
-  it('bad input: exit 2, one line on stderr, nothing on stdout', () => {
-    for (const args of [
-      ['corr', 'AAA', 'ZZZ', '--source', src, '--json'],
-      ['corr', 'AAA', 'BBB', '--window', 'seven', '--source', src, '--json'],
-      ['matrx', 'AAA', 'BBB'],
-      ['corr', 'AAA', 'BBB', '--source', 'kraken'],
-      ['corr', 'AAA', 'BBB', '--window', '5', '--source', src],
-    ]) {
-      const r = cli(args);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(/^corrwatch: /);
-      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    }
+  // One CLI process per test: each costs seconds on a loaded machine, so a test that ran them in a row outgrew the
+  // test timeout there.
+  it.each([
+    { what: 'an unknown symbol', args: ['corr', 'AAA', 'ZZZ', '--source', src, '--json'] },
+    { what: 'a window that is not one', args: ['corr', 'AAA', 'BBB', '--window', 'seven', '--source', src, '--json'] },
+    { what: 'an unknown command', args: ['matrx', 'AAA', 'BBB'] },
+    { what: 'an unknown source', args: ['corr', 'AAA', 'BBB', '--source', 'kraken'] },
+    { what: 'a window too short', args: ['corr', 'AAA', 'BBB', '--window', '5', '--source', src] },
+  ])('bad input ($what): exit 2, one line on stderr, nothing on stdout', ({ args }) => {
+    const r = cli(args);
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^corrwatch: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('an unknown symbol is named', () => {
     expect(cli(['corr', 'AAA', 'ZZZ', '--source', src]).stderr).toMatch(/ZZZ is not (listed|in example_wide\.csv)/);
+  });
+
+  it('a mistyped command gets a suggestion', () => {
     expect(cli(['matrx', 'AAA']).stderr).toMatch(/did you mean matrix/);
   });
 
