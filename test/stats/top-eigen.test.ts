@@ -79,10 +79,12 @@ function withSpectrum(lambda: number[], g: () => number): Float64Array {
 }
 
 describe('TopEigen against the full decomposition', () => {
+  // Orders spread over 2..60 rather than every one: the full sweep took 6 s alone and up to 20 s on a loaded machine,
+  // close to the test timeout.
   it('random correlation matrices, N = 2..60, weak to strong common factor, cold start', () => {
     const u = rng(901);
     const g = gaussian(u);
-    for (let N = 2; N <= 60; N++) {
+    for (const N of [2, 3, 4, 5, 6, 8, 11, 16, 23, 32, 45, 60]) {
       for (const loading of [0, 0.3, 1, 3]) {
         const m = randomCorrelation(N, N + 20, loading, g, u);
         const te = new TopEigen(N);
