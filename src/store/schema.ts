@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Platform } from '../domain/invocation.js';
 import type { Regime } from '../domain/types.js';
+import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../domain/limits.js';
+import { parseWindow, timeframeMs } from '../domain/timeframe.js';
 import type {
   AuditEntry,
   Basket,
@@ -101,8 +103,40 @@ const notificationShape = {
   acknowledged: z.looseObject(acknowledgedShape).optional(),
 };
 
-/** A basket as stored. */
-export const basketSchema = z.looseObject(basketShape);
+/**
+ * A basket as stored, with the values a basket needs (issue 11 §7: a hand-edited file with a one-symbol basket made
+ * every tick fail with a stack trace; a bad threshold failed start without saying where). Each problem names the
+ * basket, so the refusal of the file says which one to fix.
+ */
+export const basketSchema = z.looseObject(basketShape).superRefine((b, ctx) => {
+  const bad = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message: `basket ${JSON.stringify(b.name)}: ${message}` });
+  if (b.symbols.length < 2 || b.symbols.length > MAX_SYMBOLS) bad(['symbols'], `holds ${b.symbols.length} symbols; a basket holds 2 to ${MAX_SYMBOLS}`);
+  const upper = b.symbols.map((x) => x.toUpperCase());
+  upper.forEach((x, i) => upper.indexOf(x) !== i && bad(['symbols', i], `${b.symbols[i]} is listed twice`));
+  let timeframeOk = true;
+  try {
+    timeframeMs(b.timeframe);
+  } catch (e) {
+    timeframeOk = false;
+    bad(['timeframe'], (e as Error).message);
+  }
+  if (timeframeOk) {
+    for (const key of ['window', 'baseline'] as const) {
+      try {
+        const w = parseWindow(b[key], b.timeframe);
+        if (w.kind !== 'count') bad([key], `"${b[key]}" is not a size a basket can use`);
+        else if (w.returns > MAX_BASKET_BARS) bad([key], `${b[key]} is ${w.returns} bars; at most ${MAX_BASKET_BARS}`);
+      } catch (e) {
+        bad([key], (e as Error).message);
+      }
+    }
+  }
+  const t = b.thresholds;
+  if (!(t.enterZ >= 0.5 && t.enterZ <= 10)) bad(['thresholds', 'enterZ'], `enterZ must be from 0.5 to 10, got ${t.enterZ}`);
+  if (!(t.exitZ < t.enterZ)) bad(['thresholds', 'exitZ'], `exitZ must be below enterZ (${t.enterZ}), got ${t.exitZ}`);
+  if (!(t.stressProbability >= 0.5 && t.stressProbability <= 1)) bad(['thresholds', 'stressProbability'], `stressProbability must be from 0.5 to 1, got ${t.stressProbability}`);
+  if (!(t.decoupleZ <= -0.5 && t.decoupleZ >= -10)) bad(['thresholds', 'decoupleZ'], `decoupleZ must be from -10 to -0.5, got ${t.decoupleZ}`);
+});
 /** A subscription as stored. */
 export const subscriptionSchema = z.looseObject(subscriptionShape);
 /** An audit entry as stored. */

@@ -72,6 +72,24 @@ describe('LowdbStore refuses a file it cannot read as a store, and leaves it unt
       code: 'corrupt',
       says: /baskets\[1\]: duplicate basket name "majors"/,
     },
+    {
+      name: 'a one-symbol basket (hand-edited): named with the basket',
+      content: JSON.stringify({ ...validDocument(), baskets: [basket('majors', { symbols: ['BTC'] })] }),
+      code: 'corrupt',
+      says: /baskets\[0\]\.symbols: basket "majors": holds 1 symbols; a basket holds 2 to 100/,
+    },
+    {
+      name: 'thresholds a basket cannot use: named with the basket',
+      content: JSON.stringify({ ...validDocument(), baskets: [basket('majors', { thresholds: { enterZ: 2, exitZ: 3, stressProbability: 0.2, decoupleZ: -2 } })] }),
+      code: 'corrupt',
+      says: /basket "majors": exitZ must be below enterZ \(2\), got 3.*basket "majors": stressProbability must be from 0\.5 to 1, got 0\.2/,
+    },
+    {
+      name: 'a basket window no basket fills',
+      content: JSON.stringify({ ...validDocument(), baskets: [basket('majors', { window: '99999999' })] }),
+      code: 'corrupt',
+      says: /baskets\[0\]\.window: basket "majors": 99999999 is 99999999 bars; at most 50000/,
+    },
     { name: 'schemaVersion 99', content: JSON.stringify({ ...validDocument(), schemaVersion: 99 }), code: 'unknown_version', says: /schemaVersion 99, but this corrwatch reads only version 3 \(a newer corrwatch wrote it/ },
     { name: 'schemaVersion "1" (a string)', content: JSON.stringify({ ...validDocument(), schemaVersion: '1' }), code: 'unknown_version', says: /schemaVersion "1"/ },
   ];
