@@ -4,6 +4,7 @@ import { SYMBOL_PATTERN } from '../src/domain/patterns.js';
 import type { CommandOutcome, DispatchResult } from '../src/domain/chat-runtime.js';
 import type { Reply } from '../src/domain/reply.js';
 import { nearest } from '../src/domain/suggest.js';
+import { clampText } from '../src/render/clamp.js';
 import { parseArgs, tokenize } from './parse.js';
 import { commandHelpReply } from './help-text.js';
 import type { CommandContext, CommandSpec, Surface } from './types.js';
@@ -80,10 +81,19 @@ function errorReply(title: string, text: string): Reply {
  * reply saying what to fix, admin-only commands from non-admins a private refusal (logged), failures of the
  * market source their clear message, and anything else a short message with an error id (full error logged).
  */
+/** Longest command line taken (Slack's slash command text is at most 4,000 characters too). */
+export const MAX_COMMAND_CHARS = 4000;
+/** Longest user-error message shown: a message that quotes what was typed stays readable (issue 11 §8). */
+const MAX_ERROR_CHARS = 1500;
+
 export async function dispatch(commands: CommandSpec[], line: string | string[], ctx: CommandContext): Promise<DispatchResult> {
   const surface = ctx.surface;
   let resolved: Resolved | undefined;
+  const text = typeof line === 'string' ? line : line.join(' ');
   try {
+    if (text.length > MAX_COMMAND_CHARS) {
+      throw new UserError('too_long', `a command is at most ${MAX_COMMAND_CHARS} characters; this one has ${text.length}`);
+    }
     const tokens = typeof line === 'string' ? tokenize(line) : line;
     resolved = resolveCommand(commands, tokens, surface);
     const { spec, fullName, rest } = resolved;
@@ -110,14 +120,14 @@ export async function dispatch(commands: CommandSpec[], line: string | string[],
   } catch (e) {
     const command = resolved?.fullName;
     if (e instanceof UserError) {
-      return { reply: errorReply('Cannot do that', e.message), outcome: 'user_error', command };
+      return { reply: errorReply('Cannot do that', clampText(e.message, MAX_ERROR_CHARS)), outcome: 'user_error', command };
     }
     const errorId = newErrorId();
     if (e instanceof SourceError) {
       ctx.log.warn('market source failed', { errorId, command, code: e.code, error: e.message });
       return { reply: errorReply('Market data unavailable', `${e.message} (error id ${errorId})`), outcome: 'source_error', command, errorId };
     }
-    ctx.log.error('command failed', { errorId, command, line: typeof line === 'string' ? line : line.join(' '), error: e });
+    ctx.log.error('command failed', { errorId, command, line: clampText(text, MAX_ERROR_CHARS), error: e });
     return {
       reply: errorReply('Something went wrong', `corrwatch could not answer this (error id ${errorId}). The details are in the log.`),
       outcome: 'internal_error',

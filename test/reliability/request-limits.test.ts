@@ -65,4 +65,16 @@ describe('limits on what one request may ask for', () => {
     expectUserError(await env.rt.run(CLI, 'backtest BTC ETH --timeframe 1m --from 2020-01-01'), /a backtest from 2020-01-01.* of 1m bars needs \d+ bars, more than corrwatch fetches for one request \(5000\)/);
     expect(bars()).toBe(0);
   });
+
+  it('a 100 KB command is refused in one short line, and an error quoting a long word stays short (issue 11 §8)', async () => {
+    const { market, bars } = countingSim();
+    const env = await makeEnv({ market });
+    const huge = await env.rt.run(USER, 'corr BTC ' + 'X'.repeat(100_000));
+    expect(expectUserError(huge)).toBe('a command is at most 4000 characters; this one has 100009');
+    const long = await env.rt.run(USER, 'W'.repeat(3_900));
+    const text = expectUserError(long);
+    expect(text.length).toBeLessThanOrEqual(1500);
+    expect(text.endsWith('…')).toBe(true);
+    expect(bars()).toBe(0);
+  });
 });
