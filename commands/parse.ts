@@ -184,6 +184,15 @@ export function parseArgs(spec: CommandSpec, tokens: string[], surface: Surface)
     if (v === undefined) {
       // An optional positional that does not fit may belong to a later optional one (matched by type).
       if (!arg.required && pending.slice(p + 1).some((a) => !a.required && coerce(a.type, positional[k], a.choices) !== undefined)) continue;
+      // A word that fits nothing, where a later optional positional takes words from a list, may have been meant for
+      // either: `corr BTC ETH kendall` is a method corrwatch does not have, not only a bad window. Say both.
+      const listed = arg.required || arg.choices ? undefined : pending.slice(p + 1).find((a) => !a.required && a.choices);
+      if (listed && /^[a-z]+$/i.test(positional[k])) {
+        throw new UserError(
+          'bad_argument',
+          `${arg.name} or ${listed.name}: "${positional[k]}" is neither a ${arg.name} (${TYPE_HINT[arg.type]}) nor a ${listed.name} (${listed.choices!.join(' | ')})\nusage: ${usageLine(spec, surface)}`,
+        );
+      }
       throw badValue(spec, arg, positional[k], surface);
     }
     out[arg.name] = v;

@@ -44,7 +44,10 @@ describe('parseArgs against the corr spec', () => {
   });
   it('explains a bad value and shows the usage', () => {
     const msg = userError(() => parseArgs(corrCommand, ['BTC', 'ETH', 'sevendays'], 'chat'));
-    expect(msg).toContain('window: expected a bar count like 168, a duration like 7d, or "all", got "sevendays"');
+    expect(msg).toContain('window or method: "sevendays" is neither a window (a bar count like 168, a duration like 7d, or "all") nor a method (pearson | spearman)');
+    expect(userError(() => parseArgs(corrCommand, ['BTC', 'ETH', 'kendall'], 'chat'))).toMatch(/^window or method: "kendall" is neither a window .* nor a method \(pearson \| spearman\)/);
+    // a value only a window could be: the window is named alone
+    expect(userError(() => parseArgs(corrCommand, ['BTC', 'ETH', '7x'], 'chat'))).toMatch(/^window: expected a bar count like 168, a duration like 7d, or "all", got "7x"/);
     expect(msg).toContain('usage: corr A B [WINDOW] [METHOD]');
   });
   it('names a missing argument', () => {

@@ -300,7 +300,7 @@ describe('user errors of the queries: private, saying what to fix', () => {
   });
 
   it('bad window: the parser names the argument, what it expects, and shows the usage', async () => {
-    const t = expectUserError(await env.rt.run(USER, 'corr AAA CCC sevendays'), 'window: expected a bar count like 168, a duration like 7d, or "all", got "sevendays"');
+    const t = expectUserError(await env.rt.run(USER, 'corr AAA CCC 7days'), 'window: expected a bar count like 168, a duration like 7d, or "all", got "7days"');
     expect(t).toContain(CORR_USAGE);
     expectUserError(await env.rt.run(USER, 'corr AAA CCC window:0'), /window: expected .* got "0"\nusage: corr A B/);
     // a duration shorter than one bar of the file
