@@ -41,4 +41,10 @@ export const calendarArg: ArgSpec = {
   default: "inferred (a CSV file's timestamps; exchanges 24/7)",
 };
 
+/** The two assets of a pair query (corr, compare). */
+export const pairArgs: ArgSpec[] = [
+  { name: 'a', type: 'symbol', positional: true, required: true, description: 'first asset', autocomplete: 'symbol' },
+  { name: 'b', type: 'symbol', positional: true, required: true, description: 'second asset', autocomplete: 'symbol' },
+];
+
 export const queryOptions: ArgSpec[] = [atArg, timeframeArg, calendarArg, sourceArg, jsonArg];

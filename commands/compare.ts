@@ -1,7 +1,7 @@
 import { UserError } from '../src/domain/errors.js';
 import { compareOf } from '../src/query/queries.js';
 import { takeWindow } from '../src/query/returns-window.js';
-import { queryOptions, windowArg } from './common-args.js';
+import { pairArgs, queryOptions, windowArg } from './common-args.js';
 import { fmtP, fmtRho, fmtTime } from './format.js';
 import { loadQueryInputs } from './query-inputs.js';
 import type { CommandSpec } from './types.js';
@@ -11,8 +11,7 @@ export const compareCommand: CommandSpec = {
   summary: 'has the correlation changed? Fisher z test of the latest window against the one before it',
   adminOnly: false,
   args: [
-    { name: 'a', type: 'symbol', positional: true, required: true, description: 'first asset', autocomplete: 'symbol' },
-    { name: 'b', type: 'symbol', positional: true, required: true, description: 'second asset', autocomplete: 'symbol' },
+    ...pairArgs,
     windowArg(true),
     ...queryOptions,
   ],

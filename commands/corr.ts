@@ -5,7 +5,7 @@ import { takeWindow } from '../src/query/returns-window.js';
 import { rollingPair } from '../src/query/rolling-pair.js';
 import { barsOf } from '../src/config/basket-settings.js';
 import { defaultWindowFor } from '../src/domain/default-window.js';
-import { chartArg, methodArg, queryOptions, windowArg } from './common-args.js';
+import { chartArg, methodArg, pairArgs, queryOptions, windowArg } from './common-args.js';
 import { fmtCI, fmtP, fmtRho, fmtTime, strength } from './format.js';
 import { loadQueryInputs } from './query-inputs.js';
 import type { CommandSpec } from './types.js';
@@ -45,8 +45,7 @@ export const corrCommand: CommandSpec = {
   summary: 'correlation of two assets with p-value, 95% CI and the change against the previous window',
   adminOnly: false,
   args: [
-    { name: 'a', type: 'symbol', positional: true, required: true, description: 'first asset', autocomplete: 'symbol' },
-    { name: 'b', type: 'symbol', positional: true, required: true, description: 'second asset', autocomplete: 'symbol' },
+    ...pairArgs,
     windowArg(true),
     methodArg(true),
     ...queryOptions,

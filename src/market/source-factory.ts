@@ -1,21 +1,12 @@
 import { UserError } from '../domain/errors.js';
 import { EXCHANGE_ID_PATTERN, SOURCE_HINT } from '../domain/patterns.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
-import { createCcxtSource } from './ccxt-source.js';
+import { createCcxtSource, type CcxtSourceOptions } from './ccxt-source.js';
 import { createCsvSource } from './csv-source.js';
 import { createSimSource, type SimOptions } from './sim-source.js';
 
-export interface MarketSourceOptions {
-  /** ccxt: quote currency of bare symbols (default USDT). */
-  quote?: string;
-  /** ccxt: request timeout in ms. */
-  timeout?: number;
-  /** ccxt: replace the host of every API URL (proxies, testnets, local fakes). */
-  baseUrl?: string;
-  /** ccxt: retries of retryable failures. */
-  maxRetries?: number;
-  retryBaseMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+/** The ccxt options as CcxtSourceOptions documents them (quote, timeout, baseUrl, retries, sleep), and the others. */
+export interface MarketSourceOptions extends Pick<CcxtSourceOptions, 'quote' | 'timeout' | 'baseUrl' | 'maxRetries' | 'retryBaseMs' | 'sleep'> {
   /** ccxt and sim: which bars are closed. */
   clock?: Clock;
   /** csv: the file's bar interval when it should not be inferred. */
