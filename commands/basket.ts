@@ -19,28 +19,31 @@ const symbolsArg: ArgSpec = { name: 'symbols', type: 'symbol', positional: true,
 const SETTABLE: Record<string, { describe: string; apply: (b: Basket, v: string) => void }> = {
   timeframe: { describe: 'bar size (1m..1d)', apply: (b, v) => ((b.timeframe = v), timeframeMs(v)) },
   window: { describe: 'correlation window (7d or a bar count)', apply: (b, v) => ((b.window = v), void barsOf(v, b.timeframe, 'window')) },
-  baseline: { describe: 'baseline length (90d or a bar count)', apply: (b, v) => ((b.baseline = v), void barsOf(v, b.timeframe, 'baseline')) },
+  baseline: { describe: 'baseline length (90d or a bar count)', apply: (b, v) => ((b.baseline = v), checkBasketBars('baseline', v, b.timeframe)) },
   enterz: { describe: 'convergence evidence at which an alert opens (default calibrated for the timeframe)', apply: (b, v) => (b.thresholds.enterZ = num(v, 'enterZ', 0.5, 10)) },
   exitz: { describe: 'evidence below which an episode ends', apply: (b, v) => (b.thresholds.exitZ = num(v, 'exitZ', -5, 9)) },
   stressprobability: { describe: 'stress-state probability for stressed (0.5..1)', apply: (b, v) => (b.thresholds.stressProbability = num(v, 'stressProbability', 0.5, 1)) },
   decouplez: { describe: 'window z-score for decoupling (negative)', apply: (b, v) => (b.thresholds.decoupleZ = num(v, 'decoupleZ', -10, -0.5)) },
 };
 
+/** A window or baseline given by an admin spans at most MAX_BASKET_BARS bars (a basket would warm up forever). */
+function checkBasketBars(key: 'window' | 'baseline', text: string, timeframe: string): void {
+  const bars = barsOf(text, timeframe, key);
+  if (bars > MAX_BASKET_BARS) {
+    throw new UserError('bad_window', `${key}: ${text} of ${timeframe} bars is ${bars} bars; a basket's ${key} spans at most ${MAX_BASKET_BARS} bars: use a shorter ${key} or a larger timeframe`);
+  }
+}
+
 /**
- * The window must hold enough returns for the detector to classify (it refuses fewer than MIN_RETURNS), and neither
- * the window nor the baseline may span more than MAX_BASKET_BARS bars (a basket would warm up forever).
+ * The window must hold enough returns for the detector to classify (it refuses fewer than MIN_RETURNS), and span at
+ * most MAX_BASKET_BARS bars.
  */
 function checkWindow(b: Basket): void {
   const w = barsOf(b.window, b.timeframe, 'window');
   if (w < MIN_RETURNS) {
     throw new UserError('bad_window', `window: ${b.window} of ${b.timeframe} bars is ${w} returns; the detector needs at least ${MIN_RETURNS} returns`);
   }
-  for (const [key, text] of [['window', b.window], ['baseline', b.baseline]] as const) {
-    const bars = barsOf(text, b.timeframe, key);
-    if (bars > MAX_BASKET_BARS) {
-      throw new UserError('bad_window', `${key}: ${text} of ${b.timeframe} bars is ${bars} bars; a basket's ${key} spans at most ${MAX_BASKET_BARS} bars: use a shorter ${key} or a larger timeframe`);
-    }
-  }
+  checkBasketBars('window', b.window, b.timeframe);
 }
 
 function num(v: string, key: string, lo: number, hi: number): number {

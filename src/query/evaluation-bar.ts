@@ -1,3 +1,4 @@
+import { UserError } from '../domain/errors.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { isoTime, timeframeMs } from '../domain/timeframe.js';
 
@@ -15,7 +16,8 @@ export function asOfText(t: number, timeframe: string): string {
 }
 
 /**
- * The bar a query evaluates at: the bar at `at` (rounded down to the grid) when given, but never past the data;
+ * The bar a query evaluates at: the bar at `at` (rounded down to the grid) when given, but never past the data (a
+ * time after the clock's last closed bar is a UserError `future_time`);
  * else the latest closed bar, which is the source's own last bar when it knows it (a CSV file may end years ago)
  * and the last bar closed by the clock otherwise. Evaluating at the data's end instead of failing for want of
  * recent bars is what makes a past file usable; the note says so, so nobody reads an old answer as today's.
@@ -26,6 +28,10 @@ export async function evaluationBar(source: MarketSource, timeframe: string, clo
   const sourceLatest = await source.latestBarTime?.(timeframe);
   const latest = sourceLatest ?? clockLatest;
   const asked = at === undefined ? undefined : Math.floor(at / tf) * tf;
+  // A time after the clock's last closed bar has no data yet: say so rather than answer for another time (issue 11 §8).
+  if (asked !== undefined && asked > clockLatest) {
+    throw new UserError('future_time', `--at ${isoTime(at!)} is in the future; the latest closed ${timeframe} bar opened at ${isoTime(clockLatest)}`);
+  }
   const endBar = asked === undefined ? latest : Math.min(asked, latest);
   const past = sourceLatest !== undefined && sourceLatest < clockLatest && (asked === undefined || asked > sourceLatest);
   return past ? { endBar, asOfNote: `as of ${asOfText(endBar, timeframe)} (the source's last ${timeframe} bar)` } : { endBar };

@@ -77,4 +77,16 @@ describe('limits on what one request may ask for', () => {
     expect(text.endsWith('…')).toBe(true);
     expect(bars()).toBe(0);
   });
+
+  it('a --at in the future is refused with the latest closed bar, not silently answered for another time', async () => {
+    const env = await makeEnv();
+    expectUserError(await env.rt.run(USER, 'corr BTC ETH --at 2030-01-01'), '--at 2030-01-01T00:00:00Z is in the future; the latest closed 1h bar opened at 2024-03-01T11:00:00Z');
+    expectOk(await env.rt.run(USER, 'corr BTC ETH --at 2024-02-20'));
+  });
+
+  it('a 1m basket keeps its default 90-day baseline (long in bars, but not set by the admin)', async () => {
+    const env = await makeEnv();
+    expectOk(await env.rt.run(ADMIN, 'basket create fast BTC ETH --timeframe 1m'));
+    expect((await env.store.getBasket('fast'))!.baseline).toBe('90d');
+  });
 });
