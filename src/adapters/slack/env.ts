@@ -1,3 +1,6 @@
+/** Shortest signing secret taken (Slack's are 32 characters; log redaction needs at least 6). */
+export const MIN_SIGNING_SECRET = 16;
+
 /** Slack settings from the environment. Secrets come only from here; error messages name the variable, never its value. */
 export interface SlackEnv {
   botToken: string;
@@ -53,6 +56,13 @@ export function readSlackEnv(env: Record<string, string | undefined>): SlackEnv 
   const signingSecret = present(env.SLACK_SIGNING_SECRET);
   if (!appToken && !signingSecret) {
     throw new SlackEnvError('SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app\'s "Basic Information" page (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  // Slack's signing secrets are 32 hex characters. A much shorter value is a wrong copy, weak, and too short to be
+  // redacted from logs safely (issue 11 §8): refuse it rather than run with it.
+  if (signingSecret && signingSecret.length < MIN_SIGNING_SECRET) {
+    throw new SlackEnvError(
+      `SLACK_SIGNING_SECRET is ${signingSecret.length} characters long; Slack's signing secrets are 32: copy it again from your Slack app's "Basic Information" page`,
+    );
   }
   const apiUrl = present(env.SLACK_API_URL);
   const portText = present(env.PORT) ?? '3000';

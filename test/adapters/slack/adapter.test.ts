@@ -227,6 +227,10 @@ describe('starting the Slack adapter', () => {
     await expect(startSlackAdapter(rt.runtime, slackEnv(fake.baseUrl, { SLACK_APP_TOKEN: 'xoxb-wrong' }), opts)).rejects.toThrow(/SLACK_APP_TOKEN must be an app-level token/);
     await expect(startSlackAdapter(rt.runtime, slackEnv('not a url'), opts)).rejects.toThrow(/SLACK_API_URL/);
     await expect(startSlackAdapter(rt.runtime, { ...slackEnv(fake.baseUrl), PORT: 'eighty' })).rejects.toThrow(/PORT/);
+    // A secret too short to be Slack's (and to be redacted from logs safely): refused, its value never repeated.
+    const short = startSlackAdapter(rt.runtime, { ...slackEnv(fake.baseUrl), SLACK_SIGNING_SECRET: 'abc' }, opts);
+    await expect(short).rejects.toThrow(/^SLACK_SIGNING_SECRET is 3 characters long; Slack's signing secrets are 32: copy it again/);
+    await expect(short).rejects.not.toThrow(/abc/);
   });
 
   it('says to check SLACK_BOT_TOKEN when Slack rejects it (invalid_auth), without printing it', async () => {
