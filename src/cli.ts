@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { commands, dispatch } from '../commands/index.js';
 import { overviewHelpReply } from '../commands/help-text.js';
 import type { CommandContext } from '../commands/types.js';
@@ -102,6 +103,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       await store.open(seedBaskets(config, io.clock.now()));
     }
     const wantsChart = optionValue(argv, 'chart') !== undefined;
+    // A chart file that cannot be written is a usage error, found before the query runs (not an exit 1 after it).
+    const chartFile = optionValue(argv, 'chart');
+    if (chartFile) {
+      const dir = dirname(resolve(chartFile));
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError('bad_chart_path', `--chart ${chartFile}: the folder ${dir} does not exist`);
+    }
     ctx = {
       invocation: { platform: 'cli', userId: safeUser(), channelId: 'cli', isAdmin: true },
       config,
@@ -127,7 +134,14 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   }
   await store?.close();
   const chartPath = optionValue(argv, 'chart');
-  if (chartPath && result.reply.chart) writeFileSync(chartPath, result.reply.chart.png);
+  if (chartPath && result.reply.chart) {
+    try {
+      writeFileSync(chartPath, result.reply.chart.png);
+    } catch (e) {
+      io.stderr(`corrwatch: --chart ${chartPath}: cannot write the chart (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+      return 2;
+    }
+  }
   if (json && result.reply.data !== undefined) io.stdout(JSON.stringify(result.reply.data, null, 2) + '\n');
   else io.stdout(renderReplyText(result.reply) + '\n');
   return 0;

@@ -162,6 +162,14 @@ describe('CLI errors and help', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(out).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
   });
+
+  it('--chart into a folder that does not exist is a usage error (exit 2), said before the query runs', () => {
+    const out = join(dataDir, 'no-such-folder', 'm.png');
+    const r = cli(['matrix', 'AAA', 'BBB', 'CCC', '--window', 'all', '--source', src, '--chart', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`corrwatch: --chart ${out}: the folder ${join(dataDir, 'no-such-folder')} does not exist\n`);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe('corrwatch console', () => {
