@@ -52,8 +52,13 @@ export class FakeMarket implements MarketSource {
     return this;
   }
 
+  /** Resolves when a fetch is waiting at the gate `hold()` closed (a tick is then parked inside the market). */
+  parked: Promise<void> = Promise.resolve();
+  private onParked: (() => void) | undefined;
+
   hold(): void {
     this.gate = new Promise((resolve) => (this.open = resolve));
+    this.parked = new Promise((resolve) => (this.onParked = resolve));
   }
 
   release(): void {
@@ -64,7 +69,10 @@ export class FakeMarket implements MarketSource {
   async fetchCandles(symbol: string, timeframe: string, since: number, until: number): Promise<Candle[]> {
     this.fetches++;
     if (timeframe !== '1h') throw new Error(`fake market serves 1h, asked ${timeframe}`);
-    if (this.gate) await this.gate;
+    if (this.gate) {
+      this.onParked?.();
+      await this.gate;
+    }
     const failure = this.failures.get(symbol);
     if (failure) throw failure;
     const p = this.closes.get(symbol);

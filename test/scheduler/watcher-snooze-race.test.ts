@@ -14,7 +14,7 @@ describe('Watcher and a snooze made while a tick runs', () => {
     market.hold();
     const tick = h.tickAt(320);
     // While the tick waits on the exchange, an admin snoozes the basket (as `alerts snooze` does).
-    await new Promise((r) => setTimeout(r, 20));
+    await market.parked;
     const until = nowAfter(320) + 4 * HOUR;
     const rt = await store.getRuntime('majors');
     expect(rt).toBeDefined();
