@@ -121,11 +121,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       progress: progressBar(io),
     };
   } catch (e) {
-    if (e instanceof UserError || e instanceof StoreError) {
-      io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
-      return 2;
-    }
-    throw e;
+    return setupFailed(e, io);
   }
   const result = await dispatch(commands, argv.map((a) => (a === '-h' ? '--help' : a)), ctx);
   if (result.outcome !== 'ok') {
@@ -313,11 +309,7 @@ async function runConsole(rest: string[], config: Config, log: Logger, io: CliIo
     store = new LowdbStore(config.dataDir, config.store);
     await store.open(seedBaskets(config, io.clock.now()));
   } catch (e) {
-    if (e instanceof UserError || e instanceof StoreError) {
-      io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
-      return 2;
-    }
-    throw e;
+    return setupFailed(e, io);
   }
   const { chartRenderer } = await import('./chart/index.js');
   const { startConsole } = await import('./adapters/console/console-adapter.js');
@@ -350,4 +342,13 @@ function cliEnvironmentHelp(env: Record<string, string | undefined>): string {
     'Exit codes:',
     '  0 ok · 2 bad input or configuration (one line on stderr) · 1 the market source or corrwatch failed',
   ].join('\n');
+}
+
+/** A user's or the store's error while setting a command up: one line on stderr and exit 2; anything else is thrown. */
+function setupFailed(e: unknown, io: CliIo): number {
+  if (e instanceof UserError || e instanceof StoreError) {
+    io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
+    return 2;
+  }
+  throw e;
 }
