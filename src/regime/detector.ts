@@ -283,7 +283,7 @@ export class RegimeDetector {
     const sample = this.scaledCount % this.arEvery === 0 || this.arLong.size === 0;
     if (sample || detail) {
       this.rolling.covariance(this.cov);
-      this.lastAr = absorptionRatio(this.cov, n);
+      this.lastAr = absorptionRatio(this.cov, n, undefined, (m, k) => this.topEigen.topSum(m, k));
       this.lastEigenShare = this.topEigen.largestEigenShare(this.corr);
       if (sample) {
         this.arShort.push(this.lastAr);

@@ -93,21 +93,34 @@ export function symmetricEigenvalues(m: Float64Array, N: number): Float64Array {
 /**
  * Absorption ratio AR = (Σ of the k largest eigenvalues of the covariance matrix) / trace, k = max(1, round(N/5))
  * by default (Kritzman, Li, Page & Rigobon, "Principal Components as a Measure of Systemic Risk", 2011;
- * docs/methods.md §3). The trace is Σ cov_ii (equal to Σ λ). Clamped to [0, 1] against rounding.
+ * docs/methods.md §3). The trace is Σ cov_ii (equal to Σ λ). Clamped to [0, 1] against rounding. `topSum` gives the
+ * numerator: the full decomposition by default; the detector passes TopEigen.topSum (warm-started subspace iteration,
+ * certified against the full decomposition to its tolerance, which it falls back to otherwise).
  *
  * @throws DataError 'zero_variance' when the trace is 0 (every series flat).
  */
-export function absorptionRatio(cov: Float64Array, N: number, k: number = Math.max(1, Math.round(N / 5))): number {
+export function absorptionRatio(
+  cov: Float64Array,
+  N: number,
+  k: number = Math.max(1, Math.round(N / 5)),
+  topSum: (m: Float64Array, k: number) => number = fullTopSum,
+): number {
   checkSquare(cov, N);
   if (!Number.isInteger(k) || k < 1 || k > N) throw new RangeError(`k must be an integer in [1, ${N}], got ${k}`);
   let trace = 0;
   for (let i = 0; i < N; i++) trace += cov[i * N + i];
   if (!(trace > 0)) throw new DataError('zero_variance', 'every series has zero variance: the absorption ratio is undefined');
-  const ev = symmetricEigenvalues(cov, N);
+  const ar = topSum(cov, k) / trace;
+  return ar < 0 ? 0 : ar > 1 ? 1 : ar;
+}
+
+/** Sum of the k largest eigenvalues by the full decomposition. */
+function fullTopSum(m: Float64Array, k: number): number {
+  const N = Math.round(Math.sqrt(m.length));
+  const ev = symmetricEigenvalues(m, N);
   let top = 0;
   for (let i = 0; i < k; i++) top += ev[i];
-  const ar = top / trace;
-  return ar < 0 ? 0 : ar > 1 ? 1 : ar;
+  return top;
 }
 
 /**
