@@ -5,7 +5,7 @@
  * (`node bin/corrwatch.js`): builds it first (`npm run build`), and says so and skips when it cannot.
  * Run alone with `npx tsx bench/startup.ts`; bench/index.ts calls benchStartup().
  *
- * Peak RSS comes from a preloaded module (NODE_OPTIONS=--import) that records process.resourceUsage().maxRSS at
+ * Peak RSS comes from a preloaded module (NODE_OPTIONS=--import) that records the process's VmHWM (Linux) at
  * exit: the same preload in every process measured, the baseline included. Through npx it is the largest of npm's
  * and corrwatch's processes.
  */
@@ -44,8 +44,11 @@ export async function benchStartup(): Promise<void> {
   const rssLog = join(dir, 'maxrss.txt');
   writeFileSync(
     hook,
-    "import { appendFileSync } from 'node:fs';\n" +
-      "process.on('exit', () => appendFileSync(process.env.CW_MAXRSS_LOG, process.resourceUsage().maxRSS + '\\n'));\n",
+    // VmHWM (Linux): the peak RSS of this process's own memory since its exec. getrusage's maxRSS is not used: on
+    // Linux it survives exec, so every child of a large bench process reported the bench's own peak.
+    "import { appendFileSync, readFileSync } from 'node:fs';\n" +
+      "const peakKb = () => { try { return Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch { return process.resourceUsage().maxRSS; } };\n" +
+      "process.on('exit', () => appendFileSync(process.env.CW_MAXRSS_LOG, peakKb() + '\\n'));\n",
   );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
