@@ -119,6 +119,8 @@ export async function benchWatcher(): Promise<void> {
       statsMs.push(performance.now() - t);
     }
     await store.close();
+    globalThis.gc?.();
+    const { rss: endRss, heapUsed: endHeap, arrayBuffers: endBuffers } = process.memoryUsage();
 
     const firstStats = statsFirst.reduce((a, b) => a + b, 0);
     const steady = median(tickMs);
@@ -139,7 +141,8 @@ export async function benchWatcher(): Promise<void> {
       console.log(`| bytes written per steady tick, median (max) | ${fmtBytes(median(tickBytes))} (${fmtBytes(Math.max(...tickBytes))}) | ${(median(tickBytes) / (BASKETS * ASSETS)).toFixed(0)} bytes per new bar |`);
     }
     console.log(`| store bytes per steady tick, median (corrwatch.json + side files) | ${fmtBytes(median(tickStoreBytes))} | |`);
-    console.log(`| peak RSS of the bench process | ${fmtBytes(process.resourceUsage().maxRSS * 1024)} | |`);
+    console.log(`| peak RSS of the bench process (this bench's baseline sessions included) | ${fmtBytes(process.resourceUsage().maxRSS * 1024)} | |`);
+    console.log(`| after the ${STEADY_TICKS} steady ticks${globalThis.gc ? ' and a GC' : ''}: RSS, JS heap used, typed arrays (candle cache) | ${fmtBytes(endRss)}, ${fmtBytes(endHeap)}, ${fmtBytes(endBuffers)} | |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
