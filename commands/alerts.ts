@@ -134,12 +134,13 @@ const history: CommandSpec = {
     const limit = Math.max(1, Math.min(50, (args.limit as number | undefined) ?? 10));
     const recs = await requireStore(ctx).listNotifications(b.name, limit);
     if (!recs.length) return { title: `No alerts yet for ${b.name}`, data: [] };
-    const rows = [['bar', 'kind', 'avg ρ', 'delivered', 'acknowledged']];
+    // The id is what `alerts ack alert:<id>` takes.
+    const rows = [['id', 'bar', 'kind', 'avg ρ', 'delivered', 'acknowledged']];
     for (const r of recs) {
       const d = Object.values(r.deliveries);
       const sent = d.filter((x) => x.status === 'sent').length;
       const p = r.payload as { avgCorrelation?: number };
-      rows.push([isoTime(r.at), r.kind, p.avgCorrelation !== undefined ? fmtRho(p.avgCorrelation) : '-', `${sent}/${d.length}`, r.acknowledged ? r.acknowledged.by : '-']);
+      rows.push([r.id, isoTime(r.at), r.kind, p.avgCorrelation !== undefined ? fmtRho(p.avgCorrelation) : '-', `${sent}/${d.length}`, r.acknowledged ? r.acknowledged.by : '-']);
     }
     return { title: `Alerts for ${b.name}`, text: '```\n' + table(rows) + '\n```', data: recs };
   },

@@ -139,10 +139,11 @@ describe('alerts status / history (anyone)', () => {
     r = await env.rt.run(USER, 'alerts history majors');
     expectOk(r);
     expect(r.reply.title).toBe('Alerts for majors');
-    const lines = r.reply.text!.split('\n').filter((l) => l.startsWith('20'));
+    // Each row starts with the alert's id, which `alerts ack alert:<id>` takes.
+    const lines = r.reply.text!.split('\n').filter((l) => l.startsWith('majors:'));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^${iso(NOW - 2 * HOUR)}\\s+resolved\\s+\\+0\\.420\\s+1/2\\s+-$`));
-    expect(lines[1]).toMatch(new RegExp(`^${iso(NOW - 10 * HOUR)}\\s+firing\\s+\\+0\\.710\\s+1/2\\s+ada$`));
+    expect(lines[0]).toMatch(new RegExp(`^majors:1:resolved\\s+${iso(NOW - 2 * HOUR)}\\s+resolved\\s+\\+0\\.420\\s+1/2\\s+-$`));
+    expect(lines[1]).toMatch(new RegExp(`^majors:1:firing\\s+${iso(NOW - 10 * HOUR)}\\s+firing\\s+\\+0\\.710\\s+1/2\\s+ada$`));
     const one = await env.rt.run(USER, 'alerts history majors limit:1');
     expect((one.reply.data as NotificationRecord[]).map((x) => x.id)).toEqual(['majors:1:resolved']);
     expectUserError(await env.rt.run(USER, 'alerts history majors limit:many'), /limit: expected a whole number, got "many"/);
