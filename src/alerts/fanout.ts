@@ -10,15 +10,28 @@ export interface FanoutReport {
   waiting: number;
   /** Deliveries given up this round: a permanent error, or older than the give-up age (never posted late). */
   gaveUp: number;
+  /** Deliveries that failed before and whose backoff wait is not over (tried on a later round). */
+  deferred: number;
 }
 
-/** How the outbox gives up. */
+/** How the outbox retries and gives up. */
 export interface GiveUpPolicy {
   /** A delivery not sent this long after its alert was decided is given up, never posted late (default 1 h). */
   maxAgeMs: number;
+  /** Wait after the first failed attempt before the next; doubled after each failure (default 30 s). */
+  firstRetryMs?: number;
+  /** The longest wait between attempts (default 10 min). */
+  maxRetryMs?: number;
 }
 
 export const DEFAULT_GIVE_UP: GiveUpPolicy = { maxAgeMs: 3_600_000 };
+
+/** Wait before attempt `attempts + 1` of a delivery that failed `attempts` times: exponential, capped. */
+export function retryDelayMs(attempts: number, policy: GiveUpPolicy = DEFAULT_GIVE_UP): number {
+  if (attempts <= 0) return 0;
+  const first = policy.firstRetryMs ?? 30_000;
+  return Math.min(policy.maxRetryMs ?? 600_000, first * 2 ** (attempts - 1));
+}
 
 /** One delivery attempt, for metrics: sent, failed (tried again later) or gave_up; why, when it did not go. */
 export interface DeliveryAttempt {
@@ -46,7 +59,7 @@ export async function deliverPending(
   onAttempt?: (attempt: DeliveryAttempt) => void,
   policy: GiveUpPolicy = DEFAULT_GIVE_UP,
 ): Promise<FanoutReport> {
-  const report: FanoutReport = { sent: 0, failed: 0, waiting: 0, gaveUp: 0 };
+  const report: FanoutReport = { sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 };
   const byPlatform = new Map(notifiers.map((n) => [n.platform, n]));
   for (const record of await store.pendingNotifications()) {
     let reply: Reply | undefined;
@@ -60,6 +73,12 @@ export async function deliverPending(
         const error = `given up: not delivered within ${Math.round(policy.maxAgeMs / 60_000)} min of the alert${delivery.error ? ` (last error: ${delivery.error})` : ''}`;
         log.warn('alert delivery given up: too old to post', { id: record.id, target, attempts: delivery.attempts, ageMinutes: Math.round(age / 60_000) });
         await store.updateDelivery(record.id, target, { ...delivery, status: 'failed', error });
+        continue;
+      }
+      // Backoff: a delivery that failed is tried again only once its wait is over (the outbox runs every tick and,
+      // under `start`, every 30 s in between).
+      if (delivery.lastAttemptAt !== undefined && now < delivery.lastAttemptAt + retryDelayMs(delivery.attempts, policy)) {
+        report.deferred++;
         continue;
       }
       const notifier = byPlatform.get(platform);

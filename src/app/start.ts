@@ -202,6 +202,16 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   );
   await first;
   const ticks = scheduleTicks(expression, runTick, log, () => metrics.recordSkippedTick());
+  // The outbox also runs between ticks, so a delivery that failed is retried after its backoff (30 s, doubling, at
+  // most 10 min) rather than at the next bar, an hour later; alerts.giveUpAfter still bounds how late it may go.
+  let outboxRound: Promise<unknown> = Promise.resolve();
+  const outbox = setInterval(() => {
+    outboxRound = w
+      .deliver(clock.now())
+      .then((r) => r && metrics.recordOutbox(r))
+      .catch((e: unknown) => log.error('the outbox round failed', { error: e }));
+  }, OUTBOX_EVERY_MS);
+  outbox.unref();
   return {
     watcher: w,
     store,
@@ -210,7 +220,9 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     metrics,
     httpPort: server ? (server.address() as AddressInfo).port : undefined,
     async stop(graceMs = 30_000) {
+      clearInterval(outbox);
       await ticks.stop();
+      await settlesWithin(outboxRound, graceMs);
       if (w.busy && inFlight && !(await settlesWithin(inFlight, graceMs))) {
         log.warn('the tick in flight did not finish in time; aborting it', { graceMs });
         shutdown.abort(new Error('corrwatch is stopping'));
@@ -229,6 +241,9 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     },
   };
 }
+
+/** How often the outbox runs between ticks (each delivery still waits out its own backoff). */
+const OUTBOX_EVERY_MS = 30_000;
 
 /** Whether `p` settles (either way) within `ms`; the timer is cleared either way. */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -6,7 +6,7 @@ const REGIMES: Regime[] = ['calm', 'converging', 'stressed', 'decoupling'];
 /** One tick's outcome, as the watcher reports it (src/scheduler/watcher.ts TickReport). */
 export interface TickOutcome {
   baskets: { basket: string; regime?: string; score?: number; notifications: string[]; error?: string; errorKind?: string }[];
-  delivery: { sent: number; failed: number; waiting: number; gaveUp: number };
+  delivery: { sent: number; failed: number; waiting: number; gaveUp: number; deferred: number };
 }
 
 /**
@@ -43,10 +43,15 @@ export class OpsMetrics {
       for (const kind of b.notifications) this.alerts.inc({ basket: b.basket, kind });
       if (b.error && !b.error.startsWith('warming up')) this.basketErrors.inc({ basket: b.basket, kind: b.errorKind ?? 'internal' });
     }
-    if (t.delivery.sent) this.deliveries.inc({ outcome: 'sent' }, t.delivery.sent);
-    if (t.delivery.failed) this.deliveries.inc({ outcome: 'failed' }, t.delivery.failed);
-    if (t.delivery.gaveUp) this.deliveries.inc({ outcome: 'gave_up' }, t.delivery.gaveUp);
-    this.waiting.set(t.delivery.waiting);
+    this.recordOutbox(t.delivery);
+  }
+
+  /** One round of the outbox: a tick's, or one run between ticks. */
+  recordOutbox(d: TickOutcome['delivery']): void {
+    if (d.sent) this.deliveries.inc({ outcome: 'sent' }, d.sent);
+    if (d.failed) this.deliveries.inc({ outcome: 'failed' }, d.failed);
+    if (d.gaveUp) this.deliveries.inc({ outcome: 'gave_up' }, d.gaveUp);
+    this.waiting.set(d.waiting);
   }
 
   recordDelivery(a: { platform: string; outcome: string; reason: string }): void {

@@ -1,5 +1,5 @@
 import { checkStale, evaluateBar, initialAlertState, parseAlertState, snoozeUntil, unsnooze, type AlertNotification, type AlertState, type PolicyConfig, withCalendar } from '../alerts/policy.js';
-import { deliverPending, type DeliveryAttempt, type FanoutReport } from '../alerts/fanout.js';
+import { deliverPending, type DeliveryAttempt, type FanoutReport, type GiveUpPolicy } from '../alerts/fanout.js';
 import { targetKey, type Notifier } from '../alerts/notifier.js';
 import type { Config } from '../config/schema.js';
 import type { Calendar } from '../domain/calendar.js';
@@ -104,6 +104,24 @@ export class Watcher {
 
   constructor(private readonly deps: WatcherDeps) {}
 
+  /**
+   * Run the outbox alone, between ticks (`start` calls it every 30 s, so a delivery that failed is retried within its
+   * backoff rather than an hour later). Refused (undefined) while a tick runs, which delivers anyway.
+   */
+  async deliver(now: number = this.deps.clock.now()): Promise<FanoutReport | undefined> {
+    if (this.running) return undefined;
+    this.running = true;
+    try {
+      return await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now, this.deps.onDelivery, this.giveUpPolicy());
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private giveUpPolicy(): GiveUpPolicy {
+    return { maxAgeMs: parseDuration(this.deps.config.alerts.giveUpAfter, 'alerts.giveUpAfter') };
+  }
+
   get busy(): boolean {
     return this.running;
   }
@@ -135,10 +153,8 @@ export class Watcher {
       for (const name of [...this.calendars.keys()]) if (!baskets.some((b) => b.name === name)) this.calendars.delete(name);
       // Past the stop's grace period nothing more is posted: what is pending stays in the outbox for the next start.
       const delivery = signal?.aborted
-        ? { sent: 0, failed: 0, waiting: 0, gaveUp: 0 }
-        : await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery, {
-            maxAgeMs: parseDuration(this.deps.config.alerts.giveUpAfter, 'alerts.giveUpAfter'),
-          });
+        ? { sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 }
+        : await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery, this.giveUpPolicy());
       this.lastTick = { at: isoTime(now), baskets: reports, delivery };
       return this.lastTick;
     } finally {

@@ -71,8 +71,8 @@ describe('corrwatch start serves /healthz and /metrics of its own when no chat a
 describe('OpsMetrics', () => {
   it('counts alerts by kind, deliveries by outcome, basket errors (not warm-up), skipped ticks', async () => {
     const m = new OpsMetrics({ processMetrics: false });
-    m.recordTick({ baskets: [{ basket: 'a', regime: 'stressed', score: 5.5, notifications: ['firing', 'escalated'] }, { basket: 'b', notifications: [], error: 'binance timed out', errorKind: 'timeout' }, { basket: 'c', notifications: [], error: 'warming up: 3 of 900 returns' }], delivery: { sent: 3, failed: 1, waiting: 2, gaveUp: 2 } }, 0.2);
-    m.recordTick({ baskets: [{ basket: 'a', regime: 'calm', score: 1, notifications: ['resolved'] }], delivery: { sent: 1, failed: 0, waiting: 0, gaveUp: 0 } }, 0.1);
+    m.recordTick({ baskets: [{ basket: 'a', regime: 'stressed', score: 5.5, notifications: ['firing', 'escalated'] }, { basket: 'b', notifications: [], error: 'binance timed out', errorKind: 'timeout' }, { basket: 'c', notifications: [], error: 'warming up: 3 of 900 returns' }], delivery: { sent: 3, failed: 1, waiting: 2, gaveUp: 2, deferred: 0 } }, 0.2);
+    m.recordTick({ baskets: [{ basket: 'a', regime: 'calm', score: 1, notifications: ['resolved'] }], delivery: { sent: 1, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 } }, 0.1);
     m.recordSkippedTick();
     m.recordDelivery({ platform: 'slack', outcome: 'gave_up', reason: 'permanent' });
     m.recordDelivery({ platform: 'discord', outcome: 'sent', reason: 'ok' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliverPending } from '../../src/alerts/fanout.js';
+import { deliverPending, retryDelayMs } from '../../src/alerts/fanout.js';
 import { parseTargetKey, targetKey } from '../../src/alerts/notifier.js';
 import type { Reply } from '../../src/domain/reply.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -30,6 +30,9 @@ async function openStore(...records: NotificationRecord[]): Promise<MemoryStore>
   return store;
 }
 
+/** The outbox's backoff off: tests of what happens on each attempt, rounds milliseconds apart. */
+const NO_BACKOFF = { maxAgeMs: 3_600_000, firstRetryMs: 0 };
+
 describe('deliverPending', () => {
   it('renders each record once however many targets, delivers oldest first, threads follow-ups under the firing message', async () => {
     const store = await openStore(record('b:1:firing', ['slack:C1', 'slack:C2', 'discord:D1']));
@@ -42,7 +45,7 @@ describe('deliverPending', () => {
     };
     const log = capturingLogger();
     const first = await deliverPending(store, [slack, discord], render, log, 10);
-    expect(first).toEqual({ sent: 3, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(first).toEqual({ sent: 3, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(renders).toEqual(['b:1:firing']);
     const firing = (await store.getNotification('b:1:firing'))!;
     expect(firing.deliveries['slack:C1']).toEqual({ status: 'sent', attempts: 1, lastAttemptAt: 10, messageRef: 'slack/C1/1' });
@@ -53,7 +56,7 @@ describe('deliverPending', () => {
     await store.addNotification(record('c:1:firing', ['slack:C1']));
     await store.addNotification(record('b:1:resolved', ['slack:C2', 'slack:C9']));
     const second = await deliverPending(store, [slack, discord], render, log, 20);
-    expect(second).toEqual({ sent: 5, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(second).toEqual({ sent: 5, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(renders).toEqual(['b:1:firing', 'b:1:escalated', 'c:1:firing', 'b:1:resolved']);
     const after = [...slack.sent, ...discord.sent].filter((s) => s.id !== 'b:1:firing');
     const thread = Object.fromEntries(after.map((s) => [`${s.id} ${s.target}`, s.threadRef]));
@@ -66,7 +69,7 @@ describe('deliverPending', () => {
       'b:1:resolved slack:C9': undefined,
     });
     // Nothing left: a third pass sends nothing.
-    expect(await deliverPending(store, [slack, discord], render, log, 30)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(await deliverPending(store, [slack, discord], render, log, 30)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(await store.pendingNotifications()).toEqual([]);
   });
 
@@ -77,7 +80,7 @@ describe('deliverPending', () => {
     const report = await deliverPending(store, [slack], async () => {
       throw new Error('canvas exploded');
     }, log, 5);
-    expect(report).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(report).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(slack.sent[0].title).toBe('b: stale');
     expect(log.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['could not render alert']);
   });
@@ -87,8 +90,8 @@ describe('deliverPending', () => {
     const slack = new CapturingNotifier('slack');
     slack.failures.set('C2', [{ ok: false, retryable: true, error: 'rate_limited' }]);
     const render = async () => ({ title: 't' });
-    expect(await deliverPending(store, [slack], render, capturingLogger(), 1)).toEqual({ sent: 1, failed: 1, waiting: 0, gaveUp: 0 });
-    expect(await deliverPending(store, [slack], render, capturingLogger(), 2)).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 1, undefined, NO_BACKOFF)).toEqual({ sent: 1, failed: 1, waiting: 0, gaveUp: 0, deferred: 0 });
+    expect(await deliverPending(store, [slack], render, capturingLogger(), 2, undefined, NO_BACKOFF)).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(slack.attempts.map((a) => a.target)).toEqual(['slack:C1', 'slack:C2', 'slack:C2']);
     const r = (await store.getNotification('b:1:firing'))!;
     expect(r.deliveries['slack:C1']).toMatchObject({ status: 'sent', attempts: 1, lastAttemptAt: 1 });
@@ -103,24 +106,32 @@ describe('deliverPending', () => {
     const render = async () => ({ title: 't' });
     const seen: string[] = [];
     const t0 = 1_700_000_100_000;
-    for (let i = 1; i <= 3; i++) await deliverPending(store, [slack], render, capturingLogger(), t0 + i, (a) => seen.push(`${a.platform}:${a.outcome}:${a.reason}`));
+    for (let i = 1; i <= 3; i++) await deliverPending(store, [slack], render, capturingLogger(), t0 + i, (a) => seen.push(`${a.platform}:${a.outcome}:${a.reason}`), NO_BACKOFF);
     expect(seen).toEqual(['slack:failed:retryable', 'slack:gave_up:permanent', 'slack:sent:ok']);
     expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C2']).toMatchObject({ status: 'failed', attempts: 1, error: 'channel_not_found' });
   });
 
-  it('a retryable failure is tried on every round until the give-up age, then given up without another attempt', async () => {
+  it('a retryable failure is tried again after a doubling wait (capped) until the give-up age, then given up without another attempt', async () => {
     const t0 = 1_700_000_100_000; // the record's createdAt
     const store = await openStore(record('b:1:firing', ['slack:C1']));
     const slack = new CapturingNotifier('slack');
     slack.failures.set('C1', Array.from({ length: 20 }, () => ({ ok: false as const, retryable: true, error: 'rate_limited' })));
     const render = async () => ({ title: 't' });
-    const policy = { maxAgeMs: 600_000 };
-    const seen: string[] = [];
+    const policy = { maxAgeMs: 600_000, firstRetryMs: 60_000, maxRetryMs: 120_000 };
     const log = capturingLogger();
-    for (let m = 0; m <= 10; m += 2) await deliverPending(store, [slack], render, log, t0 + m * 60_000, (a) => seen.push(`${a.outcome}:${a.reason}`), policy);
-    expect(seen).toEqual(Array.from({ length: 6 }, () => 'failed:retryable'));
-    expect(await deliverPending(store, [slack], render, log, t0 + 600_001, (a) => seen.push(`${a.outcome}:${a.reason}`), policy)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 1 });
-    expect(seen.at(-1)).toBe('gave_up:expired');
+    const triedAt: number[] = [];
+    let deferred = 0;
+    // A round every 30 s, as `start` runs the outbox between ticks.
+    for (let sec = 0; sec <= 600; sec += 30) {
+      const r = await deliverPending(store, [slack], render, log, t0 + sec * 1000, (a) => a.outcome === 'failed' && triedAt.push(sec), policy);
+      deferred += r.deferred;
+    }
+    // Waits of 60 s, 120 s, then 120 s (the cap) after each failure.
+    expect(triedAt).toEqual([0, 60, 180, 300, 420, 540]);
+    expect(deferred).toBe(21 - 6);
+    const seen: string[] = [];
+    expect(await deliverPending(store, [slack], render, log, t0 + 600_001, (a) => seen.push(`${a.outcome}:${a.reason}`), policy)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 1, deferred: 0 });
+    expect(seen).toEqual(['gave_up:expired']);
     expect(slack.attempts).toHaveLength(6);
     expect((await store.getNotification('b:1:firing'))!.deliveries['slack:C1']).toMatchObject({
       status: 'failed',
@@ -129,15 +140,19 @@ describe('deliverPending', () => {
     });
     expect(log.lines.some((l) => l.msg === 'alert delivery given up: too old to post')).toBe(true);
     // never tried again
-    expect(await deliverPending(store, [slack], render, log, t0 + 700_000, undefined, policy)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(await deliverPending(store, [slack], render, log, t0 + 700_000, undefined, policy)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(slack.sent).toHaveLength(0);
+  });
+
+  it('retryDelayMs: 30 s after the first failure, doubling, at most 10 min', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 10].map((n) => retryDelayMs(n))).toEqual([0, 30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
   });
 
   it('targets on a platform with no notifier wait (pending, no attempt counted)', async () => {
     const store = await openStore(record('b:1:firing', ['discord:D1', 'slack:C1']));
     const slack = new CapturingNotifier('slack');
     const report = await deliverPending(store, [slack], async () => ({ title: 't' }), capturingLogger(), 5);
-    expect(report).toEqual({ sent: 1, failed: 0, waiting: 1, gaveUp: 0 });
+    expect(report).toEqual({ sent: 1, failed: 0, waiting: 1, gaveUp: 0, deferred: 0 });
     const r = (await store.getNotification('b:1:firing'))!;
     expect(r.deliveries['discord:D1']).toEqual(pending);
     expect(await store.pendingNotifications()).toHaveLength(1);

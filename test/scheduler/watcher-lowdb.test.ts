@@ -63,7 +63,7 @@ describe('Watcher state survives a restart through LowdbStore (a JSON file in a 
     const r = await h.tickAt(k + 1);
     expect(r.baskets[0].error).toBeUndefined();
     expect(r.baskets[0].notifications).toEqual([]);
-    expect(r.delivery).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(r.delivery).toEqual({ sent: 1, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     disk = await onDisk();
     expect(disk.notifications[0].deliveries['slack:C2']).toMatchObject({ status: 'sent', attempts: 2 });
     expect(h.slack.sent.filter((s) => s.id === 'majors:1:firing').map((s) => s.target).sort()).toEqual(['slack:C1', 'slack:C2']);

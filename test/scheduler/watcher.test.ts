@@ -56,7 +56,7 @@ describe('Watcher: a correlation jump, fan-out, no repeats, restart, resolution'
     expect(b.regime).toBe('calm');
     expect(b.notifications).toEqual([]);
     expect(b.newBars).toBeGreaterThan(300);
-    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     const rt = (await h.store.getRuntime('majors'))!;
     expect(rt.lastBarAt).toBe(barTime(789));
     expect(rt.history.length).toBe(b.newBars);
@@ -66,7 +66,7 @@ describe('Watcher: a correlation jump, fan-out, no repeats, restart, resolution'
     fired = await tickUntilNotified(h, 791, 860);
     const { k, report } = fired;
     expect(report.baskets[0].notifications).toEqual(['firing']);
-    expect(report.delivery).toEqual({ sent: 4, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(report.delivery).toEqual({ sent: 4, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     // The episode starts after the switch and within a window of it.
     expect(k).toBeGreaterThan(800);
     expect(k).toBeLessThan(800 + 48);
@@ -110,7 +110,7 @@ describe('Watcher: a correlation jump, fan-out, no repeats, restart, resolution'
     const r = await h.tickAt(fired.k + 1);
     expect(r.baskets[0].newBars).toBe(1);
     expect(r.baskets[0].notifications).toEqual([]);
-    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(r.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(sentTo(h, 'majors:1:firing')).toHaveLength(3);
     expect(h.consoleOut).toHaveLength(1);
   });
@@ -172,7 +172,7 @@ describe('Watcher: delivery failures', () => {
     h.discord.failures.set('D1', ['throw']);
     await h.tickAt(790);
     const { k, report } = await tickUntilNotified(h, 791, 860);
-    expect(report.delivery).toEqual({ sent: 2, failed: 2, waiting: 0, gaveUp: 0 });
+    expect(report.delivery).toEqual({ sent: 2, failed: 2, waiting: 0, gaveUp: 0, deferred: 0 });
     let rec = (await h.store.getNotification('majors:1:firing'))!;
     expect(rec.deliveries['slack:C1'].status).toBe('sent');
     expect(rec.deliveries['console:stdout'].status).toBe('sent');
@@ -181,7 +181,7 @@ describe('Watcher: delivery failures', () => {
     expect(await h.store.pendingNotifications()).toHaveLength(1);
 
     const next = await h.tickAt(k + 1);
-    expect(next.delivery).toEqual({ sent: 2, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(next.delivery).toEqual({ sent: 2, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     rec = (await h.store.getNotification('majors:1:firing'))!;
     for (const t of TARGETS) expect(rec.deliveries[t].status).toBe('sent');
     expect(rec.deliveries['slack:C2'].attempts).toBe(2);
@@ -201,7 +201,7 @@ describe('Watcher: delivery failures', () => {
     h.slack.failures.set('C3', Array.from({ length: 10 }, () => ({ ok: false as const, retryable: false, error: 'channel_not_found' })));
     await h.tickAt(790);
     const { k, report } = await tickUntilNotified(h, 791, 860);
-    expect(report.delivery).toEqual({ sent: 4, failed: 0, waiting: 1, gaveUp: 1 });
+    expect(report.delivery).toEqual({ sent: 4, failed: 0, waiting: 1, gaveUp: 1, deferred: 0 });
     // One hour later (the give-up age, alerts.giveUpAfter: 1h) it still waits; past it, it is given up unsent.
     expect((await h.tickAt(k + 1)).delivery).toMatchObject({ waiting: 1, gaveUp: 0 });
     expect((await h.tickAt(k + 2)).delivery).toMatchObject({ waiting: 0, gaveUp: 1 });
@@ -464,7 +464,7 @@ describe('Watcher: first run on a long history', () => {
     };
     const r2 = await h.watcher.tick(h.now, late.signal);
     expect(r2?.baskets.map((b) => [b.basket, b.errorKind, b.notifications])).toEqual([['majors', 'aborted', []]]);
-    expect(r2?.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0 });
+    expect(r2?.delivery).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(await h.store.getRuntime('majors')).toEqual(before);
     expect((await h.store.listNotifications('majors')).map((n) => n.kind)).toEqual(['firing', 'firing']);
     expect(h.slack.sent.length).toBe(sentBefore);
@@ -494,6 +494,29 @@ describe('Watcher: first run on a long history', () => {
     expect(kinds.filter((x) => x === 'stale' || x === 'recovered')).toEqual([]);
     expect(kinds.filter((x) => x === 'firing')).toHaveLength(1);
     expect(h.slack.sent.length - posted).toBe(r.baskets[0].notifications.length);
+  });
+});
+
+describe('Watcher.deliver: the outbox between ticks', () => {
+  it('retries a failed delivery once its backoff is over, long before the next bar; refused while a tick runs', async () => {
+    const h = await harness();
+    h.slack.failures.set('C2', [{ ok: false, retryable: true, error: 'rate_limited' }]);
+    await h.tickAt(790);
+    const { k } = await tickUntilNotified(h, 791, 860);
+    const id = 'majors:1:firing';
+    expect((await h.store.getNotification(id))!.deliveries['slack:C2']).toMatchObject({ status: 'pending', attempts: 1 });
+    // 10 s later: still inside the 30 s backoff
+    expect(await h.watcher.deliver(nowAfter(k) + 10_000)).toMatchObject({ sent: 0, deferred: 1 });
+    // 31 s later: tried again and sent, an hour before the next tick
+    expect(await h.watcher.deliver(nowAfter(k) + 31_000)).toMatchObject({ sent: 1, deferred: 0 });
+    expect((await h.store.getNotification(id))!.deliveries['slack:C2']).toMatchObject({ status: 'sent', attempts: 2 });
+    // refused while a tick runs (the tick delivers itself)
+    h.market.hold();
+    const tick = h.watcher.tick(nowAfter(k + 1));
+    await h.market.parked;
+    expect(await h.watcher.deliver(nowAfter(k + 1))).toBeUndefined();
+    h.market.release();
+    await tick;
   });
 });
 

@@ -243,7 +243,8 @@ describe('alerts', () => {
     deliveries: Object.fromEntries(targets.map((ch) => [`discord:${ch}`, { status: 'pending' as const, attempts: 0 }])),
     ...extra,
   });
-  const deliver = () => deliverPending(t.store, [adapter.notifier], (r) => renderAlertWithChart(t.store, r), t.log, NOW);
+  // No backoff between rounds here: these tests are about what Discord answers (the outbox's waits: fanout.test.ts).
+  const deliver = () => deliverPending(t.store, [adapter.notifier], (r) => renderAlertWithChart(t.store, r), t.log, NOW, undefined, { maxAgeMs: 3_600_000, firstRetryMs: 0 });
   const titled = (ch: string, text: string) => fake.messagesIn(ch).filter((m) => String(m.embeds[0]?.title ?? '').includes(text));
 
   it('a resolved alert replies to the firing message in each channel', async () => {
