@@ -72,7 +72,8 @@ export async function deliverPending(
         onAttempt?.({ platform, outcome: 'gave_up', reason: 'expired' });
         const error = `given up: not delivered within ${Math.round(policy.maxAgeMs / 60_000)} min of the alert${delivery.error ? ` (last error: ${delivery.error})` : ''}`;
         log.warn('alert delivery given up: too old to post', { id: record.id, target, attempts: delivery.attempts, ageMinutes: Math.round(age / 60_000) });
-        await store.updateDelivery(record.id, target, { ...delivery, status: 'failed', error });
+        const { inFlight: _unconfirmed, ...rest } = delivery;
+        await store.updateDelivery(record.id, target, { ...rest, status: 'failed', error });
         continue;
       }
       // Backoff: a delivery that failed is tried again only once its wait is over (the outbox runs every tick and,
@@ -93,6 +94,23 @@ export async function deliverPending(
         reply = { title: `${record.basket}: ${record.kind}`, text: 'The chart could not be rendered.', severity: 'warning' };
       }
       const threadRef = record.kind === 'firing' ? undefined : await firingRef(store, record, target);
+      // A send whose outcome was never recorded (the process stopped in between): ask the platform first.
+      if (delivery.inFlight && notifier.findSent) {
+        let found: string | undefined;
+        try {
+          found = await notifier.findSent(channelId, { record, reply, threadRef });
+        } catch (e) {
+          log.warn('could not check whether an unconfirmed alert was posted; sending it', { id: record.id, target, error: e instanceof Error ? e.message : String(e) });
+        }
+        if (found !== undefined) {
+          report.sent++;
+          onAttempt?.({ platform, outcome: 'sent', reason: 'ok' });
+          log.info('an alert sent before a restart was found on the platform; not posting it again', { id: record.id, target });
+          await store.updateDelivery(record.id, target, { status: 'sent', attempts: delivery.attempts + 1, lastAttemptAt: delivery.lastAttemptAt ?? now, messageRef: found });
+          continue;
+        }
+      }
+      await store.updateDelivery(record.id, target, { ...delivery, inFlight: true, lastAttemptAt: now });
       let result;
       try {
         result = await notifier.send(channelId, { record, reply, threadRef });

@@ -18,6 +18,12 @@ export interface Notifier {
   /** Targets that receive every alert without a subscription (the console/log notifier). */
   readonly implicitTargets?: string[];
   send(channelId: string, message: AlertMessage): Promise<NotifyResult>;
+  /**
+   * The message ref of this alert if the platform already has it in the channel (a send whose confirmation was lost
+   * when the process stopped), else undefined. Optional: a platform that cannot be asked relies on its own
+   * deduplication (Discord's nonce) or may show the alert twice (the console).
+   */
+  findSent?(channelId: string, message: AlertMessage): Promise<string | undefined>;
 }
 
 /** `platform:channelId`, the key of a delivery. */

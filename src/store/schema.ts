@@ -87,6 +87,7 @@ const deliveryShape = {
   lastAttemptAt: z.number().optional(),
   messageRef: z.string().optional(),
   error: z.string().optional(),
+  inFlight: z.boolean().optional(),
 };
 
 const acknowledgedShape = { by: z.string(), platform: z.enum(platforms), at: z.number() };

@@ -81,6 +81,12 @@ export interface Delivery {
   /** Platform message reference once sent (Slack `channel/ts`, Discord message id): threads, edits. */
   messageRef?: string;
   error?: string;
+  /**
+   * Set just before a send, cleared when its outcome is recorded. Still set on a later run: the process stopped
+   * between the send and the record, so the platform may have the message; the outbox looks for it before sending
+   * again (Notifier.findSent).
+   */
+  inFlight?: boolean;
 }
 
 /**

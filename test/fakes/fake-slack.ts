@@ -45,6 +45,8 @@ export interface FakeMessage {
   blocks?: unknown[];
   /** How many times chat.update changed it. */
   updates: number;
+  /** Message metadata as posted (`{ event_type, event_payload }`). */
+  metadata?: unknown;
 }
 
 export interface FakeFile {
@@ -69,6 +71,8 @@ export interface FakeSlackBehavior {
 }
 
 export interface FakeSlackOptions {
+  /** Slack's clock, for message ts (seconds.sequence); default a fixed 1700000000. */
+  now?: () => number;
   /** The bot token auth.test and every method accept; default `xoxb-fake-token`. */
   token?: string;
   /** Channels the bot is not a member of. */
@@ -131,7 +135,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const behaviors = new Map<string, FakeSlackBehavior>();
   let seq = 0;
   let base = '';
-  const nextTs = () => `1700000000.${String(++seq).padStart(6, '0')}`;
+  const nextTs = () => `${opts.now ? Math.floor(opts.now() / 1000) : 1700000000}.${String(++seq).padStart(6, '0')}`;
 
   const misbehave = (method: string): { status: number; body: unknown; headers?: Record<string, string> } | undefined => {
     const b = behaviors.get(method);
@@ -165,7 +169,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const ts = nextTs();
         const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
         if (threadTs && !messages.some((m) => m.channel === channel && m.ts === threadTs)) return { ok: false, error: 'thread_not_found' };
-        const m: FakeMessage = { channel, ts, threadTs, text: body.text as string | undefined, blocks: body.blocks as unknown[] | undefined, updates: 0 };
+        // Slack Web API clients send metadata JSON-encoded in a form body; this fake takes either.
+        const metadata = typeof body.metadata === 'string' ? (JSON.parse(body.metadata) as unknown) : body.metadata;
+        const m: FakeMessage = { channel, ts, threadTs, text: body.text as string | undefined, blocks: body.blocks as unknown[] | undefined, updates: 0, metadata };
         messages.push(m);
         return { ok: true, channel, ts, message: { type: 'message', ts, text: m.text, blocks: m.blocks, bot_id: 'B0BOT' } };
       }
@@ -196,6 +202,19 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           file.title = f.title;
         }
         return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title ?? '' })) };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        // Newest first, as Slack answers; top-level messages (history) or a thread with its parent (replies).
+        // Metadata only with include_all_metadata; history needs channels:history, which this fake grants.
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
+        const oldest = Number(body.oldest ?? 0);
+        const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
+        const inScope = (m: FakeMessage) =>
+          m.channel === channel && Number(m.ts) >= oldest && (method === 'conversations.history' ? m.threadTs === undefined : m.ts === body.ts || m.threadTs === body.ts);
+        const list = messages.filter(inScope).reverse();
+        return { ok: true, has_more: false, messages: list.map((m) => ({ type: 'message', ts: m.ts, text: m.text, bot_id: 'B0BOT', ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })) };
       }
       default:
         return { ok: false, error: 'unknown_method' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliverPending, retryDelayMs } from '../../src/alerts/fanout.js';
-import { parseTargetKey, targetKey } from '../../src/alerts/notifier.js';
+import { parseTargetKey, targetKey, type Notifier } from '../../src/alerts/notifier.js';
 import type { Reply } from '../../src/domain/reply.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Delivery, NotificationRecord } from '../../src/store/types.js';
@@ -142,6 +142,38 @@ describe('deliverPending', () => {
     // never tried again
     expect(await deliverPending(store, [slack], render, log, t0 + 700_000, undefined, policy)).toEqual({ sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
     expect(slack.sent).toHaveLength(0);
+  });
+
+  it('marks a delivery in flight while it is sent; one a stopped process left in flight is looked up on the platform first', async () => {
+    const store = await openStore(record('b:1:firing', ['slack:C1', 'slack:C2']), record('b:2:firing', ['slack:C3']));
+    const t0 = 1_700_000_100_000;
+    for (const target of ['slack:C1', 'slack:C2']) await store.updateDelivery('b:1:firing', target, { status: 'pending', attempts: 0, lastAttemptAt: t0, inFlight: true });
+    const lookups: string[] = [];
+    const duringSend: unknown[] = [];
+    const notifier: Notifier = {
+      platform: 'slack',
+      async send(channelId, m) {
+        duringSend.push((await store.getNotification(m.record.id))!.deliveries[`slack:${channelId}`]);
+        return { ok: true, messageRef: `${channelId}/new` };
+      },
+      async findSent(channelId, m) {
+        lookups.push(`${m.record.id} ${channelId}`);
+        return channelId === 'C1' ? 'C1/111.222' : undefined;
+      },
+    };
+    const r = await deliverPending(store, [notifier], async () => ({ title: 't' }), capturingLogger(), t0 + 1000);
+    expect(r).toEqual({ sent: 3, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 });
+    // only the deliveries left in flight are looked up
+    expect(lookups).toEqual(['b:1:firing C1', 'b:1:firing C2']);
+    // C1 was found: not sent again; C2 was not: sent, and marked in flight while it was
+    expect(duringSend).toEqual([
+      { status: 'pending', attempts: 0, lastAttemptAt: t0 + 1000, inFlight: true },
+      { status: 'pending', attempts: 0, lastAttemptAt: t0 + 1000, inFlight: true },
+    ]);
+    const b1 = (await store.getNotification('b:1:firing'))!.deliveries;
+    expect(b1['slack:C1']).toEqual({ status: 'sent', attempts: 1, lastAttemptAt: t0, messageRef: 'C1/111.222' });
+    expect(b1['slack:C2']).toEqual({ status: 'sent', attempts: 1, lastAttemptAt: t0 + 1000, messageRef: 'C2/new' });
+    expect((await store.getNotification('b:2:firing'))!.deliveries['slack:C3']).toEqual({ status: 'sent', attempts: 1, lastAttemptAt: t0 + 1000, messageRef: 'C3/new' });
   });
 
   it('retryDelayMs: 30 s after the first failure, doubling, at most 10 min', () => {

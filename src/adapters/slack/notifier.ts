@@ -21,7 +21,7 @@ export function slackNotifier(poster: SlackPoster, log: Logger): Notifier {
       const threadTs = thread && thread.channel === channelId ? thread.ts : undefined;
       let ts: string;
       try {
-        ts = await poster.post(channelId, renderSlackReply(reply), threadTs);
+        ts = await poster.post(channelId, renderSlackReply(reply), threadTs, record.id);
       } catch (e) {
         const f = classifySlackError(e);
         const ctx = { channel: channelId, alert: record.id, slackError: describeFailure(f), retryable: f.retryable };
@@ -37,6 +37,14 @@ export function slackNotifier(poster: SlackPoster, log: Logger): Notifier {
         }
       }
       return { ok: true, messageRef: formatMessageRef({ channel: channelId, ts }) };
+    },
+    /** Looks for the alert's metadata among the channel's (or thread's) messages since a minute before it was decided. */
+    async findSent(channelId: string, message: AlertMessage): Promise<string | undefined> {
+      const thread = parseMessageRef(message.threadRef);
+      const threadTs = thread && thread.channel === channelId ? thread.ts : undefined;
+      const oldestSec = Math.floor(message.record.createdAt / 1000) - 60;
+      const ts = await poster.findAlert(channelId, message.record.id, oldestSec, threadTs);
+      return ts === undefined ? undefined : formatMessageRef({ channel: channelId, ts });
     },
   };
 }

@@ -5,24 +5,53 @@ import type { ChannelQueue } from './channel-queue.js';
 
 /** Everything the adapter posts into channels, through the per-channel queue. */
 export interface SlackPoster {
-  /** chat.postMessage; returns the message ts. */
-  post(channel: string, message: SlackMessage, threadTs?: string): Promise<string>;
+  /** chat.postMessage; returns the message ts. `alertId` is attached as message metadata (see findAlert). */
+  post(channel: string, message: SlackMessage, threadTs?: string, alertId?: string): Promise<string>;
+  /**
+   * The ts of the bot's message carrying `alertId` in its metadata, among the channel's messages since `oldestSec`
+   * (in the thread of `threadTs` when given), or undefined. conversations.history / conversations.replies with
+   * include_all_metadata (scopes channels:history, groups:history).
+   */
+  findAlert(channel: string, alertId: string, oldestSec: number, threadTs?: string): Promise<string | undefined>;
   /** chat.update of a message the bot posted. */
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   /** files.uploadV2 (three calls) into the channel, or into the thread when `threadTs` is given. */
   uploadChart(channel: string, chart: ChartImage, threadTs?: string): Promise<void>;
 }
 
+/** The metadata event type of corrwatch's alert messages (its payload: `{ alert: <notification id> }`). */
+export const ALERT_EVENT = 'corrwatch_alert';
+
 const asBlocks = (m: SlackMessage) => m.blocks as unknown as types.KnownBlock[];
 
 export function createPoster(client: webApi.WebClient, queue: ChannelQueue): SlackPoster {
   return {
-    async post(channel, message, threadTs) {
+    async post(channel, message, threadTs, alertId) {
       const res = await queue.run(channel, 'chat.postMessage', () =>
-        client.chat.postMessage({ channel, text: message.text, blocks: asBlocks(message), unfurl_links: false, unfurl_media: false, ...(threadTs ? { thread_ts: threadTs } : {}) }),
+        client.chat.postMessage({
+          channel,
+          text: message.text,
+          blocks: asBlocks(message),
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          ...(alertId ? { metadata: { event_type: ALERT_EVENT, event_payload: { alert: alertId } } } : {}),
+        }),
       );
       if (!res.ts) throw new Error('chat.postMessage answered without a message ts');
       return res.ts;
+    },
+    async findAlert(channel, alertId, oldestSec, threadTs) {
+      const res = await queue.run(channel, threadTs ? 'conversations.replies' : 'conversations.history', () =>
+        threadTs
+          ? client.conversations.replies({ channel, ts: threadTs, oldest: String(oldestSec), include_all_metadata: true, limit: 200 })
+          : client.conversations.history({ channel, oldest: String(oldestSec), include_all_metadata: true, limit: 200 }),
+      );
+      const found = (res.messages ?? []).find((m) => {
+        const meta = (m as { metadata?: { event_type?: string; event_payload?: { alert?: unknown } } }).metadata;
+        return meta?.event_type === ALERT_EVENT && meta.event_payload?.alert === alertId;
+      });
+      return found?.ts;
     },
     async update(channel, ts, message) {
       await queue.run(channel, 'chat.update', () => client.chat.update({ channel, ts, text: message.text, blocks: asBlocks(message) }));

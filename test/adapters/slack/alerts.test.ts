@@ -184,7 +184,8 @@ describe('alert delivery to Slack: rate limits and failures', () => {
   const postsTo = (channel: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel);
 
   beforeAll(async () => {
-    fake = await startFakeSlack({ token: BOT_TOKEN });
+    // Slack's clock is the watcher's here, so the alerts' times and the messages' ts agree.
+    fake = await startFakeSlack({ token: BOT_TOKEN, now: () => NOW });
     // No baskets: each tick only delivers what is pending in the outbox.
     rt = await makeRuntime(createMarketSource('sim:3'), { now: NOW });
     adapter = await startSlackAdapter(rt.runtime, slackEnv(fake.baseUrl), { host: '127.0.0.1', port: 0 });
@@ -254,5 +255,29 @@ describe('alert delivery to Slack: rate limits and failures', () => {
     expect((await rt.store.getNotification(record.id))!.deliveries['slack:C0GONE']).toMatchObject({ status: 'failed', attempts: 1, error: 'slack: not_in_channel' });
     expect(rt.lines.some((l) => l.includes('C0GONE') && l.includes('not_in_channel') && l.includes('/invite'))).toBe(true);
     expect(await adapter.notifier.send('C0GONE', { record, reply: alertReply(record) })).toEqual({ ok: false, retryable: false, error: 'slack: not_in_channel' });
+  });
+  it('after a restart that lost the confirmation of a post, finds the alert by its metadata and does not post it again', async () => {
+    const record = await enqueue(['C0CRASH', 'C0NEVER']);
+    const report = await watcher.tick(NOW);
+    expect(report!.delivery).toMatchObject({ sent: 2 });
+    const posted = fake.messages.filter((m) => m.channel === 'C0CRASH');
+    expect(posted).toHaveLength(1);
+    expect(posted[0].metadata).toEqual({ event_type: 'corrwatch_alert', event_payload: { alert: record.id } });
+    const sentRef = (await rt.store.getNotification(record.id))!.deliveries['slack:C0CRASH'].messageRef;
+    // What the store holds when the process died between Slack's answer and the "sent" mark: the send was begun.
+    await rt.store.updateDelivery(record.id, 'slack:C0CRASH', { status: 'pending', attempts: 0, lastAttemptAt: NOW, inFlight: true });
+    // And a send begun whose post never reached Slack: not found, so posted.
+    fake.messages.splice(fake.messages.findIndex((m) => m.channel === 'C0NEVER'), 1);
+    await rt.store.updateDelivery(record.id, 'slack:C0NEVER', { status: 'pending', attempts: 0, lastAttemptAt: NOW, inFlight: true });
+    const again = await watcher.tick(NOW + 60_000);
+    expect(again!.delivery).toMatchObject({ sent: 2, failed: 0 });
+    expect(fake.messages.filter((m) => m.channel === 'C0CRASH')).toHaveLength(1);
+    expect(fake.messages.filter((m) => m.channel === 'C0NEVER')).toHaveLength(1);
+    const d = (await rt.store.getNotification(record.id))!.deliveries;
+    expect(d['slack:C0CRASH']).toEqual({ status: 'sent', attempts: 1, lastAttemptAt: NOW, messageRef: sentRef });
+    expect(d['slack:C0NEVER']).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(d['slack:C0NEVER']).not.toHaveProperty('inFlight');
+    expect(fake.callsTo('conversations.history').filter((c) => c.body.channel === 'C0CRASH')).toHaveLength(1);
+    expect(rt.lines.some((l) => l.includes('found on the platform; not posting it again'))).toBe(true);
   });
 });
