@@ -1,5 +1,4 @@
 import type { Calendar } from '../domain/calendar.js';
-import { DataError } from '../domain/errors.js';
 import type { AlignedCloses, AlignmentReport, Candle } from '../domain/types.js';
 import { isoTime, timeframeMs } from '../domain/timeframe.js';
 
@@ -24,22 +23,27 @@ export interface SymbolCandles {
  *   bar] (a bar missing from every symbol counts too: the return across it spans two bars). Only on the
  *   `continuous` calendar: a market that closes (weekends, holidays) has no grid to miss, and its closures are not
  *   missing data (src/domain/calendar.ts).
- * Throws DataError('non_finite_price', series index) for a close that is not a positive finite number.
+ * A bar whose close is not a positive finite number is left out (a missing bar, in the notes).
  * Candles need not be sorted; a repeated timestamp keeps the last candle given and is mentioned in the notes.
  */
 export function alignCandles(series: SymbolCandles[], timeframe: string, calendar: Calendar = 'continuous'): AlignedCloses {
   const tf = timeframeMs(timeframe);
   const notes: string[] = [];
-  const maps = series.map(({ symbol, candles }, i) => {
+  const maps = series.map(({ symbol, candles }) => {
     const m = new Map<number, number>();
+    const bad: string[] = [];
     for (const k of candles) {
       if (typeof k.c !== 'number' || !Number.isFinite(k.c) || k.c <= 0) {
-        const when = Number.isFinite(k.t) ? isoTime(k.t) : String(k.t);
-        throw new DataError('non_finite_price', `${symbol}: the close at ${when} is ${String(k.c)}, not a positive number`, i);
+        // A bar whose close is no price (NaN, 0, negative: an exchange's glitch) is left out, as if missing: the
+        // basket goes on from the bars around it instead of failing on every tick while the bar is in its history.
+        bad.push(`${String(k.c)} at ${Number.isFinite(k.t) ? isoTime(k.t) : String(k.t)}`);
+        m.delete(k.t);
+        continue;
       }
       m.set(k.t, k.c);
     }
-    if (m.size < candles.length) notes.push(`${symbol}: ${candles.length - m.size} repeated timestamps; kept the last bar of each`);
+    if (bad.length > 0) notes.push(`${symbol}: ${bad.length} bar${bad.length === 1 ? '' : 's'} left out, the close not a positive number (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`);
+    if (m.size + bad.length < candles.length) notes.push(`${symbol}: ${candles.length - m.size - bad.length} repeated timestamps; kept the last bar of each`);
     return m;
   });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/domain/errors.js';
 import type { Candle } from '../../src/domain/types.js';
 import { alignCandles } from '../../src/market/align.js';
 
@@ -63,24 +62,18 @@ describe('alignCandles', () => {
     ]);
   });
 
-  it('refuses a non-finite or non-positive close, naming the symbol and the time', () => {
+  it('leaves out a bar whose close is non-finite or non-positive (a missing bar), naming the symbol, value and time', () => {
     for (const bad of [NaN, Infinity, 0, -1]) {
-      let err: unknown;
-      try {
-        alignCandles(
-          [
-            { symbol: 'A', candles: bars([0, 1]) },
-            { symbol: 'B', candles: [{ t: T0, c: 1 }, { t: T0 + H, c: bad }] },
-          ],
-          '1h',
-        );
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(DataError);
-      expect((err as DataError).code).toBe('non_finite_price');
-      expect((err as DataError).series).toBe(1);
-      expect((err as DataError).message).toBe(`B: the close at 2024-01-01T01:00:00Z is ${bad}, not a positive number`);
+      const a = alignCandles(
+        [
+          { symbol: 'A', candles: bars([0, 1, 2]) },
+          { symbol: 'B', candles: [{ t: T0, c: 1 }, { t: T0 + H, c: bad }, { t: T0 + 2 * H, c: 2 }] },
+        ],
+        '1h',
+      );
+      expect(Array.from(a.timestamps)).toEqual([T0, T0 + 2 * H]);
+      expect(a.report.gaps).toEqual([{ symbol: 'B', missing: 1 }]);
+      expect(a.report.notes).toContain(`B: 1 bar left out, the close not a positive number (${bad} at 2024-01-01T01:00:00Z)`);
     }
   });
 
