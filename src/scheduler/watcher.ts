@@ -109,14 +109,18 @@ export class Watcher {
    * backoff rather than an hour later). Refused (undefined) while a tick runs, which delivers anyway.
    */
   async deliver(now: number = this.deps.clock.now()): Promise<FanoutReport | undefined> {
-    if (this.running) return undefined;
-    this.running = true;
+    if (this.running || this.delivering) return undefined;
+    const round = deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now, this.deps.onDelivery, this.giveUpPolicy());
+    this.delivering = round;
     try {
-      return await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now, this.deps.onDelivery, this.giveUpPolicy());
+      return await round;
     } finally {
-      this.running = false;
+      this.delivering = undefined;
     }
   }
+
+  /** An outbox round running between ticks: a tick waits for it (it is never skipped for one). */
+  private delivering: Promise<FanoutReport> | undefined;
 
   private giveUpPolicy(): GiveUpPolicy {
     return { maxAgeMs: parseDuration(this.deps.config.alerts.giveUpAfter, 'alerts.giveUpAfter') };
@@ -131,6 +135,8 @@ export class Watcher {
     if (this.running) return undefined;
     this.running = true;
     try {
+      // One outbox at a time: let a round started between ticks finish (its failures are its own).
+      await this.delivering?.catch(() => undefined);
       const baskets = await this.deps.store.listBaskets();
       // Every line of this tick carries its time (the bar clock), so a log search finds one tick's story.
       const log = this.deps.log.child({ tick: isoTime(now) });

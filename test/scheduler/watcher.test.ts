@@ -518,6 +518,29 @@ describe('Watcher.deliver: the outbox between ticks', () => {
     h.market.release();
     await tick;
   });
+
+  it('a tick due while an outbox round runs waits for it instead of being skipped', async () => {
+    const h = await harness();
+    await h.tickAt(790);
+    const { k } = await tickUntilNotified(h, 791, 860);
+    // An outbox round stuck on a slow platform, then the next bar's tick.
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const send = h.slack.send.bind(h.slack);
+    h.slack.send = async (...args) => {
+      await slow;
+      return send(...args);
+    };
+    h.slack.failures.set('C1', []);
+    await h.store.addNotification({ id: 'majors:99:firing', basket: 'majors', episode: 99, kind: 'firing', at: barTime(k), createdAt: nowAfter(k), payload: {}, deliveries: { 'slack:C1': { status: 'pending', attempts: 0 } } });
+    const round = h.watcher.deliver(nowAfter(k) + 1000);
+    const tick = h.watcher.tick(nowAfter(k + 1));
+    release();
+    expect(await round).toMatchObject({ sent: 1 });
+    const r = await tick;
+    expect(r).toBeDefined();
+    expect(r!.baskets[0].newBars).toBe(1);
+  });
 });
 
 /** A MemoryStore whose writes fail as on a full disk while `full` is set. */
