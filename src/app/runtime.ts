@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { healthOf } from '../ops/health.js';
 import type { OpsEndpoints } from '../ops/routes.js';
+import { MAX_COMMANDS_PER_USER, MAX_COMMANDS_RUNNING } from '../domain/limits.js';
+import { Semaphore } from '../domain/serial-queue.js';
 
 /**
  * The runtime `corrwatch start` and the console build: the ChatRuntime port the chat adapters use
@@ -57,9 +59,32 @@ export function createRuntime(deps: RuntimeDeps): AppRuntime {
     renderCharts: Boolean(deps.charts),
     surface: inv.platform === 'cli' ? 'cli' : 'chat',
   });
+  // Concurrency (issue 11 §2), for chat only (the CLI and the console run one command at a time anyway): each user
+  // has at most MAX_COMMANDS_PER_USER running (one more is refused), the process MAX_COMMANDS_RUNNING (more wait).
+  const perUser = new Map<string, number>();
+  const slots = new Semaphore(MAX_COMMANDS_RUNNING);
+  const limited = async (inv: Invocation, go: () => Promise<DispatchResult>): Promise<DispatchResult> => {
+    if (inv.platform === 'cli' || inv.platform === 'console') return go();
+    const key = `${inv.platform}:${inv.userId}`;
+    const mine = perUser.get(key) ?? 0;
+    if (mine >= MAX_COMMANDS_PER_USER) {
+      return {
+        reply: { title: 'One moment', text: `You have ${mine} commands running; wait for one of them to answer, then try again.`, ephemeral: true, severity: 'warning' },
+        outcome: 'refused',
+      };
+    }
+    perUser.set(key, mine + 1);
+    try {
+      return await slots.run(go);
+    } finally {
+      const left = (perUser.get(key) ?? 1) - 1;
+      if (left > 0) perUser.set(key, left);
+      else perUser.delete(key);
+    }
+  };
   const run = async (inv: Invocation, line: string | string[]): Promise<DispatchResult> => {
     const t0 = performance.now();
-    const r = await dispatch(commands, line, context(inv));
+    const r = await limited(inv, () => dispatch(commands, line, context(inv)));
     const first = (Array.isArray(line) ? line[0] : line.trim().split(/\s+/)[0]) ?? '';
     const command = commands.some((c) => c.name === first.replace(/^\//, '')) ? first.replace(/^\//, '') : 'unknown';
     deps.onCommand?.(command, inv.platform, r.outcome, (performance.now() - t0) / 1000);

@@ -29,3 +29,12 @@ export function checkSymbolCount(count: number): void {
 export function checkBars(bars: number, max: number, what: string, hint: string): void {
   if (bars > max) throw new UserError('too_many_bars', `${what} needs ${bars} bars, more than corrwatch fetches for one request (${max}); ${hint}`);
 }
+
+/**
+ * Chat commands one user may have running at once: a fourth is refused at once (issue 11 §2: one user's heavy
+ * queries must not queue everyone else's answers behind them).
+ */
+export const MAX_COMMANDS_PER_USER = 3;
+
+/** Chat commands running at once in the process; more wait their turn, in order (bounds memory under a burst). */
+export const MAX_COMMANDS_RUNNING = 8;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedSerialQueue, SerialQueue } from '../../src/domain/serial-queue.js';
+import { KeyedSerialQueue, Semaphore, SerialQueue } from '../../src/domain/serial-queue.js';
 
 /** A promise with its resolve handle, so a test decides when a task finishes. */
 function gate() {
@@ -80,5 +80,36 @@ describe('KeyedSerialQueue', () => {
     g.open();
     await waiting;
     expect(done).toBe(2);
+  });
+});
+
+describe('Semaphore', () => {
+  it('runs at most `size` tasks at once, the others in the order they came, and goes on after a failure', async () => {
+    const s = new Semaphore(2);
+    const gates = [gate(), gate(), gate(), gate()];
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const tasks = gates.map((g, i) =>
+      s.run(async () => {
+        started.push(i);
+        running++;
+        most = Math.max(most, running);
+        await g.opened;
+        running--;
+        if (i === 0) throw new Error('task 0 failed');
+        return i;
+      }),
+    );
+    await Promise.resolve();
+    expect(started).toEqual([0, 1]);
+    expect(s.waiting).toBe(2);
+    gates[0].open();
+    await expect(tasks[0]).rejects.toThrow('task 0 failed');
+    expect(started).toEqual([0, 1, 2]);
+    for (const g of gates) g.open();
+    expect(await Promise.all(tasks.slice(1))).toEqual([1, 2, 3]);
+    expect(most).toBe(2);
+    expect(s.waiting).toBe(0);
   });
 });
