@@ -162,6 +162,12 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   // Aborted by stop() when the tick in flight outlasts the grace period; every tick's market calls take its signal.
   const shutdown = new AbortController();
   let inFlight: Promise<unknown> | undefined;
+  /** Disk full, permissions: the operator's to fix. One line (no stack), counted, and in /healthz; never a market outage. */
+  const storeFailed = (e: StoreError, what: string) => {
+    log.error(`the store cannot be written; ${what}: ${e.message}`, { code: e.code });
+    metrics.recordStoreFailure(e.code);
+    health.storeError ??= { at: Date.now(), message: e.message };
+  };
   const runTick = async () => {
     const t0 = performance.now();
     const idle = !w.busy;
@@ -172,10 +178,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       r = await p;
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
-      // Disk full, permissions: the operator's to fix. Said once a tick, counted, and in /healthz; never a market outage.
-      log.error(`the store cannot be written; this tick's decisions were not saved and are made again on the next tick: ${e.message}`, { code: e.code });
-      metrics.recordStoreFailure(e.code);
-      health.storeError ??= { at: Date.now(), message: e.message };
+      storeFailed(e, "this tick's decisions were not saved and are made again on the next tick");
       return;
     }
     if (r) {
@@ -209,7 +212,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     outboxRound = w
       .deliver(clock.now())
       .then((r) => r && metrics.recordOutbox(r))
-      .catch((e: unknown) => log.error('the outbox round failed', { error: e }));
+      .catch((e: unknown) => (e instanceof StoreError ? storeFailed(e, 'the outbox is tried again in 30 s') : log.error('the outbox round failed', { error: e })));
   }, OUTBOX_EVERY_MS);
   outbox.unref();
   return {
