@@ -130,7 +130,10 @@ export class Watcher {
     return this.running;
   }
 
-  /** `signal` aborts the tick's market calls (a graceful stop): each basket left then reports a SourceError 'aborted'. */
+  /**
+   * `signal` aborts the tick's market calls (a graceful stop): the basket being fetched reports SourceError 'aborted'
+   * and keeps its stored state, the baskets not reached yet are left, and nothing is delivered.
+   */
   async tick(now: number = this.deps.clock.now(), signal?: AbortSignal): Promise<TickReport | undefined> {
     if (this.running) return undefined;
     this.running = true;
