@@ -6,6 +6,7 @@ import { benchBacktest } from './backtest.js';
 import { benchCsv } from './csv.js';
 import { benchStartup } from './startup.js';
 import { benchWatcher } from './watcher.js';
+import { benchChatLoad } from './chat-load.js';
 
 await benchRolling();
 await benchEigen();
@@ -13,4 +14,5 @@ await benchBacktest();
 await benchCharts();
 await benchCsv();
 await benchWatcher();
+await benchChatLoad();
 await benchStartup();

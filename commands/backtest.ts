@@ -17,6 +17,7 @@ import { checkBars, checkSymbolCount } from '../src/domain/limits.js';
 
 export const backtestCommand: CommandSpec = {
   name: 'backtest',
+  heavy: true,
   summary: 'replay history through the detector and alert policy and list every alert it would have sent',
   adminOnly: false,
   surfaces: ['cli'],

@@ -8,6 +8,7 @@ import type { CommandSpec } from './types.js';
 
 export const compareCommand: CommandSpec = {
   name: 'compare',
+  heavy: true,
   summary: 'has the correlation changed? Fisher z test of the latest window against the one before it',
   adminOnly: false,
   args: [

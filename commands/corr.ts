@@ -42,6 +42,7 @@ function corrReply(r: CorrResult, timeframe: string, venue: string, change: Corr
 
 export const corrCommand: CommandSpec = {
   name: 'corr',
+  heavy: true,
   summary: 'correlation of two assets with p-value, 95% CI and the change against the previous window',
   adminOnly: false,
   args: [

@@ -49,6 +49,7 @@ function matrixReply(r: MatrixResult, title: string, timeframe: string, venue: s
 
 export const matrixCommand: CommandSpec = {
   name: 'matrix',
+  heavy: true,
   summary: 'correlation matrix of a basket or of symbols, with avg ρ, dispersion and absorption ratio',
   adminOnly: false,
   args: [

@@ -94,6 +94,7 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
 
 export const regimeCommand: CommandSpec = {
   name: 'regime',
+  heavy: true,
   summary: 'current correlation regime of a basket (or all): since when, why, the pairs that moved most',
   adminOnly: false,
   args: [{ name: 'basket', type: 'basket', positional: true, description: 'basket name', default: 'every basket', autocomplete: 'basket' }, calendarArg, sourceArg, jsonArg, chartArg],

@@ -59,6 +59,11 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** Where it is offered. Default: everywhere. */
   surfaces?: Surface[];
+  /**
+   * Statistics over history and a chart: in chat it runs in the query worker pool (src/app/query-pool.ts), off the
+   * thread that acks slash commands and answers /healthz (issue 11 §2).
+   */
+  heavy?: boolean;
   handler?: (ctx: CommandContext, args: ParsedArgs) => Promise<Reply>;
 }
 

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { commands, dispatch } from '../../commands/index.js';
+import { resolveCommand } from '../../commands/dispatch.js';
+import { tokenize } from '../../commands/parse.js';
 import type { CommandContext } from '../../commands/types.js';
 import type { ChartRenderer } from '../chart/index.js';
 import { parseActionId } from '../alerts/alert-reply.js';
@@ -12,6 +15,7 @@ import { healthOf } from '../ops/health.js';
 import type { OpsEndpoints } from '../ops/routes.js';
 import { MAX_COMMANDS_PER_USER, MAX_COMMANDS_RUNNING } from '../domain/limits.js';
 import { Semaphore } from '../domain/serial-queue.js';
+import type { QueryRunner } from './query-pool.js';
 
 /**
  * The runtime `corrwatch start` and the console build: the ChatRuntime port the chat adapters use
@@ -40,6 +44,18 @@ export interface RuntimeDeps {
   ops?: OpsEndpoints;
   /** Told how long each command took (for the command-latency metric). */
   onCommand?: (command: string, platform: string, outcome: string, seconds: number) => void;
+  /** Where chat commands marked `heavy` run (src/app/query-pool.ts); without one they run on this thread. */
+  queries?: QueryRunner;
+}
+
+/** Whether a line names a `heavy` command (a query with statistics and a chart) rather than its help or an error. */
+export function isHeavyLine(line: string | string[], surface: 'chat' | 'cli'): boolean {
+  try {
+    const { spec, rest } = resolveCommand(commands, typeof line === 'string' ? tokenize(line) : line, surface);
+    return Boolean(spec.heavy) && !rest.includes('--help');
+  } catch {
+    return false; // the main thread words the error
+  }
 }
 
 /** The command line an alert button stands for: the same command a user could type, so the same checks apply. */
@@ -82,9 +98,39 @@ export function createRuntime(deps: RuntimeDeps): AppRuntime {
       else perUser.delete(key);
     }
   };
+  // Heavy chat queries run in the worker pool; the CLI and the console run one command at a time, on this thread.
+  const pooled = async (inv: Invocation, line: string | string[], pool: QueryRunner): Promise<DispatchResult> => {
+    try {
+      return await pool.run(inv, line, deps.clock.now(), Boolean(deps.charts));
+    } catch (e) {
+      // The worker died (out of memory, a native crash): piscina replaces it; this caller gets an error id.
+      const errorId = randomBytes(4).toString('hex');
+      deps.log.error('query worker failed', { errorId, platform: inv.platform, user: inv.userId, error: e });
+      return {
+        reply: { title: 'Something went wrong', text: `corrwatch could not answer this (error id ${errorId}). The details are in the log.`, ephemeral: true, severity: 'error' },
+        outcome: 'internal_error',
+        errorId,
+      };
+    }
+  };
+  // Identical heavy queries asked while one is being answered share its answer (a burst of `/corr regime majors`
+  // when a market moves is answered once, not once per asker). Only queries in flight are shared: nothing is cached.
+  const inFlight = new Map<string, Promise<DispatchResult>>();
+  const shared = (inv: Invocation, line: string | string[], pool: QueryRunner): Promise<DispatchResult> => {
+    const key = `${inv.isAdmin ? 'admin' : 'user'}|${(typeof line === 'string' ? tokenize(line) : line).join('\u0000')}`;
+    const running = inFlight.get(key);
+    // A refusal (the first asker's own limit) is not an answer to share: the others ask for themselves.
+    if (running) return running.then((r) => (r.outcome === 'refused' ? shared(inv, line, pool) : { ...r, reply: { ...r.reply } }));
+    const p = limited(inv, () => pooled(inv, line, pool));
+    inFlight.set(key, p);
+    void p.finally(() => inFlight.delete(key));
+    return p;
+  };
   const run = async (inv: Invocation, line: string | string[]): Promise<DispatchResult> => {
     const t0 = performance.now();
-    const r = await limited(inv, () => dispatch(commands, line, context(inv)));
+    const pool = deps.queries;
+    const inPool = pool !== undefined && inv.platform !== 'cli' && inv.platform !== 'console' && isHeavyLine(line, 'chat');
+    const r = await (inPool ? shared(inv, line, pool) : limited(inv, () => dispatch(commands, line, context(inv))));
     const first = (Array.isArray(line) ? line[0] : line.trim().split(/\s+/)[0]) ?? '';
     const command = commands.some((c) => c.name === first.replace(/^\//, '')) ? first.replace(/^\//, '') : 'unknown';
     deps.onCommand?.(command, inv.platform, r.outcome, (performance.now() - t0) / 1000);

@@ -22,6 +22,7 @@ import { seedBaskets } from '../config/baskets.js';
 import { acceleratedClock } from './demo-clock.js';
 import { buildMarketSource } from './market.js';
 import { createRuntime, type AppRuntime as ChatRuntime } from './runtime.js';
+import { QueryPool, queryThreads } from './query-pool.js';
 import { version } from './version.js';
 
 export interface StartOptions {
@@ -123,12 +124,15 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     health: () => healthOf({ now: Date.now(), startedAt, lastCompletedAt: health.lastCompletedAt, periodMs: health.periodMs, version: version(), lastTickAt: holder.watcher?.lastTick?.at, storeError: health.storeError }),
     metrics: () => metrics.text(),
   };
+  const threads = queryThreads(config.queries.threads);
+  const queries = threads > 0 ? new QueryPool({ config, version: version(), market, store, log, threads }) : undefined;
   const runtime = createRuntime({
     config,
     log,
     clock,
     store,
     market,
+    queries,
     charts: chartRenderer,
     version: version(),
     lastTickAt: () => holder.watcher?.lastTick?.at,
@@ -139,6 +143,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   try {
     started = await adapters(runtime);
   } catch (e) {
+    await queries?.close();
     await store.close();
     throw e;
   }
@@ -236,6 +241,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       }
       shutdown.abort(new Error('corrwatch is stopping'));
       for (const a of started) await a.stop().catch((e: unknown) => log.warn('adapter stop failed', { adapter: a.name, error: e }));
+      await queries?.close();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

@@ -193,6 +193,11 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Chat queries (corr, matrix, regime, compare, backtest) run in worker threads: how many (0: on the main thread). */
+    queries: z
+      .object({ threads: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto') })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') })
       .strict()
