@@ -24,7 +24,7 @@ export interface Resolved {
  * Find the command a line names. `/corr BTC ETH` and `corr BTC ETH` are the pair query; `/corr matrix majors`
  * and `matrix majors` are the matrix command (the bot's own `/corr` prefix is dropped before a command name).
  * A first word that is not a command but is close to one is an unknown command with a suggestion; any other
- * symbol-like first word starts a pair query.
+ * symbol-like first word starts a pair query (on the command line only one written in capitals).
  */
 export function resolveCommand(commands: CommandSpec[], tokens: string[], surface: Surface): Resolved {
   const offered = commands.filter((c) => offeredOn(c, surface));
@@ -44,6 +44,11 @@ export function resolveCommand(commands: CommandSpec[], tokens: string[], surfac
     const corr = offered.find((c) => c.name === 'corr');
     if (guess || !corr || !SYMBOL_PATTERN.test(toks[0])) {
       throw new UserError('unknown_command', `unknown command "${toks[0]}"${guess ? `; did you mean ${guess}?` : ''} Try: help`);
+    }
+    // On the command line a lower-case word is taken for a command (`corrwatch db migrate` is not a query of DB
+    // against MIGRATE on the exchange, issue 11); symbols there are written in capitals, or after `corr`.
+    if (surface === 'cli' && toks[0] !== toks[0].toUpperCase()) {
+      throw new UserError('unknown_command', `unknown command "${toks[0]}". Try: corrwatch help. For a pair of symbols write them in capitals (corrwatch ${toks.slice(0, 2).join(' ').toUpperCase()}) or after corr (corrwatch corr ${toks.slice(0, 2).join(' ')})`);
     }
     spec = corr;
     rest = toks;

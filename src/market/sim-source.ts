@@ -15,6 +15,7 @@
  *
  * Regimes: alternating calm/stressed segments of uniformly random lengths in bars (default 100..400), the first
  * one random; `simRegimeSchedule`/`simRegimeAt` expose the true switches. Only closed bars up to the clock exist.
+ * Bars are 1m or longer (SIM_MIN_TIMEFRAME_MS): each price sums every return since the origin.
  */
 import { UserError } from '../domain/errors.js';
 import { systemClock, type Clock, type MarketSource } from '../domain/ports.js';
@@ -266,8 +267,15 @@ class SimEngine {
 /** Engines for simRegimeSchedule/simRegimeAt; each source keeps its own (the data never depends on which). */
 const scheduleEngines = new Map<string, SimEngine>();
 
+/** Shortest bar simulated: a price at bar n sums every return since the origin (six years of 1s bars is 190M). */
+export const SIM_MIN_TIMEFRAME_MS = 60_000;
+
 function engine(engines: Map<string, SimEngine>, seed: number, timeframe: string, opts: SimOptions): SimEngine {
   const tfMs = timeframeMs(timeframe);
+  if (tfMs < SIM_MIN_TIMEFRAME_MS) {
+    // Issue 11: `corr BTC ETH --timeframe 1s` on the simulator took 42 s of CPU and held the event loop.
+    throw new UserError('unsupported_timeframe', `the simulator makes bars of 1m and longer, not ${timeframe}; use --timeframe 1m or longer`);
+  }
   const p = params(opts, tfMs);
   const key = `${seed}|${tfMs}|${JSON.stringify(p)}`;
   let e = engines.get(key);

@@ -87,6 +87,13 @@ describe('resolveCommand', () => {
   it('suggests the nearest command for a typo', () => {
     expect(userError(() => resolveCommand(commands, ['matrx', 'majors'], 'chat'))).toMatch(/unknown command "matrx"; did you mean matrix\?/);
   });
+  it('on the command line a lower-case word is a command, never symbols (`corrwatch db migrate`, issue 11)', () => {
+    expect(userError(() => resolveCommand(commands, ['db', 'migrate'], 'cli'))).toMatch(/^unknown command "db". Try: corrwatch help. For a pair of symbols write them in capitals \(corrwatch DB MIGRATE\) or after corr \(corrwatch corr db migrate\)$/);
+    expect(resolveCommand(commands, ['BTC', 'ETH'], 'cli')).toMatchObject({ fullName: 'corr', rest: ['BTC', 'ETH'] });
+    expect(resolveCommand(commands, ['corr', 'btc', 'eth'], 'cli')).toMatchObject({ fullName: 'corr', rest: ['btc', 'eth'] });
+    // in chat the words after /corr are a query whatever their case
+    expect(resolveCommand(commands, ['btc', 'eth'], 'chat')).toMatchObject({ fullName: 'corr', rest: ['btc', 'eth'] });
+  });
   it('an empty line is help', () => {
     expect(resolveCommand(commands, [], 'chat').fullName).toBe('help');
   });

@@ -54,6 +54,15 @@ describe('simulator source', () => {
     await expect(src.fetchCandles('BTC', '1M', ORIGIN, NOW)).rejects.toBeInstanceOf(UserError);
   });
 
+  it('refuses bars shorter than 1m at once (1s bars since 2020 took 42 s of CPU, issue 11)', async () => {
+    const src = createSimSource(1, { clock: { now: () => Date.UTC(2026, 11, 1) } });
+    await expect(src.fetchCandles('BTC', '1s', Date.UTC(2026, 10, 30), Date.UTC(2026, 11, 1))).rejects.toThrow(
+      new UserError('unsupported_timeframe', 'the simulator makes bars of 1m and longer, not 1s; use --timeframe 1m or longer'),
+    );
+    await expect(src.latestBarTime!('30s')).rejects.toMatchObject({ code: 'unsupported_timeframe' });
+    expect(await src.latestBarTime!('1m')).toBe(Date.UTC(2026, 11, 1) - 60_000);
+  });
+
   it('has an alternating regime schedule: stressed segments of 100..400 bars, calm ones 4 times longer', () => {
     const segs = simRegimeSchedule(42, '1h', ORIGIN, ORIGIN + 8000 * HOUR);
     expect(segs.length).toBeGreaterThanOrEqual(8000 / 1600);
