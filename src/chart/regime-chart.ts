@@ -8,7 +8,7 @@ import { renderToPng } from './render.js';
 import { regimeBandsPlugin } from './regime-bands-plugin.js';
 import { REGIMES, regimeRuns } from './regime-runs.js';
 import { regimeAlt, regimeSubtitle, type ThresholdInfo } from './regime-summary.js';
-import { extent, fileSafe, fmt, gap, lastFinite, requireSameLength, usableIndices } from './sanitize.js';
+import { correlationRange, fileSafe, fmt, gap, lastFinite, requireSameLength, usableIndices } from './sanitize.js';
 import { getTheme } from './theme.js';
 import { utcTimeAxis } from './time-axis.js';
 import { VALUE_TAG_ROOM, valueTagPlugin } from './value-tag-plugin.js';
@@ -53,7 +53,7 @@ export async function renderRegimeChart(input: RegimeChartInput, opts?: RenderOp
   const current = lastFinite(avg.map((p) => p.y));
   const currentRegime = current ? regimes[current.index] : undefined;
   const info: ThresholdInfo = { entry: thresholdInfo(input.entryThreshold, entry), exit: thresholdInfo(input.exitThreshold, exit) };
-  const [yMin, yMax] = yRange([...avg, ...entry, ...exit]);
+  const [yMin, yMax] = correlationRange([...avg, ...entry, ...exit].map((p) => p.y));
 
   const line = { pointRadius: 0, spanGaps: false, parsing: false as const, normalized: true, fill: false };
   const datasets: ChartDataset<'line', Pt[]>[] = [];
@@ -133,18 +133,4 @@ function thresholdInfo(t: number | number[] | undefined, series: Pt[]): string {
 
 function thresholdDataset(label: string, data: Pt[], color: string): ChartDataset<'line', Pt[]> {
   return { label, data, borderColor: color, backgroundColor: color, borderWidth: 1.75, borderDash: [8, 5], pointStyle: 'line', pointRadius: 0, spanGaps: false, parsing: false, normalized: true, fill: false };
-}
-
-/** Room around the data rounded to 0.1, within [-1, 1], at least 0.4 tall so small moves do not look dramatic. */
-function yRange(points: Pt[]): [number, number] {
-  const span = extent(points.map((p) => p.y));
-  if (!span) return [-1, 1];
-  let [lo, hi] = span;
-  lo = Math.max(-1, Math.floor((lo - 0.05) * 10) / 10);
-  hi = Math.min(1, Math.ceil((hi + 0.05) * 10) / 10);
-  while (hi - lo < 0.4) {
-    if (hi < 1) hi = Math.min(1, hi + 0.1);
-    if (lo > -1 && hi - lo < 0.4) lo = Math.max(-1, lo - 0.1);
-  }
-  return [Math.round(lo * 10) / 10, Math.round(hi * 10) / 10];
 }

@@ -8,10 +8,13 @@ export function requireData(chart: string, name: string, length: number): void {
   if (length === 0) throw new Error(`${chart}: no data to chart (${name} is empty)`);
 }
 
-/** Per-point series must line up with the timestamps; a mismatch is a caller bug, so say which input is off. */
-export function requireSameLength(chart: string, name: string, length: number, expected: number): void {
+/**
+ * Per-point series must line up with their timestamps; a mismatch is a caller bug, so say which input is off.
+ * `against` names the time input when a chart has more than one (the forecast chart's `pathTimestamps`).
+ */
+export function requireSameLength(chart: string, name: string, length: number, expected: number, against = 'timestamps'): void {
   if (length !== expected) {
-    throw new Error(`${chart}: ${name} has ${length} points but timestamps has ${expected}`);
+    throw new Error(`${chart}: ${name} has ${length} points but ${against} has ${expected}`);
   }
 }
 
@@ -60,4 +63,21 @@ export function extent(values: ArrayLike<number | null>): [number, number] | und
     if (v > hi) hi = v;
   }
   return lo <= hi ? [lo, hi] : undefined;
+}
+
+/**
+ * A y range for correlations: room around the finite values rounded to 0.1, within [-1, 1], at least 0.4 tall so
+ * small moves do not look dramatic; all of [-1, 1] when there is no value.
+ */
+export function correlationRange(values: ArrayLike<number | null>): [number, number] {
+  const span = extent(values);
+  if (!span) return [-1, 1];
+  // In whole tenths, so 0.7 - 0.3 is exactly 4 and not 0.39999999999999997.
+  let lo = Math.min(10, Math.max(-10, Math.floor((span[0] - 0.05) * 10)));
+  let hi = Math.max(-10, Math.min(10, Math.ceil((span[1] + 0.05) * 10)));
+  while (hi - lo < 4) {
+    if (hi < 10) hi++;
+    if (lo > -10 && hi - lo < 4) lo--;
+  }
+  return [lo / 10, hi / 10];
 }

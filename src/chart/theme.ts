@@ -20,6 +20,11 @@ export interface Theme {
   missingCell: string;
   cellBorder: string;
   regime: { calm: string; converging: string; stressed: string; decoupling: string };
+  /**
+   * Forecast chart: the window ρ̄ (thin, quiet), the smoothed ρ̄ and its band (blue), the forecast mean and its
+   * interval (orange: a different hue from the band, so history and forecast never read as one area), the now marker.
+   */
+  forecast: { window: string; smoothed: string; band: string; mean: string; interval: string; now: string };
 }
 
 export type ThemeName = 'dark' | 'light';
@@ -47,6 +52,14 @@ const dark: Theme = {
     stressed: 'rgba(255,107,107,0.28)',
     decoupling: 'rgba(77,171,247,0.24)',
   },
+  forecast: {
+    window: 'rgba(206,212,218,0.75)',
+    smoothed: '#4dabf7',
+    band: 'rgba(77,171,247,0.24)',
+    mean: '#ffa94d',
+    interval: 'rgba(255,169,77,0.32)',
+    now: '#e9ecef',
+  },
 };
 
 const light: Theme = {
@@ -71,6 +84,14 @@ const light: Theme = {
     converging: 'rgba(250,176,5,0.22)',
     stressed: 'rgba(250,82,82,0.20)',
     decoupling: 'rgba(34,139,230,0.18)',
+  },
+  forecast: {
+    window: 'rgba(73,80,87,0.70)',
+    smoothed: '#1971c2',
+    band: 'rgba(25,113,194,0.16)',
+    mean: '#e8590c',
+    interval: 'rgba(247,103,7,0.20)',
+    now: '#343a40',
   },
 };
 

@@ -36,6 +36,8 @@ export function utcTicks(min: number, max: number, maxTicks: number): number[] {
   const span = Math.max(max - min, 1);
   const limit = Math.max(2, maxTicks);
   for (const step of FIXED_STEPS) {
+    // From two days on, labels show only the date (formatUtcTick): a sub-day step would repeat each date.
+    if (span >= 2 * DAY && step < DAY) continue;
     if (span / step <= limit) {
       const out: number[] = [];
       for (let t = Math.ceil(min / step) * step; t <= max; t += step) out.push(t);

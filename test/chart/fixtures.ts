@@ -58,3 +58,32 @@ export function regimeInput(n: number, seed: number) {
   const regimes: Regime[] = avg.map((v) => (v > 0.7 ? 'stressed' : v > 0.55 ? 'converging' : v < 0.2 ? 'decoupling' : 'calm'));
   return { timestamps: hours(n), avgCorrelation: avg, regimes, entryThreshold: 0.7, exitThreshold: 0.55, basket: 'majors' };
 }
+
+/**
+ * A forecast chart's input: `n` bars of window ρ̄ history, an exponentially smoothed level with a ±band, and a
+ * `steps`-bar path reverting towards 0.5 with an interval that widens like √k.
+ */
+export function forecastInput(n: number, seed: number, steps = 24) {
+  const avg = walk(n, seed, 0.45);
+  let level = avg[0];
+  const smoothed = avg.map((v) => (level = 0.85 * level + 0.15 * v));
+  const last = smoothed[n - 1];
+  const path = Array.from({ length: steps }, (_, k) => 0.5 + (last - 0.5) * 0.93 ** (k + 1));
+  const width = (k: number) => 0.05 + 0.03 * Math.sqrt(k + 1);
+  const timestamps = hours(n);
+  return {
+    timestamps,
+    avgCorrelation: avg,
+    smoothed,
+    bandLow: smoothed.map((v) => v - 0.05),
+    bandHigh: smoothed.map((v) => v + 0.05),
+    pathTimestamps: Array.from({ length: steps }, (_, k) => timestamps[n - 1] + (k + 1) * 3_600_000),
+    pathMean: path,
+    pathLow: path.map((v, k) => Math.max(-1, v - width(k))),
+    pathHigh: path.map((v, k) => Math.min(1, v + width(k))),
+    coverage: 0.9,
+    timeframe: '1h',
+    horizon: `${steps}h`,
+    basket: 'majors',
+  };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { divergingRgb, textColorOn } from '../../src/chart/colors.js';
 import { fitLines } from '../../src/chart/fit-text.js';
 import { regimeRuns, regimeShares } from '../../src/chart/regime-runs.js';
-import { fileSafe, fmt, gap } from '../../src/chart/sanitize.js';
+import { correlationRange, fileSafe, fmt, gap } from '../../src/chart/sanitize.js';
 import { formatUtcTick, utcTicks } from '../../src/chart/time-axis.js';
 
 const DAY = 86_400_000;
@@ -23,6 +23,12 @@ describe('time axis', () => {
     const monthly = utcTicks(Date.UTC(2023, 0, 15), Date.UTC(2024, 6, 1), 10);
     expect(monthly.length).toBeLessThanOrEqual(10);
     expect(monthly.every((v) => new Date(v).getUTCDate() === 1)).toBe(true);
+  });
+
+  it('steps at least a day from two days on, where labels show only the date', () => {
+    const ticks = utcTicks(t, t + 6 * DAY, 12);
+    expect(ticks.every((v) => v % DAY === 0)).toBe(true);
+    expect(new Set(ticks.map((v) => formatUtcTick(v, 6 * DAY))).size).toBe(ticks.length);
   });
 });
 
@@ -59,6 +65,14 @@ describe('sanitize', () => {
     expect(fmt(NaN)).toBe('–');
     expect(fileSafe('ETH/BTC')).toBe('ETH_BTC');
     expect(fileSafe('///')).toBe('x');
+  });
+
+  it('picks a correlation y range within [-1, 1], at least 0.4 tall', () => {
+    expect(correlationRange([0.42, 0.58])).toEqual([0.3, 0.7]);
+    expect(correlationRange([0.95, 0.99])).toEqual([0.6, 1]);
+    expect(correlationRange([-3, 5])).toEqual([-1, 1]);
+    expect(correlationRange([2, 3])).toEqual([0.6, 1]);
+    expect(correlationRange([NaN, null])).toEqual([-1, 1]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chartRenderer, ensureChartSetup, renderChart } from '../../src/chart/index.js';
-import { regimeInput } from './fixtures.js';
+import { forecastInput, regimeInput } from './fixtures.js';
 
 describe('chart index', () => {
   it('setup is idempotent', () => {
@@ -14,6 +14,10 @@ describe('chart index', () => {
     expect([img.width, img.height]).toEqual([400, 300]);
     const regime = await chartRenderer.regime(regimeInput(20, 1));
     expect(regime.filename).toBe('regime-majors.png');
+    const forecast = await renderChart({ kind: 'forecast', input: forecastInput(20, 1, 4) }, { width: 400, height: 300 });
+    expect(forecast.filename).toBe('forecast-majors.png');
+    expect([forecast.width, forecast.height]).toEqual([400, 300]);
+    expect((await chartRenderer.forecast(forecastInput(20, 2, 4))).alt).toContain('in 4h');
   });
 
   it('handles the smallest inputs: one symbol, one point', async () => {
