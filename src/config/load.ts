@@ -3,8 +3,9 @@ import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { packageRoot } from '../domain/paths.js';
 import { ConfigError } from '../domain/errors.js';
-import { issueLines } from '../domain/issues.js';
-import { configSchema, type Config } from './schema.js';
+import { formatIssue, formatPath } from '../domain/issues.js';
+import type { z } from 'zod';
+import { configSchema, shown, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = join(packageRoot(), 'config', 'default.yaml');
 
@@ -19,7 +20,10 @@ export function mergeConfig(base: unknown, override: unknown, path: string[] = [
   if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
   if (path.length === 1 && path[0] === 'baskets') return override;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(override)) out[k] = mergeConfig(base[k], v, [...path, k]);
+  // Defined, not assigned: a `__proto__` key (YAML makes it an own key) would set the prototype, not be refused.
+  for (const [k, v] of Object.entries(override)) {
+    Object.defineProperty(out, k, { value: mergeConfig(Object.hasOwn(base, k) ? base[k] : undefined, v, [...path, k]), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
@@ -39,10 +43,82 @@ function readYaml(path: string): unknown {
   }
 }
 
+/** At most this many problems are listed (a list of 10,000 bad entries is not printed whole), each key this long. */
+const MAX_ISSUES = 20;
+const MAX_KEY_CHARS = 40;
+const MAX_UNKNOWN_KEYS = 5;
+
+type Issue = z.core.$ZodIssue;
+
+const TYPE_NOUNS: Record<string, string> = { string: 'text', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'a mapping', record: 'a mapping' };
+
+/** What a value of a type is called in a message (`a list`, `a mapping`, `a number`). */
+function typeNoun(type: string): string {
+  return TYPE_NOUNS[type] ?? `a ${type}`;
+}
+
+/** What was given, as a message says it: a scalar as written (clipped), a list or a mapping by its kind. */
+function given(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object' && v !== null) return 'a mapping';
+  return shown(v);
+}
+
+/** What one alternative of a union expects, from the issue it failed with (`"auto"`, `a number ≤ 16`). */
+function expectation(issue: { code: string; values?: unknown[]; expected?: string; origin?: string; inclusive?: boolean; minimum?: unknown; maximum?: unknown } | undefined): string | undefined {
+  if (!issue) return undefined;
+  if (issue.code === 'invalid_value' && issue.values) return issue.values.map((v) => shown(v)).join(' or ');
+  if (issue.code === 'invalid_type' && issue.expected) return typeNoun(issue.expected);
+  if (issue.code === 'too_small' && issue.origin === 'number') return `a number ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `a number ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
+  return undefined;
+}
+
+/**
+ * zod's own wording, where it says too little for a configuration file: "Invalid input" when no alternative of a
+ * union fits, "received undefined" for a key that is missing, types by their TypeScript names. Say what is expected
+ * and what was given. Messages a schema sets itself are kept (zod prefers them).
+ */
+const configErrors: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_union') {
+    const alternatives = issue.errors.map((branch) => expectation(branch[0]));
+    if (alternatives.some((a) => a === undefined)) return `expected another kind of value, got ${given(issue.input)}`;
+    return `expected ${alternatives.join(' or ')}, got ${given(issue.input)}`;
+  }
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return `missing: expected ${typeNoun(issue.expected)}`;
+    return `expected ${typeNoun(issue.expected)}, got ${given(issue.input)}`;
+  }
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') return `expected ${expectation(issue)}, got ${given(issue.input)}`;
+  return undefined;
+};
+
+/** A key as an error shows it: clipped, so that a 100 KB key (a basket name) is not printed back whole. */
+function clipKey(key: PropertyKey): PropertyKey {
+  return typeof key === 'string' && key.length > MAX_KEY_CHARS ? `${key.slice(0, MAX_KEY_CHARS).replace(/[\ud800-\udbff]$/, '')}… (${key.length} characters)` : key;
+}
+
+/** One problem, one line: `key.path: what is wrong`, with long keys clipped and a long list of unknown keys cut. */
+function issueLine(issue: Issue): string {
+  const path = issue.path.map(clipKey);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.slice(0, MAX_UNKNOWN_KEYS).map((k) => JSON.stringify(String(clipKey(k))));
+    const more = issue.keys.length - keys.length;
+    const at = path.length ? `${formatPath('', path)}: ` : '';
+    return `${at}unknown key${issue.keys.length > 1 ? 's' : ''} ${keys.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  }
+  return formatIssue({ ...issue, path }).replace(/[\r\n]+/g, ' ');
+}
+
 /** Validate a raw config object (already merged). Throws ConfigError listing every problem with its key path. */
 export function parseConfig(raw: unknown, source?: string): Config {
-  const r = configSchema.safeParse(raw);
-  if (!r.success) throw new ConfigError(issueLines(r.error.issues), source);
+  const r = configSchema.safeParse(raw, { error: configErrors });
+  if (!r.success) {
+    const lines = r.error.issues.slice(0, MAX_ISSUES).map(issueLine);
+    const more = r.error.issues.length - lines.length;
+    if (more > 0) lines.push(`and ${more} more problem${more === 1 ? '' : 's'}`);
+    throw new ConfigError(lines, source);
+  }
   return r.data;
 }
 
