@@ -3,11 +3,39 @@ import { BASKET_NAME_HINT, BASKET_NAME_PATTERN, QUOTE_PATTERN, SOURCE_HINT, SOUR
 import { durationMs, parseWindow, timeframeMs } from '../domain/timeframe.js';
 import cron from 'node-cron';
 import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../domain/limits.js';
+import { defaultEnterZ } from '../regime/calibration.js';
+
+/** Characters of a value an error message shows: a 100 KB value is not echoed back (issue 11 §8). */
+const SHOWN_CHARS = 40;
+
+/**
+ * A value as a configuration error shows it: JSON (a number as written, NaN included), clipped to SHOWN_CHARS
+ * characters with the length of the rest, invisible and direction-changing characters escaped, never throwing
+ * (a YAML alias can make a value that refers to itself).
+ */
+export function shown(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'number' || typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
+  } catch {
+    s = Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+  }
+  return clipText(s);
+}
+
+/** Text as an error shows it: invisible and direction-changing characters escaped, clipped to SHOWN_CHARS. */
+function clipText(text: string): string {
+  const s = text.replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (s.length <= SHOWN_CHARS) return s;
+  const head = s.slice(0, SHOWN_CHARS).replace(/[\ud800-\udbff]$/, '');
+  return `${head}… (${s.length} characters)`;
+}
 
 /** `7d`, `12h` or a whole number of bars (returns). */
 function isWindowValue(v: unknown): boolean {
   if (v === 'auto') return true;
-  if (typeof v === 'number') return Number.isInteger(v) && v >= 2;
+  // 1e21 is a whole number too, but as text ("1e+21") no window.
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 2;
   if (typeof v !== 'string') return false;
   if (/^\d+$/.test(v)) return Number(v) >= 2;
   return durationMs(v) !== undefined;
@@ -17,19 +45,21 @@ const windowValue = z
   .unknown()
   .superRefine((v, ctx) => {
     if (!isWindowValue(v)) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 7d or a bar count, got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 7d or a bar count, got ${shown(v)}` });
     }
   })
   .transform((v) => String(v));
 
-const durationValue = z
-  .unknown()
-  .superRefine((v, ctx) => {
-    if (typeof v !== 'string' || durationMs(v) === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m, 4h or 7d, got ${JSON.stringify(v)}` });
-    }
-  })
-  .transform((v) => String(v));
+/** A duration, at most `max` when given (`[ms, as written]`). */
+const durationValue = (max?: [number, string]) =>
+  z
+    .unknown()
+    .superRefine((v, ctx) => {
+      const ms = typeof v === 'string' ? durationMs(v) : undefined;
+      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m, 4h or 7d, got ${shown(v)}` });
+      else if (max && ms > max[0]) ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${max[1]}, got ${shown(v)}` });
+    })
+    .transform((v) => String(v));
 
 const timeframeValue = z
   .unknown()
@@ -43,7 +73,7 @@ const timeframeValue = z
         ok = false;
       }
     }
-    if (!ok) ctx.addIssue({ code: 'custom', message: `expected a timeframe like 1m, 15m, 1h, 4h or 1d, got ${JSON.stringify(v)}` });
+    if (!ok) ctx.addIssue({ code: 'custom', message: `expected a timeframe like 1m, 15m, 1h, 4h or 1d, got ${shown(v)}` });
   })
   .transform((v) => String(v));
 
@@ -57,13 +87,13 @@ const symbolValue = z
 const thresholdsSchema = z
   .object({
     /** Convergence evidence √(2·CUSUM) at which a basket is converging; auto = from detector.falseAlarmYears. */
-    enterZ: z.union([z.number().positive(), z.literal('auto')]).default('auto'),
+    enterZ: z.union([z.number().min(0.5).max(10), z.literal('auto')]).default('auto'),
     /** Evidence below which a firing episode may end (hysteresis: below enterZ). */
     exitZ: z.number().default(2),
     /** Filtered probability of the stress state above which a high-ρ basket is stressed. */
     stressProbability: z.number().min(0.5).max(1).default(0.8),
     /** z-score below which a basket is decoupling. */
-    decoupleZ: z.number().negative().default(-2),
+    decoupleZ: z.number().min(-10).max(-0.5).default(-2),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -85,28 +115,40 @@ const basketSchema = z
     b.symbols.forEach((sym, i) => {
       const key = sym.toUpperCase();
       const first = seen.get(key);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['symbols', i], message: `${sym} is listed twice (as ${first} already)` });
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['symbols', i], message: `${clipText(sym)} is listed twice (as ${clipText(first)} already)` });
       else seen.set(key, sym);
     });
     // The detector needs at least 20 returns in a window (7d of 1d bars is only 7); a window or baseline no basket
     // could fill (99999999 bars) would leave it warming up forever.
     for (const key of ['window', 'baseline'] as const) {
-      const text = b[key];
-      if (!text || text === 'auto') continue;
-      try {
-        const w = parseWindow(text, b.timeframe ?? '1h');
-        if (w.kind !== 'count') continue;
-        if (key === 'window' && w.returns < 20) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `${text} of ${b.timeframe ?? '1h'} bars is ${w.returns} returns; at least 20 are needed` });
-        }
-        if (w.returns > MAX_BASKET_BARS) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `${text} of ${b.timeframe ?? '1h'} bars is ${w.returns} bars; a basket's ${key} spans at most ${MAX_BASKET_BARS}` });
-        }
-      } catch {
-        // timeframe or window already reported by their own checks
-      }
+      const problem = basketSizeProblem(key, b[key], b.timeframe ?? '1h');
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
     }
   });
+
+/**
+ * What is wrong with a basket's window or baseline for its timeframe: a duration shorter than a bar, a window under
+ * 20 returns, more than MAX_BASKET_BARS bars. Nothing for `auto`, nor when the value or the timeframe is itself
+ * wrong (reported by its own check; a refinement runs after such a check failed, on the value as written).
+ */
+function basketSizeProblem(key: 'window' | 'baseline', text: unknown, timeframe: unknown): string | undefined {
+  if (typeof text !== 'string' || text === 'auto' || !isWindowValue(text) || typeof timeframe !== 'string') return undefined;
+  try {
+    timeframeMs(timeframe);
+  } catch {
+    return undefined;
+  }
+  let w;
+  try {
+    w = parseWindow(text, timeframe);
+  } catch {
+    return `${clipText(text)} is shorter than one ${clipText(timeframe)} bar`;
+  }
+  if (w.kind !== 'count') return `expected a duration or a bar count, not ${clipText(text)}`;
+  if (key === 'window' && w.returns < 20) return `${clipText(text)} of ${clipText(timeframe)} bars is ${w.returns} returns; at least 20 are needed`;
+  if (w.returns > MAX_BASKET_BARS) return `${clipText(text)} of ${clipText(timeframe)} bars is ${w.returns} bars; a basket's ${key} spans at most ${MAX_BASKET_BARS}`;
+  return undefined;
+}
 
 export const configSchema = z
   .object({
@@ -114,7 +156,8 @@ export const configSchema = z
       .object({
         source: sourceValue.default('ccxt:binance'),
         quote: z.string().regex(QUOTE_PATTERN).default('USDT'),
-        timeout: durationValue.default('10s'),
+        /** At most an hour: a longer one would overflow Node's timers, which then fire at once. */
+        timeout: durationValue([3_600_000, '1h']).default('10s'),
         baseUrl: z.string().url().nullable().default(null),
         maxRetries: z.number().int().min(0).max(10).default(3),
         /** Upper bound of bars fetched for `--window all` from an exchange. */
@@ -130,7 +173,11 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    dataDir: z.string().min(1).default('./data'),
+    dataDir: z
+      .string()
+      .min(1)
+      .refine((s) => !s.includes('\0'), { message: 'a path cannot hold a NUL character' })
+      .default('./data'),
     /** The on-disk candle cache under dataDir: the newest maxBars bars are kept per (source, symbol, timeframe). */
     cache: z
       .object({ maxBars: z.number().int().min(100).max(1_000_000).default(10_000) })
@@ -169,7 +216,7 @@ export const configSchema = z
         cooldownBars: z.number().int().min(0).max(10_000).default(24),
         staleBars: z.number().int().min(1).max(1000).default(3),
         /** A delivery not sent this long after its alert was decided is given up, never posted late. */
-        giveUpAfter: durationValue.default('1h'),
+        giveUpAfter: durationValue().default('1h'),
       })
       .strict()
       .prefault({}),
@@ -179,7 +226,7 @@ export const configSchema = z
       .record(z.string(), basketSchema)
       .superRefine((baskets, ctx) => {
         for (const name of Object.keys(baskets)) {
-          if (!BASKET_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `basket names are ${BASKET_NAME_HINT}, got ${JSON.stringify(name)}` });
+          if (!BASKET_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `basket names are ${BASKET_NAME_HINT}, got ${shown(name)}` });
         }
       })
       .default({}),
@@ -203,7 +250,50 @@ export const configSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // What a basket takes from the detector's settings, checked as the store will check the seeded basket (issue 11
+    // §7: such a basket was refused only when stored, without naming the file or key).
+    for (const [name, b] of Object.entries(c.baskets)) {
+      // This runs after checks that failed without stopping zod (a bad window, a bound): values may be as written.
+      const timeframe: unknown = b.timeframe ?? '1h';
+      if (typeof timeframe !== 'string') continue;
+      try {
+        timeframeMs(timeframe);
+      } catch {
+        continue; // reported by its own check
+      }
+      const t = { ...c.detector.thresholds, ...(b.thresholds ?? {}) };
+      let enterZ = t.enterZ;
+      if (enterZ === 'auto') {
+        try {
+          enterZ = defaultEnterZ(timeframe, c.detector.falseAlarmYears);
+        } catch {
+          // Fewer than one bar in falseAlarmYears years (99999w bars): no level to calibrate.
+          ctx.addIssue({
+            code: 'custom',
+            path: ['baskets', name, 'timeframe'],
+            message: `${shown(timeframe)} bars are longer than detector.falseAlarmYears (${c.detector.falseAlarmYears} years): the alert level cannot be calibrated; use a shorter timeframe or set thresholds.enterZ`,
+          });
+          continue;
+        }
+      }
+      // exitZ and a numeric enterZ of the same thresholds are compared by thresholdsSchema.
+      const sameObject = (b.thresholds?.exitZ !== undefined) === (b.thresholds?.enterZ !== undefined);
+      if (typeof t.exitZ === 'number' && typeof enterZ === 'number' && t.exitZ >= enterZ && (t.enterZ === 'auto' || !sameObject)) {
+        const own = b.thresholds?.exitZ !== undefined;
+        ctx.addIssue({
+          code: 'custom',
+          path: own ? ['baskets', name, 'thresholds', 'exitZ'] : ['detector', 'thresholds', 'exitZ'],
+          message: `must be below enterZ (${enterZ}${t.enterZ === 'auto' ? `, calibrated for the ${timeframe} bars of basket ${name}` : ''}) for hysteresis, got ${t.exitZ}`,
+        });
+      }
+      if (b.baseline === undefined && c.detector.baseline !== 'auto') {
+        const problem = basketSizeProblem('baseline', c.detector.baseline, timeframe);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['detector', 'baseline'], message: `for basket ${name}: ${problem}` });
+      }
+    }
+  });
 
 export type Config = z.output<typeof configSchema>;
 export type BasketConfig = z.output<typeof basketSchema>;
