@@ -84,21 +84,36 @@ const symbolValue = z
   .regex(SYMBOL_PATTERN, { message: `expected ${SYMBOL_HINT}` })
   .transform((s) => s.toUpperCase());
 
+/** The thresholds' values, without defaults (a basket's own `thresholds:` sets only the keys it names). */
+const thresholdFields = {
+  /** Convergence evidence √(2·CUSUM) at which a basket is converging; auto = from detector.falseAlarmYears. */
+  enterZ: z.union([z.number().min(0.5).max(10), z.literal('auto')]),
+  /** Evidence below which a firing episode may end (hysteresis: below enterZ). */
+  exitZ: z.number(),
+  /** Filtered probability of the stress state above which a high-ρ basket is stressed. */
+  stressProbability: z.number().min(0.5).max(1),
+  /** z-score below which a basket is decoupling. */
+  decoupleZ: z.number().min(-10).max(-0.5),
+};
+
+const hysteresis = (t: { enterZ?: number | 'auto'; exitZ?: number }, ctx: z.RefinementCtx) => {
+  if (typeof t.enterZ === 'number' && typeof t.exitZ === 'number' && t.exitZ >= t.enterZ) {
+    ctx.addIssue({ code: 'custom', path: ['exitZ'], message: `must be below enterZ (${t.enterZ}) for hysteresis, got ${t.exitZ}` });
+  }
+};
+
 const thresholdsSchema = z
   .object({
-    /** Convergence evidence √(2·CUSUM) at which a basket is converging; auto = from detector.falseAlarmYears. */
-    enterZ: z.union([z.number().min(0.5).max(10), z.literal('auto')]).default('auto'),
-    /** Evidence below which a firing episode may end (hysteresis: below enterZ). */
-    exitZ: z.number().default(2),
-    /** Filtered probability of the stress state above which a high-ρ basket is stressed. */
-    stressProbability: z.number().min(0.5).max(1).default(0.8),
-    /** z-score below which a basket is decoupling. */
-    decoupleZ: z.number().min(-10).max(-0.5).default(-2),
+    enterZ: thresholdFields.enterZ.default('auto'),
+    exitZ: thresholdFields.exitZ.default(2),
+    stressProbability: thresholdFields.stressProbability.default(0.8),
+    decoupleZ: thresholdFields.decoupleZ.default(-2),
   })
   .strict()
-  .superRefine((t, ctx) => {
-    if (typeof t.enterZ === 'number' && t.exitZ >= t.enterZ) ctx.addIssue({ code: 'custom', path: ['exitZ'], message: `must be below enterZ (${t.enterZ}) for hysteresis, got ${t.exitZ}` });
-  });
+  .superRefine(hysteresis);
+
+/** A basket's override of detector.thresholds: the keys it names replace those, the others are inherited. */
+const basketThresholdsSchema = z.object(thresholdFields).partial().strict().superRefine(hysteresis);
 
 const basketSchema = z
   .object({
@@ -106,7 +121,7 @@ const basketSchema = z
     timeframe: timeframeValue.optional(),
     window: windowValue.optional(),
     baseline: windowValue.optional(),
-    thresholds: thresholdsSchema.optional(),
+    thresholds: basketThresholdsSchema.optional(),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -96,3 +96,17 @@ describe('config', () => {
     expect(mergeConfig({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: 5 } })).toEqual({ a: [3], b: { c: 1, d: 5 } });
   });
 });
+
+describe("a basket's own thresholds", () => {
+  it('replace only the keys they name; the others come from detector.thresholds (not from the built-in defaults)', async () => {
+    const { seedBaskets } = await import('../../src/config/baskets.js');
+    const config = parseConfig({
+      detector: { thresholds: { decoupleZ: -3, stressProbability: 0.9, enterZ: 5 } },
+      baskets: { x: { symbols: ['BTC', 'ETH'], thresholds: { exitZ: 1.5 } }, y: { symbols: ['BTC', 'SOL'] } },
+    });
+    const [x, y] = seedBaskets(config, 0);
+    expect(x.thresholds).toEqual({ enterZ: 5, exitZ: 1.5, stressProbability: 0.9, decoupleZ: -3 });
+    expect(y.thresholds).toEqual({ enterZ: 5, exitZ: 2, stressProbability: 0.9, decoupleZ: -3 });
+    expect(() => parseConfig({ detector: { thresholds: { enterZ: 3 } }, baskets: { x: { symbols: ['BTC', 'ETH'], thresholds: { exitZ: 3.5 } } } })).toThrow(/baskets\.x\.thresholds\.exitZ: must be below enterZ \(3\)/);
+  });
+});
