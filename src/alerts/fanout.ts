@@ -115,7 +115,7 @@ export async function deliverPending(
       try {
         result = await notifier.send(channelId, { record, reply, threadRef });
       } catch (e) {
-        result = { ok: false as const, retryable: true, error: e instanceof Error ? e.message : String(e) };
+        result = { ok: false as const, retryable: true, unconfirmed: true, error: e instanceof Error ? e.message : String(e) };
       }
       const attempts = delivery.attempts + 1;
       if (result.ok) {
@@ -128,7 +128,10 @@ export async function deliverPending(
         else report.failed++;
         onAttempt?.({ platform, outcome: giveUp ? 'gave_up' : 'failed', reason: result.retryable ? 'retryable' : 'permanent' });
         log.warn(giveUp ? 'alert delivery given up: the platform refused it for good' : 'alert delivery failed; tried again next tick', { id: record.id, target, attempts, retryable: result.retryable, error: result.error });
-        await store.updateDelivery(record.id, target, { status: giveUp ? 'failed' : 'pending', attempts, lastAttemptAt: now, error: result.error });
+        // No answer (a reset, a timeout) or a 5xx: the platform may have posted it. It stays in flight, so the next
+        // attempt first looks for it (findSent) instead of posting it a second time.
+        const maybePosted = !giveUp && result.unconfirmed === true;
+        await store.updateDelivery(record.id, target, { status: giveUp ? 'failed' : 'pending', attempts, lastAttemptAt: now, error: result.error, ...(maybePosted ? { inFlight: true } : {}) });
       }
     }
   }

@@ -10,8 +10,12 @@ export interface AlertMessage {
   threadRef?: string;
 }
 
-/** A notifier reports whether a failure is worth retrying (Alertmanager notify, freqtrade rpc_manager). */
-export type NotifyResult = { ok: true; messageRef?: string } | { ok: false; retryable: boolean; error: string };
+/**
+ * A notifier reports whether a failure is worth retrying (Alertmanager notify, freqtrade rpc_manager), and whether
+ * the platform may have posted the message all the same (`unconfirmed`: no answer came back, a timeout, a 5xx), in
+ * which case the outbox looks for it (findSent) before sending again.
+ */
+export type NotifyResult = { ok: true; messageRef?: string } | { ok: false; retryable: boolean; error: string; unconfirmed?: boolean };
 
 export interface Notifier {
   readonly platform: Platform;

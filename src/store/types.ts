@@ -82,9 +82,10 @@ export interface Delivery {
   messageRef?: string;
   error?: string;
   /**
-   * Set just before a send, cleared when its outcome is recorded. Still set on a later run: the process stopped
-   * between the send and the record, so the platform may have the message; the outbox looks for it before sending
-   * again (Notifier.findSent).
+   * Set just before a send, cleared when its outcome is recorded, unless that outcome is unknown (no answer, a
+   * timeout, a 5xx: NotifyResult.unconfirmed). Still set on a later attempt: the platform may have the message (or
+   * the process stopped between the send and the record); the outbox looks for it before sending again
+   * (Notifier.findSent).
    */
   inFlight?: boolean;
 }

@@ -15,7 +15,8 @@
  *
  * Behaviours: `failNext(pattern, n, kind)` answers the next n matching requests with a 429 (Retry-After), a 5xx,
  * drops the connection (`drop`), or does the work and then drops the connection before answering (`lose-answer`);
- * `restDown = true` drops every request (Discord unreachable); `dropGateway()` cuts the WebSocket.
+ * `restDown = true` drops every request (Discord unreachable); `dropGateway()` cuts the WebSocket; `gatewayDown = true`
+ * refuses new gateway connections (HTTP 503 to the upgrade) until set back to false.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -143,6 +144,10 @@ export class FakeDiscord {
   /** Bulk-overwritten commands per scope (`global` or the guild id). */
   readonly registered = new Map<string, Json[]>();
   restDown = false;
+  /** Refuse gateway connections (the upgrade is answered 503) while true. */
+  gatewayDown = false;
+  /** Gateway connections refused so far (gatewayDown). */
+  gatewayRefused = 0;
 
   private server!: Server;
   private wss!: WebSocketServer;
@@ -181,7 +186,15 @@ export class FakeDiscord {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.onRequest(req, res));
-    this.wss = new WebSocketServer({ server: this.server, path: '/gateway' });
+    this.wss = new WebSocketServer({
+      server: this.server,
+      path: '/gateway',
+      // gatewayDown: the upgrade is refused, as when Discord's gateway cannot be reached.
+      verifyClient: (_info, done) => {
+        if (this.gatewayDown) this.gatewayRefused++;
+        done(!this.gatewayDown, 503, 'Service Unavailable');
+      },
+    });
     this.wss.on('connection', (ws) => this.onConnection(ws));
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;

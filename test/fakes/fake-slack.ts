@@ -13,7 +13,8 @@
  *
  * Like Slack: errors are HTTP 200 with `{ok:false,error}`; a token other than `token` gets `invalid_auth`;
  * a channel in `notInChannel` gets `not_in_channel`. Behaviours per method: answer 429 with Retry-After, or 500,
- * the next k times.
+ * the next k times; or reset the connection without an answer, before doing the call or after doing it (the answer
+ * is lost: a message is posted all the same).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,11 @@ export interface FakeSlackCall {
   status: number;
   /** Date.now() when the request arrived. */
   at: number;
+  /**
+   * The connection was reset instead of answering (status 0): `before` the call was done (nothing happened), or
+   * `after` it (what it did stands, e.g. the message is posted; only the answer was lost).
+   */
+  reset?: 'before' | 'after';
   /** Upload: the bytes of the file part. */
   bytes?: Buffer;
   /** response_url: the id in the path. */
@@ -68,6 +74,10 @@ export interface FakeSlackBehavior {
   serverError?: number;
   /** Then answer the next n calls with `{ok:false, error}`. */
   platformError?: { error: string; times: number };
+  /** Then reset the connection (socket destroyed, no answer) on the next n calls, before doing them. */
+  reset?: number;
+  /** Then do the next n calls and reset the connection instead of answering (the work done, the answer lost). */
+  loseAnswer?: number;
 }
 
 export interface FakeSlackOptions {
@@ -137,7 +147,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   let base = '';
   const nextTs = () => `${opts.now ? Math.floor(opts.now() / 1000) : 1700000000}.${String(++seq).padStart(6, '0')}`;
 
-  const misbehave = (method: string): { status: number; body: unknown; headers?: Record<string, string> } | undefined => {
+  const misbehave = (method: string): { status: number; body: unknown; headers?: Record<string, string>; reset?: 'before' | 'after' } | undefined => {
     const b = behaviors.get(method);
     if (!b) return undefined;
     if (b.rateLimit && b.rateLimit > 0) {
@@ -151,6 +161,14 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     if (b.platformError && b.platformError.times > 0) {
       b.platformError.times--;
       return { status: 200, body: { ok: false, error: b.platformError.error } };
+    }
+    if (b.reset && b.reset > 0) {
+      b.reset--;
+      return { status: 0, body: undefined, reset: 'before' };
+    }
+    if (b.loseAnswer && b.loseAnswer > 0) {
+      b.loseAnswer--;
+      return { status: 0, body: undefined, reset: 'after' };
     }
     return undefined;
   };
@@ -245,6 +263,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const call: FakeSlackCall = { method, body, token, status: 0, at };
       calls.push(call);
       const bad = misbehave(method);
+      if (bad?.reset) {
+        // Done (or not), then the connection is cut: the client sees a reset and never learns the outcome.
+        if (bad.reset === 'after') api(method, body, token);
+        call.reset = bad.reset;
+        req.socket.destroy();
+        return;
+      }
       call.status = bad ? send(bad.status, bad.body, bad.headers) : send(200, api(method, body, token));
       return;
     }

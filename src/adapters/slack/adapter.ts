@@ -23,6 +23,8 @@ export interface SlackAdapterOptions {
   channelIntervalMs?: number;
   /** The clock the replay guard judges request timestamps by (tests); default Date.now. */
   now?: () => number;
+  /** How the channel queue tells time and waits (Retry-After, spacing): tests give a virtual clock; default real time. */
+  queueClock?: { now: () => number; sleep: (ms: number) => Promise<void> };
 }
 
 export interface SlackAdapter {
@@ -129,6 +131,8 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
   });
   const queue = new ChannelQueue({
     minIntervalMs: opts.channelIntervalMs,
+    now: opts.queueClock?.now,
+    sleep: opts.queueClock?.sleep,
     onRateLimited: ({ channel, what, waitMs, attempt }) => log.warn('Slack rate limit: waiting as asked before retrying', { channel, call: what, retryAfterMs: waitMs, attempt }),
   });
   const poster = createPoster(app.client, queue);

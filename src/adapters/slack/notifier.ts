@@ -27,7 +27,7 @@ export function slackNotifier(poster: SlackPoster, log: Logger): Notifier {
         const ctx = { channel: channelId, alert: record.id, slackError: describeFailure(f), retryable: f.retryable };
         if (f.auth) log.error('could not post alert to Slack', ctx);
         else log.warn('could not post alert to Slack', ctx);
-        return { ok: false, retryable: f.retryable, error: `slack: ${f.error}` };
+        return { ok: false, retryable: f.retryable, error: `slack: ${f.error}`, ...(f.unconfirmed ? { unconfirmed: true } : {}) };
       }
       if (reply.chart) {
         try {

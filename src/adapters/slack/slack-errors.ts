@@ -11,6 +11,8 @@ export interface SlackFailure {
   auth: boolean;
   /** Set for HTTP 429: how long Slack asked us to wait. */
   retryAfterMs?: number;
+  /** Slack may have done the call all the same: no answer came back (a reset, a timeout) or a 5xx. */
+  unconfirmed?: boolean;
   /** What an operator (or the user) should do, when we know. */
   hint?: string;
 }
@@ -57,11 +59,11 @@ export function classifySlackError(e: unknown): SlackFailure {
     }
     case 'slack_webapi_http_error': {
       const status = typeof x.statusCode === 'number' ? x.statusCode : 0;
-      return make(`http_${status}`, status >= 500 || status === 408 || status === 401 || status === 403 || status === 0);
+      return make(`http_${status}`, status >= 500 || status === 408 || status === 401 || status === 403 || status === 0, status >= 500 || status === 0 ? { unconfirmed: true } : {});
     }
     case 'slack_webapi_request_error': {
       const m = typeof x.original?.message === 'string' ? x.original.message : typeof x.message === 'string' ? x.message : 'request failed';
-      return make(`network: ${m}`, true);
+      return make(`network: ${m}`, true, { unconfirmed: true });
     }
   }
   if (typeof x.statusCode === 'number') {
