@@ -9,7 +9,9 @@
  * (see `createWalk`), so a test can compute the expected closes, and hence the expected correlation, on its own.
  *
  * Behaviours (`setBehavior(path, ...)`, path like `/api/v3/klines` or `*`): answer 429/418 with Retry-After the next
- * k times, 500 (text body, or Binance JSON {code:-1000}) the next k times, delay every answer by d ms.
+ * k times, 500 (text body, or Binance JSON {code:-1000}) the next k times, delay every answer by d ms; optionally only
+ * for requests naming some symbols. `delist(id)` removes a market mid-run (klines then answer -1121 like Binance), and
+ * `klineRows` can reorder or repeat the rows of an answer.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +48,10 @@ export interface FakeBehavior {
   serverErrorBody?: 'text' | 'binance';
   /** Delay every answer on this path by this many ms. */
   delayMs?: number;
+  /** Delay only the next n answers (then answer at once); default every answer. */
+  delayNext?: number;
+  /** Only requests whose `symbol` parameter is one of these (Binance ids, e.g. `BTCUSDT`) misbehave (and count down). */
+  symbols?: string[];
 }
 
 export interface FakeExchangeOptions {
@@ -61,6 +67,8 @@ export interface FakeExchangeOptions {
   klines?: KlineGenerator;
   /** The exchange's clock: bars with open time after it do not exist yet. Default Date.now. */
   now?: () => number;
+  /** Rewrites the rows of a klines answer before it is sent (out of order, repeated); rows are Binance arrays. */
+  klineRows?: (marketId: string, rows: unknown[][]) => unknown[][];
 }
 
 export interface FakeRequest {
@@ -76,6 +84,8 @@ export interface FakeExchange {
   requests: FakeRequest[];
   /** Set (replace) the behaviour of a path (`/api/v3/klines`) or of every path (`*`); null restores normal answers. */
   setBehavior(path: string, behavior: FakeBehavior | null): void;
+  /** Delist a market (Binance id): gone from exchangeInfo, and its klines answer 400 {code:-1121, Invalid symbol}. */
+  delist(marketId: string): void;
   /** The close the fake serves for a market id, interval and open time (undefined when no bar). */
   closeAt(marketId: string, interval: string, openTime: number): number | undefined;
   close(): Promise<void>;
@@ -197,7 +207,7 @@ const binanceError = (status: number, code: number, msg: string): Answer => json
 
 /** Start the fake on 127.0.0.1 with an OS-assigned port. Close it in afterAll. */
 export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise<FakeExchange> {
-  const markets = opts.markets ?? DEFAULT_FAKE_MARKETS;
+  const markets = [...(opts.markets ?? DEFAULT_FAKE_MARKETS)];
   const now = opts.now ?? (() => Date.now());
   const walk = createWalk(opts.seed ?? 1, { origin: opts.origin, beta: opts.beta });
   const generate = opts.klines ?? walkGenerator(walk, markets);
@@ -240,7 +250,7 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
     }
     const nowBar = Math.floor(now() / intervalMs) * intervalMs;
     const endTime = Math.min(q.endTime === undefined ? Infinity : Number(q.endTime), nowBar);
-    const rows: unknown[] = [];
+    let rows: unknown[][] = [];
     const row = (t: number, k: FakeKline) => [
       t,
       String(k.o),
@@ -272,6 +282,7 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
         rows.unshift(row(t, k));
       }
     }
+    if (opts.klineRows) rows = opts.klineRows(q.symbol, rows);
     return json(200, rows);
   };
 
@@ -291,8 +302,8 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
   };
 
   /** The behaviour's answer for this request, consuming one of its counters; undefined for a normal answer. */
-  const misbehave = (b: FakeBehavior | undefined): Answer | undefined => {
-    if (!b) return undefined;
+  const misbehave = (b: FakeBehavior | undefined, query: Record<string, string>): Answer | undefined => {
+    if (!b || (b.symbols && !b.symbols.includes(query.symbol ?? ''))) return undefined;
     if (b.rateLimit && b.rateLimit > 0) {
       b.rateLimit--;
       const status = b.rateLimitStatus ?? 429;
@@ -317,14 +328,15 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
     const behavior = behaviors.get(url.pathname) ?? behaviors.get('*');
     let answer: Answer;
     if (req.method !== 'GET') answer = binanceError(405, -1, 'fake exchange: GET only');
-    else answer = misbehave(behavior) ?? route(url.pathname, query);
+    else answer = misbehave(behavior, query) ?? route(url.pathname, query);
     requests.push({ path: url.pathname, query, status: answer.status });
     const send = () => {
       if (res.destroyed || res.writableEnded) return;
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.body);
     };
-    const delay = behavior?.delayMs ?? 0;
+    let delay = behavior && (!behavior.symbols || behavior.symbols.includes(query.symbol ?? '')) ? (behavior.delayMs ?? 0) : 0;
+    if (delay > 0 && behavior?.delayNext !== undefined) delay = behavior.delayNext-- > 0 ? delay : 0;
     if (delay <= 0) send();
     else {
       const timer = setTimeout(() => {
@@ -347,6 +359,11 @@ export async function startFakeExchange(opts: FakeExchangeOptions = {}): Promise
     setBehavior(path, behavior) {
       if (behavior === null) behaviors.delete(path);
       else behaviors.set(path, { ...behavior });
+    },
+    delist(marketId) {
+      byId.delete(marketId);
+      const i = markets.findIndex((m) => m.base + m.quote === marketId);
+      if (i >= 0) markets.splice(i, 1);
     },
     closeAt(marketId, interval, openTime) {
       const ms = BINANCE_INTERVALS[interval];
