@@ -41,12 +41,15 @@ async function caught(p: Promise<unknown>): Promise<unknown> {
 }
 
 const klineRequests = () => fake.requests.filter((r) => r.path === '/api/v3/klines');
+/** Rewrites the fake's klines answers while set (cleared before each test). */
+let spoilRows: ((id: string, rows: unknown[][]) => unknown[][]) | undefined;
 
 beforeAll(async () => {
   fake = await startFakeExchange({
     seed: 7,
     origin: ORIGIN,
     now: () => NOW,
+    klineRows: (id, rows) => spoilRows?.(id, rows) ?? rows,
     markets: [
       ...['BTC', 'ETH', 'BNB', 'XRP'].map((base) => ({ base, quote: 'USDT' })),
       { base: 'SOL', quote: 'USDT', listedAt: Date.UTC(2024, 1, 1) },
@@ -67,6 +70,7 @@ beforeEach(() => {
   fake.setBehavior('/api/v3/klines', null);
   fake.setBehavior('/api/v3/exchangeInfo', null);
   sleeps.length = 0;
+  spoilRows = undefined;
 });
 
 describe('ccxt source against a fake binance', () => {
@@ -226,6 +230,33 @@ describe('ccxt source against a fake binance', () => {
     const far = (await caught(source().resolveSymbol('QQQQQQ'))) as UserError;
     expect(far.message).toBe('QQQQQQ is not listed on binance (spot, quoted in USDT)');
     expect(klineRequests()).toHaveLength(0);
+  });
+
+  it('passes a bar whose close is no number on with a NaN close, which the alignment leaves out like a missing bar', async () => {
+    // It used to fail the whole fetch (bad_response), so a basket failed on every tick while the bar was in its range.
+    const bad = ORIGIN + 5 * HOUR;
+    spoilRows = (_id, rows) => rows.map((r) => (r[0] === bad ? [...r.slice(0, 4), 'NaN', ...r.slice(5)] : r));
+    const candles = await source().fetchCandles('BTC', '1h', ORIGIN, ORIGIN + 10 * HOUR);
+    expect(candles.map((k) => k.t)).toEqual(Array.from({ length: 10 }, (_, i) => ORIGIN + i * HOUR));
+    expect(candles.filter((k) => !Number.isFinite(k.c)).map((k) => k.t)).toEqual([bad]);
+    const aligned = await loadAligned(source(), ['BTC', 'ETH'], '1h', ORIGIN, ORIGIN + 10 * HOUR);
+    expect(aligned.timestamps).toHaveLength(9);
+    expect(aligned.report.notes).toContain('BTC: 1 bar left out, the close not a positive number (NaN at 2024-01-01T05:00:00Z)');
+  });
+
+  it('a market delisted after the markets were loaded: unknown_symbol, naming the market', async () => {
+    const other = await startFakeExchange({ seed: 7, origin: ORIGIN, now: () => NOW, markets: [{ base: 'BTC', quote: 'USDT' }, { base: 'ETH', quote: 'USDT' }] });
+    try {
+      const delisting = source({ baseUrl: other.baseUrl });
+      expect(await delisting.listSymbols()).toEqual(['BTC', 'ETH']);
+      other.delist('ETHUSDT');
+      const e = (await caught(delisting.fetchCandles('ETH', '1h', ORIGIN, ORIGIN + HOUR))) as UserError;
+      expect(e).toBeInstanceOf(UserError);
+      expect(e.code).toBe('unknown_symbol');
+      expect(e.message).toBe('binance does not list that market ({"code":-1121,"msg":"Invalid symbol."}) while fetching ETH/USDT 1h candles from 2024-01-01T00:00:00Z');
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a timeframe the exchange does not offer, listing those it does', async () => {
