@@ -16,6 +16,8 @@ export interface AlignmentReport {
   droppedPerSymbol: Record<string, number>;
   /** Symbols whose data starts later than the earliest symbol's (the join starts at the latest first bar). */
   lateStarters: { symbol: string; firstBar: string }[];
+  /** Symbols whose data ends before the latest symbol's (the join ends at the earliest last bar): a lagging feed. */
+  earlyEnders: { symbol: string; lastBar: string }[];
   /** Interior timestamps (inside the common range) missing from at least one symbol. */
   gaps: { symbol: string; missing: number }[];
   /** One human-readable line per finding; empty when nothing was dropped. */

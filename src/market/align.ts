@@ -19,6 +19,7 @@ export interface SymbolCandles {
  * a bar there. Nothing is filled. The report says what was dropped and why:
  * - droppedPerSymbol: bars of each symbol with no partner in some other symbol;
  * - lateStarters: symbols whose first bar is after the earliest first bar (the join starts at the latest one);
+ * - earlyEnders: symbols whose last bar is before the latest last bar (the join ends at the earliest one);
  * - gaps: per symbol, bars missing on the timeframe grid inside the common range [latest first bar, earliest last
  *   bar] (a bar missing from every symbol counts too: the return across it spans two bars). Only on the
  *   `continuous` calendar: a market that closes (weekends, holidays) has no grid to miss, and its closures are not
@@ -49,6 +50,7 @@ export function alignCandles(series: SymbolCandles[], timeframe: string, calenda
 
   const droppedPerSymbol: Record<string, number> = {};
   const lateStarters: AlignmentReport['lateStarters'] = [];
+  const earlyEnders: AlignmentReport['earlyEnders'] = [];
   const gaps: AlignmentReport['gaps'] = [];
   const empty = series.filter((_, i) => maps[i].size === 0).map((s) => s.symbol);
 
@@ -70,8 +72,10 @@ export function alignCandles(series: SymbolCandles[], timeframe: string, calenda
     const earliest = extreme(firsts, -1);
     const start = extreme(firsts, 1);
     const end = extreme(lasts, -1);
+    const latest = extreme(lasts, 1);
     series.forEach(({ symbol }, i) => {
       if (firsts[i] > earliest) lateStarters.push({ symbol, firstBar: isoTime(firsts[i]) });
+      if (lasts[i] < latest) earlyEnders.push({ symbol, lastBar: isoTime(lasts[i]) });
     });
     if (lateStarters.length > 0) {
       const names = lateStarters.map((l) => `${l.symbol} (${l.firstBar})`).join(', ');
@@ -100,6 +104,6 @@ export function alignCandles(series: SymbolCandles[], timeframe: string, calenda
     timeframe,
     timestamps,
     closes,
-    report: { kept: common.length, droppedPerSymbol, lateStarters, gaps, notes },
+    report: { kept: common.length, droppedPerSymbol, lateStarters, earlyEnders, gaps, notes },
   };
 }

@@ -1,6 +1,7 @@
 import { historySpanFactor, type Calendar } from '../domain/calendar.js';
 import { timeframeMs } from '../domain/timeframe.js';
 import type { MarketSource } from '../domain/ports.js';
+import type { AlignmentReport } from '../domain/types.js';
 import { resolveBasketCalendar, type BasketCalendar } from '../market/basket-calendar.js';
 import { loadAligned } from '../market/load.js';
 import { logReturnAt } from './returns-step.js';
@@ -26,6 +27,8 @@ export class BasketSession {
   calendar: BasketCalendar | undefined;
   /** Longest closure between consecutive aligned bars seen so far, in grid bars (staleness of `data` calendars). */
   longestClosure = 0;
+  /** Symbols whose newest bar, at the last advance, was older than another symbol's: they hold the basket back. */
+  behind: AlignmentReport['earlyEnders'] = [];
 
   constructor(
     readonly key: string,
@@ -65,6 +68,7 @@ export class BasketSession {
     const span = Math.ceil(this.historyBars() * historySpanFactor(calendar));
     const since = this.lastBarAt ?? Math.floor(now / this.barMs) * this.barMs - span * this.barMs;
     const aligned = await loadAligned(source, this.symbols, this.timeframe, since, now, { calendar, signal: opts.signal });
+    this.behind = aligned.report.earlyEnders;
     const out: NewBar[] = [];
     const n = this.symbols.length;
     const row = new Float64Array(n);

@@ -1,4 +1,5 @@
 import { checkStale, evaluateBar, initialAlertState, parseAlertState, snoozeUntil, unsnooze, type AlertNotification, type AlertState, type PolicyConfig, withCalendar } from '../alerts/policy.js';
+import { isOverdue } from '../alerts/check-stale.js';
 import { deliverPending, type DeliveryAttempt, type FanoutReport, type GiveUpPolicy } from '../alerts/fanout.js';
 import { targetKey, type Notifier } from '../alerts/notifier.js';
 import type { Config } from '../config/schema.js';
@@ -239,6 +240,16 @@ export class Watcher {
       report.regime = session.lastReading?.regime;
       report.score = session.lastReading?.score;
       if (!session.lastReading) report.error = `warming up: ${session.detector.count} of ${session.detector.warmupReturns} returns`;
+      // No new bar because some symbols have none while the others have newer ones (a feed that stopped, a delisting
+      // the exchange does not announce): say which, as long as the calendar expects a bar (not over a weekend).
+      const behind = bars.length === 0 && session.lastBarAt !== undefined && isOverdue(session.lastBarAt, now, { ...policy, staleBars: 1 }) ? session.behind : [];
+      if (behind.length > 0) {
+        const message = `no new bar: ${behind.map((s) => `${s.symbol} has none after ${s.lastBar}`).join(', ')} (the other symbols have newer bars)`;
+        log.warn('basket has no new bar', { basket: b.name, error: message });
+        report.error = message;
+        report.errorKind = 'no_new_bar';
+        runtime.lastError = { at: now, message };
+      }
     } catch (e) {
       // The store failing (disk full) is the operator's problem, never the market's: the whole tick stops, nothing
       // is reported as missing data; the caller logs it and /healthz says so.

@@ -21,7 +21,7 @@ describe('alignCandles', () => {
     expect(a.timeframe).toBe('1h');
     expect([...a.timestamps]).toEqual(range(0, 5).map((h) => T0 + h * H));
     expect([...a.closes[1]]).toEqual([100, 101, 102, 103, 104]);
-    expect(a.report).toEqual({ kept: 5, droppedPerSymbol: { BTC: 0, ETH: 0 }, lateStarters: [], gaps: [], notes: [] });
+    expect(a.report).toEqual({ kept: 5, droppedPerSymbol: { BTC: 0, ETH: 0 }, lateStarters: [], earlyEnders: [], gaps: [], notes: [] });
   });
 
   it('inner-joins on exact timestamps and reports late starters, interior gaps and drops', () => {
@@ -39,6 +39,11 @@ describe('alignCandles', () => {
     expect(r.kept).toBe(5);
     expect(r.droppedPerSymbol).toEqual({ BTC: 5, SOL: 2, ETH: 4 });
     expect(r.lateStarters).toEqual([{ symbol: 'SOL', firstBar: '2024-01-01T03:00:00Z' }]);
+    // ETH's extra bar at 10:00: the others end earlier (what a lagging feed looks like to the watcher)
+    expect(r.earlyEnders).toEqual([
+      { symbol: 'BTC', lastBar: '2024-01-01T09:00:00Z' },
+      { symbol: 'SOL', lastBar: '2024-01-01T09:00:00Z' },
+    ]);
     expect(r.gaps).toEqual([{ symbol: 'ETH', missing: 2 }]);
     expect(r.notes).toEqual([
       'data starts later for SOL (2024-01-01T03:00:00Z): the aligned series starts at 2024-01-01T03:00:00Z',
