@@ -6,6 +6,7 @@ import { benchBacktest } from './backtest.js';
 import { benchCsv } from './csv.js';
 import { benchStartup } from './startup.js';
 import { benchWatcher } from './watcher.js';
+import { benchTickLoad } from './tick-load.js';
 import { benchChatLoad } from './chat-load.js';
 
 await benchRolling();
@@ -14,5 +15,6 @@ await benchBacktest();
 await benchCharts();
 await benchCsv();
 await benchWatcher();
+await benchTickLoad();
 await benchChatLoad();
 await benchStartup();
