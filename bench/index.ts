@@ -8,6 +8,7 @@ import { benchStartup } from './startup.js';
 import { benchWatcher } from './watcher.js';
 import { benchTickLoad } from './tick-load.js';
 import { benchChatLoad } from './chat-load.js';
+import { benchDcc } from './dcc.js';
 
 await benchRolling();
 await benchEigen();
@@ -17,4 +18,5 @@ await benchCsv();
 await benchWatcher();
 await benchTickLoad();
 await benchChatLoad();
+await benchDcc();
 await benchStartup();

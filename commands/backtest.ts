@@ -13,6 +13,21 @@ import { requireBasket } from './basket-lookup.js';
 import { calendarArg, jsonArg, sourceArg } from './common-args.js';
 import { fmtRho, table } from './format.js';
 import type { CommandSpec } from './types.js';
+import { ForecastEvaluation, type ForecastSkill } from '../src/forecast/evaluate.js';
+import type { RegimeReading } from '../src/regime/types.js';
+
+/** The forecast evaluation as reply fields. */
+function forecastFields(s: ForecastSkill): { name: string; value: string }[] {
+  const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  const out = [
+    { name: `forecast of avg ρ, ${s.horizonBars} bars ahead`, value: `${s.verdict}; ${s.scored} forecasts scored after ${s.trainBars} bars of training` },
+    { name: 'MSE on atanh(avg ρ)', value: `model ${f(s.mse.model, 5)} (${s.model?.kind ?? 'none'}), persistence ${f(s.mse.persistence, 5)}, EWMA ${f(s.mse.ewma, 5)}; skill vs persistence ${f(s.skill.vsPersistence, 3)}, vs EWMA ${f(s.skill.vsEwma, 3)}` },
+    { name: 'interval coverage', value: `${f(100 * s.coverage.observed, 1)}% of outcomes inside the ${Math.round(100 * s.coverage.nominal)}% intervals` },
+  ];
+  if (s.brier) out.push({ name: 'P(stressed) Brier score', value: `model ${f(s.brier.model)}, climatology ${f(s.brier.climatology)}, skill ${f(s.brier.skill, 3)} (${s.brier.scored} scored)` });
+  else out.push({ name: 'P(stressed) Brier score', value: 'n/a: the regime model was never fitted in this range' });
+  return out;
+}
 import { checkBars, checkSymbolCount } from '../src/domain/limits.js';
 
 export const backtestCommand: CommandSpec = {
@@ -28,11 +43,13 @@ export const backtestCommand: CommandSpec = {
     { name: 'to', type: 'time', description: 'last bar replayed', default: 'the latest closed bar' },
     { name: 'timeframe', type: 'timeframe', description: 'bar size for an ad-hoc basket', default: "the basket's, or 1h / a CSV file's own interval" },
     { name: 'window', type: 'window', description: 'correlation window for an ad-hoc basket', default: 'sized to the timeframe' },
+    { name: 'forecast-eval', type: 'word', flag: true, description: 'also score forecasts of avg ρ at --horizon against persistence and EWMA, out of sample' },
+    { name: 'horizon', type: 'duration', description: 'forecast horizon for --forecast-eval', default: '24h' },
     calendarArg,
     sourceArg,
     jsonArg,
   ],
-  examples: ['backtest --basket majors --from 2024-01-01', 'backtest BTC ETH SOL --source csv:prices.csv --json'],
+  examples: ['backtest --basket majors --from 2024-01-01', 'backtest BTC ETH SOL --source csv:prices.csv --json', 'backtest --basket majors --forecast-eval --horizon 24h'],
   async handler(ctx, args) {
     const symbols = args.symbols as string[] | undefined;
     const basketName = args.basket as string | undefined;
@@ -74,7 +91,15 @@ export const backtestCommand: CommandSpec = {
     }
     // Staleness on the basket's calendar; a `data` calendar allows for the longest closure in the replayed data.
     const policy = withCalendar(policyConfigFor(settings, ctx.config), cal.calendar, longestClosureBars(aligned.timestamps, tf));
-    const res = runBacktest(rw, dcfg, policy, { onProgress: ctx.progress, keepReadings: false, reportFrom: from });
+    let evaluation: ForecastEvaluation | undefined;
+    if (args['forecast-eval']) {
+      const H = Math.round(((args.horizon as number | undefined) ?? 86_400_000) / tf);
+      if (H < 1) throw new UserError('bad_horizon', `--horizon is less than one ${settings.timeframe} bar`);
+      evaluation = new ForecastEvaluation({ assets: settings.symbols.length, window: dcfg.window, horizon: H });
+    }
+    const onBar = evaluation ? (row: Float64Array, reading: RegimeReading | undefined, d: RegimeDetector) => evaluation.push(row, reading?.regime, d.regimeModelState()) : undefined;
+    const res = runBacktest(rw, dcfg, policy, { onProgress: ctx.progress, keepReadings: false, reportFrom: from, onBar });
+    const skill = evaluation?.report();
     const first = rw.times.findIndex((t) => t >= from);
     const reported = first === -1 ? 0 : rw.times.length - first;
     if (warmFrom < from && rw.times.length > 0 && rw.times[0] >= from) rw.notes.push('no history before --from: the warm-up comes out of the range');
@@ -89,6 +114,7 @@ export const backtestCommand: CommandSpec = {
       to: rw.times.length ? isoTime(rw.times[rw.times.length - 1]) : null,
       alerts: res.alerts,
       summary: { ...res.summary, notes: rw.notes },
+      ...(skill ? { forecastEval: skill } : {}),
     };
     const rows = [['at', 'state', 'regime', 'avg ρ', 'evidence', 'reason'], ...res.alerts.map((a) => [a.at, a.state, a.regime, fmtRho(a.avgCorrelation), a.z.toFixed(1), a.reason.slice(0, 70)])];
     const s = res.summary;
@@ -98,6 +124,7 @@ export const backtestCommand: CommandSpec = {
       fields: [
         { name: 'bars in regime', value: Object.entries(s.regimeBars).map(([k, v]) => `${k} ${v}`).join(', ') },
         { name: 'notifications', value: Object.entries(s.notifications).map(([k, v]) => `${k} ${v}`).join(', ') },
+        ...(skill ? forecastFields(skill) : []),
       ],
       footer: [`source: ${ctx.market.venue}`, `window ${dcfg.window} × ${settings.timeframe}`, `baseline ${dcfg.baseline}`, ...rw.notes].join(' · '),
       data,

@@ -2,6 +2,7 @@ import { alertsCommand } from './alerts.js';
 import { backtestCommand } from './backtest.js';
 import { basketCommand } from './basket.js';
 import { regimeCommand } from './regime.js';
+import { forecastCommand } from './forecast.js';
 import { compareCommand } from './compare.js';
 import { corrCommand } from './corr.js';
 import { helpCommand } from './help.js';
@@ -11,7 +12,7 @@ import type { CommandSpec } from './types.js';
 
 /** Every command, declared once: served by the CLI, the console, Slack and Discord. */
 export const commands: CommandSpec[] = [];
-commands.push(corrCommand, matrixCommand, regimeCommand, compareCommand, basketCommand, alertsCommand, backtestCommand, startCommand, consoleCommand, storeCommand, slackManifestCommand, discordRegisterCommand, helpCommand(() => commands));
+commands.push(corrCommand, matrixCommand, regimeCommand, forecastCommand, compareCommand, basketCommand, alertsCommand, backtestCommand, startCommand, consoleCommand, storeCommand, slackManifestCommand, discordRegisterCommand, helpCommand(() => commands));
 
 export { dispatch } from './dispatch.js';
 export type { CommandContext, CommandSpec } from './types.js';

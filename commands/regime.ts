@@ -9,6 +9,7 @@ import type { Reply } from '../src/domain/reply.js';
 import { detectorConfigFor } from '../src/config/basket-settings.js';
 import type { RegimeReading } from '../src/regime/types.js';
 import { BasketSession } from '../src/scheduler/basket-session.js';
+import { stressedWithinDay, stressWithinLine } from '../src/forecast/regime-outlook.js';
 import type { Basket } from '../src/store/types.js';
 import { listBaskets, requireBasket } from './basket-lookup.js';
 import { calendarArg, chartArg, jsonArg, sourceArg } from './common-args.js';
@@ -19,6 +20,8 @@ const EMOJI: Record<string, string> = { calm: '🟢', converging: '🟠', stress
 
 interface Replay {
   readings: RegimeReading[];
+  /** P(stressed within 24h) from the regime model after the replay; null when not fitted or not distinct. */
+  stressedWithinDay: number | null;
   /** The calendar used and, for a source whose data ends in the past, the bar evaluated ("as of 1998-08-14 ..."). */
   notes: string[];
   /** Set when the data ends before the clock's latest bar: the date the answer is about. */
@@ -36,7 +39,8 @@ async function readingsOf(ctx: CommandContext, b: Basket, calendar: Calendar | u
   const bars = await session.advance(ctx.market, asOfNote ? endBar + timeframeMs(b.timeframe) : ctx.clock.now(), { detailAfter: Infinity });
   const notes = [...(asOfNote ? [asOfNote] : []), ...(session.calendar ? [calendarNote(session.calendar)] : [])];
   const readings = bars.flatMap((x) => (x.reading ? [x.reading] : []));
-  return { readings, notes, ...(asOfNote ? { asOf: asOfText(endBar, b.timeframe) } : {}) };
+  const stressedWithin = stressedWithinDay(session.detector.regimeModelState(), timeframeMs(b.timeframe));
+  return { readings, notes, stressedWithinDay: stressedWithin, ...(asOfNote ? { asOf: asOfText(endBar, b.timeframe) } : {}) };
 }
 
 /** First bar of the current run of the same regime. */
@@ -48,7 +52,7 @@ function sinceOf(readings: RegimeReading[]): number {
 }
 
 async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | undefined): Promise<Reply> {
-  const { readings, notes, asOf } = await readingsOf(ctx, b, calendar);
+  const { readings, notes, asOf, stressedWithinDay: outlook } = await readingsOf(ctx, b, calendar);
   const asOfData = asOf ? { asOf } : {};
   if (!readings.length) {
     return { title: `${b.name}: not enough history yet`, text: `The detector needs a volatility warm-up, one window (${b.window}) and a minimal baseline of ${b.timeframe} bars before it can classify.`, footer: notes.join(' · '), severity: 'info', data: { basket: b.name, regime: null, ...asOfData } };
@@ -69,6 +73,7 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
     { name: 'absorption ratio', value: `${r.absorptionRatio.toFixed(3)} (shift ${r.absorptionShift >= 0 ? '+' : ''}${r.absorptionShift.toFixed(1)}σ)`, inline: true },
     { name: 'stress probability', value: r.stressProbability === null ? 'model not fitted yet' : `${Math.round(r.stressProbability * 100)}%`, inline: true },
   ];
+  fields.push({ name: 'outlook', value: outlook === null ? 'P(stressed within 24h): n/a (no distinct stress state fitted yet)' : stressWithinLine(outlook), inline: true });
   if (phase) fields.push({ name: 'alert', value: phase, inline: true });
   if (r.drivers.length) fields.push({ name: 'pairs that moved most', value: r.drivers.map((d) => `${d.a}/${d.b} ${fmtRho(d.baselineRho)} → ${fmtRho(d.rho)}`).join('\n'), inline: false });
   let chart;
@@ -88,7 +93,7 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
     fields,
     chart,
     footer: [`${b.symbols.join(' ')}`, `source ${ctx.market.venue}`, `bar ${isoTime(r.at)}`, ...notes].join(' · '),
-    data: { basket: b.name, regime: r.regime, since: isoTime(since), alert: phase ?? null, ...asOfData, notes, reading: { ...r, at: isoTime(r.at) } },
+    data: { basket: b.name, regime: r.regime, since: isoTime(since), alert: phase ?? null, stressedWithinDay: outlook, ...asOfData, notes, reading: { ...r, at: isoTime(r.at) } },
   };
 }
 

@@ -1,3 +1,4 @@
+import { stressWithinLine } from '../forecast/regime-outlook.js';
 import type { ChartImage, Reply, ReplyAction, Severity } from '../domain/reply.js';
 import { isoTime } from '../domain/timeframe.js';
 import type { NotificationRecord } from '../store/types.js';
@@ -43,6 +44,8 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
     recentAvgCorrelation?: number;
     drivers?: Driver[];
     stressProbability?: number | null;
+    /** P(stressed within 24h) from the regime model when the alert was decided (src/forecast/regime-outlook.ts). */
+    stressedWithinDay?: number;
     why?: string;
     startedAt?: number;
     durationMs?: number;
@@ -84,6 +87,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
     if (p.stressProbability !== undefined && p.stressProbability !== null) {
       fields.push({ name: 'stress probability', value: `${Math.round(p.stressProbability * 100)}%`, inline: true });
     }
+    if (typeof p.stressedWithinDay === 'number') fields.push({ name: 'outlook', value: stressWithinLine(p.stressedWithinDay), inline: true });
   }
   if (record.kind === 'resolved') {
     if (p.peakAvgCorrelation !== undefined) fields.push({ name: 'peak avg ρ', value: sign(p.peakAvgCorrelation), inline: true });

@@ -47,7 +47,13 @@ export function runBacktest(
   rw: ReturnsWindow,
   detectorCfg: DetectorConfig,
   policyCfg: PolicyConfig,
-  opts: { onProgress?: (done: number, total: number) => void; keepReadings?: boolean; reportFrom?: number } = {},
+  opts: {
+    onProgress?: (done: number, total: number) => void;
+    keepReadings?: boolean;
+    reportFrom?: number;
+    /** Called after every bar with its returns, the reading (undefined while warming up) and the detector (forecast evaluation). */
+    onBar?: (row: Float64Array, reading: RegimeReading | undefined, detector: RegimeDetector) => void;
+  } = {},
 ): BacktestResult {
   const detector = new RegimeDetector(detectorCfg);
   let state: AlertState = initialAlertState();
@@ -78,6 +84,7 @@ export function runBacktest(
     const at = rw.times[k];
     for (let i = 0; i < n; i++) row[i] = rw.returns[i][k];
     const reading = detector.push(at, row, false);
+    opts.onBar?.(row, reading, detector);
     if (!reading) continue;
     firstDecisionAt ??= at;
     // Bars before reportFrom warm the detector and the policy up; only what happens from it on is reported.

@@ -94,6 +94,27 @@ export function localLevelFilter(y: Float64Array, r: number | Float64Array, q: n
   return { level, variance, logLik };
 }
 
+/**
+ * Smoothed level E[μ_t | y_0..y_{T−1}] and its variance: the Rauch–Tung–Striebel backward pass over the filter
+ * (Durbin & Koopman 2012, §2.4): with C_t = P_{t|t}/(P_{t|t} + q),
+ *   â_t = a_{t|t} + C_t·(â_{t+1} − a_{t|t}),  V_t = P_{t|t} + C_t²·(V_{t+1} − P_{t|t} − q),
+ * starting from the last filtered value. For history only (it uses later observations); the last point equals
+ * the filter's. Same inputs and errors as localLevelFilter.
+ */
+export function localLevelSmoother(y: Float64Array, r: number | Float64Array, q: number): { level: Float64Array; variance: Float64Array } {
+  const f = localLevelFilter(y, r, q);
+  const T = y.length;
+  const level = Float64Array.from(f.level);
+  const variance = Float64Array.from(f.variance);
+  for (let t = T - 2; t >= 0; t--) {
+    const Pp = f.variance[t] + q;
+    const C = f.variance[t] / Pp;
+    level[t] = f.level[t] + C * (level[t + 1] - f.level[t]);
+    variance[t] = f.variance[t] + C * C * (variance[t + 1] - Pp);
+  }
+  return { level, variance };
+}
+
 /** The diffuse log-likelihood alone (as `localLevelFilter(...).logLik`, without allocating the paths). */
 export function localLevelLogLik(y: Float64Array, r: number | Float64Array, q: number): number {
   return run(y, checkInputs(y, r, q), q);

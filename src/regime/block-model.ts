@@ -21,6 +21,19 @@ export interface StressReading {
   threshold: number;
 }
 
+/** What the model says now: its fit and where its filter stands (read by src/forecast/regime-outlook.ts). */
+export interface RegimeModelState {
+  k: number;
+  transition: Float64Array;
+  /** Filtered probabilities after the last completed block. */
+  probs: Float64Array;
+  /** Bars per model step. */
+  blockLength: number;
+  /** Bars since the last completed block (they move the horizon: the probabilities are that much older). */
+  barsIntoBlock: number;
+  /** Whether the top state is distinct from the next (means ≥ 2 pooled sds apart); if not, "stressed" means little. */
+  separated: boolean;
+}
 
 /**
  * Markov-switching model on y_b = atanh(avg ρ) of disjoint blocks of returns (docs/methods.md §6). Blocks are disjoint
@@ -88,6 +101,20 @@ export class BlockRegimeModel {
   /** Returns per block. */
   get blockLength(): number {
     return this.opts.blockLength;
+  }
+
+  /** The fitted model and where its filter stands, for the regime outlook (src/forecast/regime-outlook.ts). */
+  modelState(): RegimeModelState | null {
+    const stress = this.stressProbability();
+    if (!this.params || !this.probs || !stress) return null;
+    return {
+      k: this.params.k,
+      transition: Float64Array.from(this.params.transition),
+      probs: Float64Array.from(this.probs),
+      blockLength: this.opts.blockLength,
+      barsIntoBlock: this.filled,
+      separated: stress.separated,
+    };
   }
 
   stressProbability(): StressReading | null {

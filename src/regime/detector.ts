@@ -10,7 +10,7 @@ import {
   TopEigen,
 } from '../stats/index.js';
 import { choleskyInverse } from '../stats/cholesky.js';
-import { BlockRegimeModel } from './block-model.js';
+import { BlockRegimeModel, type RegimeModelState } from './block-model.js';
 import { ConvergenceCusum } from './convergence-cusum.js';
 import { topDrivers } from './drivers.js';
 import { ScalarWindow, SortedWindow } from './ring.js';
@@ -161,6 +161,11 @@ export class RegimeDetector {
   get historyReturns(): number {
     const full = VolatilityScaler.WARMUP + this.guard + this.baselineLength;
     return Math.max(full, this.warmupReturns + this.model.minBlocks * this.model.blockLength);
+  }
+
+  /** The Markov-switching model's fit and filter state now (null before it is fitted), for the regime outlook. */
+  regimeModelState(): RegimeModelState | null {
+    return this.model.modelState();
   }
 
   /** Returns pushed so far. */

@@ -11,6 +11,8 @@ import type { DetectorConfig, RegimeReading } from '../regime/types.js';
 export interface NewBar {
   at: number;
   reading: RegimeReading | undefined;
+  /** The bar's log returns (one per symbol), when asked for (`keepReturns`) and the bar has one. */
+  returns?: Float64Array;
 }
 
 /**
@@ -60,9 +62,10 @@ export class BasketSession {
    * bar whose grid predecessor is missing (a gap) contributes no return; on a calendar with closures Friday →
    * Monday is one return. The first call resolves the calendar from the source unless one was given, and reaches
    * back historyBars() bars (half as much time again for a market that closes, whose bars are fewer per day).
-   * `opts.signal` aborts the fetches (SourceError 'aborted'); the session is then unchanged.
+   * `opts.signal` aborts the fetches (SourceError 'aborted'); the session is then unchanged. `opts.keepReturns` copies
+   * each bar's returns into its NewBar (for forecasts).
    */
-  async advance(source: MarketSource, now: number, opts: { detailAfter?: number; signal?: AbortSignal } = {}): Promise<NewBar[]> {
+  async advance(source: MarketSource, now: number, opts: { detailAfter?: number; signal?: AbortSignal; keepReturns?: boolean } = {}): Promise<NewBar[]> {
     this.calendar ??= await resolveBasketCalendar(source, this.symbols);
     const calendar = this.calendar.calendar;
     const span = Math.ceil(this.historyBars() * historySpanFactor(calendar));
@@ -91,7 +94,7 @@ export class BasketSession {
       }
       this.lastCloses = Float64Array.from(cur);
       this.lastBarAt = at;
-      out.push({ at, reading });
+      out.push(opts.keepReturns && consecutive ? { at, reading, returns: Float64Array.from(row) } : { at, reading });
     }
     return out;
   }

@@ -8,7 +8,8 @@ import { SourceError, UserError } from '../domain/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { Reply } from '../domain/reply.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
-import { isoTime, parseDuration } from '../domain/timeframe.js';
+import { isoTime, parseDuration, timeframeMs } from '../domain/timeframe.js';
+import { stressedWithinDay } from '../forecast/regime-outlook.js';
 import type { Logger } from '../log.js';
 import { detectorConfigFor, policyConfigFor } from '../config/basket-settings.js';
 import type { RegimeReading } from '../regime/types.js';
@@ -61,8 +62,9 @@ function toPoint(r: RegimeReading): RegimePoint {
   return { at: r.at, avgCorrelation: r.avgCorrelation, regime: r.regime, z: r.z, stressProbability: r.stressProbability ?? 0 };
 }
 
-function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined): Record<string, unknown> {
+function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, stressedWithinDay: number | null): Record<string, unknown> {
   return {
+    ...(stressedWithinDay !== null ? { stressedWithinDay } : {}),
     basket: b.name,
     symbols: b.symbols,
     timeframe: b.timeframe,
@@ -313,7 +315,7 @@ export class Watcher {
       kind: n.kind,
       at: n.at,
       createdAt: now,
-      payload: payloadOf(b, n, r),
+      payload: payloadOf(b, n, r, stressedWithinDay(this.sessions.get(b.name)?.detector.regimeModelState() ?? null, timeframeMs(b.timeframe))),
       deliveries: Object.fromEntries([...targets].map((t) => [t, { status: 'pending' as const, attempts: 0 }])),
     };
     await this.deps.store.addNotification(record);

@@ -434,3 +434,45 @@ describe('degenerate inputs', () => {
     expect(() => fisherZAverageVariance(60, 3, 0.5, -1)).toThrow(/kurtosis parameter must be ≥ 0/);
   });
 });
+
+describe('local-level smoother (history only)', () => {
+  it('with q = 0 every smoothed point is the 1/r-weighted mean of all observations, with variance 1/Σ(1/r)', async () => {
+    const { localLevelSmoother } = await import('../../src/forecast/kalman.js');
+    const y = Float64Array.from([0.3, 0.1, 0.5, 0.2, 0.4]);
+    const r = Float64Array.from([1, 2, 0.5, 1, 4]);
+    const w = Array.from(r, (x) => 1 / x);
+    const mean = Array.from(y).reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0);
+    const s = localLevelSmoother(y, r, 0);
+    for (let t = 0; t < y.length; t++) {
+      expect(s.level[t]).toBeCloseTo(mean, 12);
+      expect(s.variance[t]).toBeCloseTo(1 / w.reduce((a, b) => a + b, 0), 12);
+    }
+  });
+
+  it('equals the filter at the last point, and a brute-force conditional mean (dense Gaussian) everywhere', async () => {
+    const { localLevelSmoother, localLevelFilter } = await import('../../src/forecast/kalman.js');
+    const y = Float64Array.from([0.2, 0.5, 0.1, 0.7]);
+    const r = 0.3;
+    const q = 0.05;
+    const s = localLevelSmoother(y, r, q);
+    const f = localLevelFilter(y, r, q);
+    expect(s.level[3]).toBeCloseTo(f.level[3], 14);
+    // μ_0 diffuse: condition on y with a large prior variance on μ_0; μ_t = μ_0 + Σ η; y_t = μ_t + ε_t.
+    const T = 4;
+    const big = 1e8;
+    const covMu = (a: number, b: number) => big + q * Math.min(a, b);
+    const Syy = Array.from({ length: T }, (_, i) => Array.from({ length: T }, (_, j) => covMu(i, j) + (i === j ? r : 0)));
+    // solve Syy x = y by Gaussian elimination
+    const A = Syy.map((row, i) => [...row, y[i]]);
+    for (let c = 0; c < T; c++) for (let i = c + 1; i < T; i++) {
+      const m = A[i][c] / A[c][c];
+      for (let k = c; k <= T; k++) A[i][k] -= m * A[c][k];
+    }
+    const x = new Array<number>(T).fill(0);
+    for (let i = T - 1; i >= 0; i--) x[i] = (A[i][T] - A[i].slice(i + 1, T).reduce((acc, v, k) => acc + v * x[i + 1 + k], 0)) / A[i][i];
+    for (let t = 0; t < T; t++) {
+      const want = Array.from({ length: T }, (_, j) => covMu(t, j)).reduce((acc, c, j) => acc + c * x[j], 0);
+      expect(s.level[t]).toBeCloseTo(want, 5);
+    }
+  });
+});

@@ -106,8 +106,8 @@ describe('registerDiscordCommands', () => {
 
   it('registers globally without DISCORD_GUILD_ID', async () => {
     const r = await registerDiscordCommands(discordEnv(fake), commands);
-    expect(r).toEqual({ scope: 'global', count: 7 });
-    expect(fake.registered.get('global')!.map((c) => c.name)).toEqual(['corr', 'matrix', 'regime', 'compare', 'basket', 'alerts', 'help']);
+    expect(r).toEqual({ scope: 'global', count: 8 });
+    expect(fake.registered.get('global')!.map((c) => c.name)).toEqual(['corr', 'matrix', 'regime', 'forecast', 'compare', 'basket', 'alerts', 'help']);
   });
 
   it('explains a rejected token or a wrong application id', async () => {
