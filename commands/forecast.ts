@@ -12,7 +12,7 @@ import { BasketSession } from '../src/scheduler/basket-session.js';
 import { withSymbols } from '../src/query/name-errors.js';
 import { forecastBasket, minForecastReturns, type BasketForecast } from '../src/forecast/basket-forecast.js';
 import type { CorrelationModel } from '../src/forecast/dcc.js';
-import { stressWithinLine } from '../src/forecast/regime-outlook.js';
+import { regimeOutlook, stressWithinLine } from '../src/forecast/regime-outlook.js';
 import type { Basket } from '../src/store/types.js';
 import { findBasket, requireBasket } from './basket-lookup.js';
 import { calendarArg, chartArg, jsonArg, sourceArg, timeframeArg } from './common-args.js';
@@ -121,6 +121,16 @@ export const forecastCommand: CommandSpec = {
     const returns = b.symbols.map((_, i) => Float64Array.from(withReturns.map((x) => x.returns![i])));
     const f = withSymbols(b.symbols, () => forecastBasket({ symbols: b.symbols, times, returns, window: dcfg.window, horizon: H, barMs: tf, regime: session.detector.regimeModelState() }));
     const notes = [...(asOfNote ? [asOfNote] : []), ...(session.calendar ? [calendarNote(session.calendar)] : [])];
+    // The regime odds at the standard horizons too: the next bar, 24 hours, 7 days.
+    const modelState = session.detector.regimeModelState();
+    const outlook = modelState
+      ? Object.fromEntries(
+          ([['1bar', 1], ['24h', 86_400_000 / tf], ['7d', 604_800_000 / tf]] as const).map(([k, bars]) => {
+            const o = regimeOutlook(modelState, Math.max(1, Math.round(bars)));
+            return [k, { bars: o.horizonBars, probabilities: o.probabilities, stressedWithin: o.stressedWithin }];
+          }),
+        )
+      : null;
     const asOf = asOfNote ? asOfText(endBar, b.timeframe) : undefined;
     const reply = forecastReply(f, b, horizonText, ctx.market.venue, notes, asOf);
     const a = f.avgCorrelation;
@@ -138,6 +148,7 @@ export const forecastCommand: CommandSpec = {
       regimeProbabilities: f.regime ? f.regime.probabilities : null,
       stressedWithin: f.regime ? f.regime.stressedWithin : null,
       expectedBarsToSwitch: f.regime ? f.regime.expectedBarsToSwitch : null,
+      regimeOutlook: outlook,
       kalman: f.kalman,
       ...(asOf ? { asOf } : {}),
       notes: [...notes, ...f.notes],

@@ -54,10 +54,18 @@ describe('forecast (issue 12) on the simulator', () => {
     // intervals widen with the horizon
     expect(a.path[23].hi - a.path[23].lo).toBeGreaterThan(a.path[0].hi - a.path[0].lo);
     expect(d.pairs).toHaveLength((basket.symbols.length * (basket.symbols.length - 1)) / 2);
+    // the simulator's history is long enough for the regime model to be fitted
+    expect(d.regimeProbabilities).not.toBeNull();
     if (d.regimeProbabilities) {
       expect(Object.values(d.regimeProbabilities).reduce((s, x) => s + x, 0)).toBeCloseTo(1, 9);
       expect(d.expectedBarsToSwitch).toBeGreaterThanOrEqual(0);
       expect(d.stressedWithin).toBeGreaterThanOrEqual(d.regimeProbabilities.stressed - 1e-12);
+      // the standard horizons: the next bar, 24 h (= this forecast's horizon), 7 days
+      const o = (r.reply.data as { regimeOutlook: Record<string, { bars: number; probabilities: Record<string, number> }> }).regimeOutlook;
+      expect(Object.keys(o)).toEqual(['1bar', '24h', '7d']);
+      expect([o['1bar'].bars, o['24h'].bars, o['7d'].bars]).toEqual([1, 24, 168]);
+      expect(o['24h'].probabilities).toEqual(d.regimeProbabilities);
+      for (const h of Object.values(o)) expect(Object.values(h.probabilities).reduce((s, x) => s + x, 0)).toBeCloseTo(1, 9);
     }
     expect(await storeSnapshot(env.store)).toBe(before);
   });
