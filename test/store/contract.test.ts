@@ -1,17 +1,95 @@
-import { describe, expect, it } from 'vitest';
-import { StoreError, type Store, type StoreOptions } from '../../src/store/index.js';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LowdbStore, MemoryStore, StoreError, type Store, type StoreOptions } from '../../src/store/index.js';
+import { PostgresStore } from '../../src/store/postgres/index.js';
+import { postgresForFile } from '../helpers/postgres.js';
 import { audit, basket, failed, notification, pending, point, runtime, sent, subscription } from './builders.js';
+import { tempDir } from './temp-dirs.js';
 
 /** How the contract suite gets stores of one implementation. */
-export interface StoreHarness {
+interface StoreHarness {
   /** A new store on empty data, not yet opened. */
   create(opts?: StoreOptions): Promise<Store>;
   /** Close `store` and return a store (not yet opened) on the same data, as after a restart. */
   reopen(store: Store, opts?: StoreOptions): Promise<Store>;
 }
 
-/** The behaviour every Store implementation must have; run once per implementation. */
-export function describeStoreContract(name: string, harness: StoreHarness): void {
+const pg = await postgresForFile();
+/** The URL each PostgreSQL store of this file was made for (a restart opens a new instance on the same database). */
+const pgUrls = new WeakMap<Store, string>();
+
+const backends: { name: string; unavailable?: string; harness: StoreHarness }[] = [
+  {
+    name: 'MemoryStore',
+    harness: {
+      create: async (opts) => new MemoryStore(opts),
+      // Closing and opening the same instance again is how a MemoryStore "restarts".
+      reopen: async (store) => {
+        await store.close();
+        return store;
+      },
+    },
+  },
+  {
+    name: 'LowdbStore',
+    harness: {
+      create: async (opts) => new LowdbStore(await tempDir(), opts),
+      // A new instance on the same directory: only what reached the files survives.
+      reopen: async (store, opts) => {
+        await store.close();
+        return new LowdbStore(dirname(store.location), opts);
+      },
+    },
+  },
+  {
+    name: 'PostgresStore',
+    unavailable: pg.reason,
+    harness: {
+      // A database of its own for each store (migrated by its first open, as corrwatch start does).
+      create: async (opts) => {
+        const url = pg.server!.url(await pg.server!.createDatabase('contract'));
+        const store = new PostgresStore({ url }, { ...opts, migrate: true });
+        pgUrls.set(store, url);
+        return store;
+      },
+      // A new instance on the same database: only what was committed survives.
+      reopen: async (store, opts) => {
+        await store.close();
+        const url = pgUrls.get(store)!;
+        const again = new PostgresStore({ url }, opts);
+        pgUrls.set(again, url);
+        return again;
+      },
+    },
+  },
+];
+
+/**
+ * The behaviour every Store implementation must have, one suite run on each backend: the in-memory store of the
+ * other modules' tests, the embedded lowdb files and PostgreSQL (issue 13). Backend-specific behaviour (lowdb's file
+ * format, compaction and corruption; PostgreSQL's replicas and migrations) has its own files.
+ */
+for (const { name, unavailable, harness } of backends) {
+  describe.skipIf(unavailable !== undefined)(unavailable ? `${name} (skipped: ${unavailable})` : name, () => {
+    storeContract(name, harness);
+  });
+}
+
+function storeContract(name: string, given: StoreHarness): void {
+  // Every store a test makes is closed after it (a PostgreSQL store holds connections).
+  const made: Store[] = [];
+  const harness: StoreHarness = {
+    create: async (opts) => keep(await given.create(opts)),
+    reopen: async (store, opts) => keep(await given.reopen(store, opts)),
+  };
+  function keep(store: Store): Store {
+    made.push(store);
+    return store;
+  }
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((s) => s.close().catch(() => undefined)));
+  });
+
   async function opened(opts?: StoreOptions, seed = [basket('majors')]): Promise<Store> {
     const store = await harness.create(opts);
     await store.open(seed);
@@ -296,6 +374,123 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       store = await harness.reopen(store);
       await store.open([]);
       expect(await counts(store)).toEqual([17, 17, 17]);
+    });
+
+    it('each call sees the writes called before it, awaited or not, and none called after it', async () => {
+      const store = await opened();
+      const put = store.putBasket(basket('defi'));
+      const listed = store.listBaskets();
+      const deleted = store.deleteBasket('defi');
+      const after = store.getBasket('defi');
+      await put;
+      expect((await listed).map((b) => b.name)).toEqual(['majors', 'defi']);
+      expect(await deleted).toBe(true);
+      expect(await after).toBeUndefined();
+    });
+  });
+
+  describe(`${name}: order and fields kept`, () => {
+    it('a basket deleted and created again, and a subscription removed and added again, go to the end of their lists', async () => {
+      const store = await opened(undefined, [basket('majors'), basket('defi')]);
+      await store.deleteBasket('majors');
+      await store.putBasket(basket('majors', { window: '30d' }));
+      expect((await store.listBaskets()).map((b) => b.name)).toEqual(['defi', 'majors']);
+      await store.addSubscription(subscription('majors', 'C1'));
+      await store.addSubscription(subscription('majors', 'C2'));
+      await store.removeSubscription('majors', 'slack', 'C1');
+      await store.addSubscription(subscription('majors', 'C1'));
+      expect((await store.listSubscriptions('majors')).map((s) => s.channelId)).toEqual(['C2', 'C1']);
+    });
+
+    it('keeps fields it does not know, and the order of every key, through a restart', async () => {
+      let store = await opened();
+      const b = { ...basket('defi'), note: 'hand-written' } as ReturnType<typeof basket>;
+      const record = notification('majors:1:firing', { 'discord:D1': { ...pending, extra: 1 } as typeof pending, 'slack:C1': sent }, {
+        payload: { z: 1, a: { y: [1, 'two', null], b: true } },
+        acknowledged: { by: 'U1', platform: 'slack', at: 3 },
+      });
+      await store.putBasket(b);
+      await store.addNotification(record);
+      await store.putRuntime(runtime('majors', { model: { b: 1, a: 2 }, lastBarAt: 2 }));
+      const read = async (s: Store) => [await s.getBasket('defi'), await s.getNotification('majors:1:firing'), await s.getRuntime('majors')].map((v) => JSON.stringify(v));
+      const before = await read(store);
+      // Known fields come out in the schema's order (src/store/schema.ts), the others as given.
+      expect(before.slice(0, 2)).toEqual([JSON.stringify(b), JSON.stringify(record)]);
+      store = await harness.reopen(store);
+      await store.open([]);
+      expect(await read(store)).toEqual(before);
+    });
+
+    it('an acknowledgement given with the record is the one kept', async () => {
+      const store = await opened();
+      const ack = { by: 'U1', platform: 'slack' as const, at: 3 };
+      await store.addNotification(notification('majors:1:firing', { 'slack:C1': pending }, { acknowledged: ack }));
+      expect((await store.acknowledge('majors:1:firing', { by: 'U2', platform: 'discord', at: 4 }))!.acknowledged).toEqual(ack);
+      expect((await store.pendingNotifications()).map((n) => n.acknowledged)).toEqual([ack]);
+    });
+
+    it('audit entries are listed in the order they were appended, whatever their time', async () => {
+      const store = await opened();
+      await store.appendAudit(audit('late', 'majors', 300));
+      await store.appendAudit(audit('early', 'majors', 100));
+      await store.appendAudit(audit('other', 'defi', 200));
+      expect((await store.listAudit()).map((a) => a.action)).toEqual(['other', 'early', 'late']);
+      expect((await store.listAudit({ basket: 'majors', limit: 1 })).map((a) => a.action)).toEqual(['early']);
+    });
+
+    it('limits: a fraction is rounded down, a negative or NaN gives none, Infinity gives all', async () => {
+      const store = await opened();
+      for (const id of ['a:1:firing', 'b:1:firing', 'c:1:firing']) await store.addNotification(notification(id));
+      for (const at of [1, 2, 3]) await store.appendAudit(audit('x', undefined, at));
+      const ids = async (limit: number) => (await store.listNotifications(undefined, limit)).map((n) => n.id);
+      const ats = async (limit: number) => (await store.listAudit({ limit })).map((a) => a.at);
+      expect(await ids(1.9)).toEqual(['c:1:firing']);
+      expect(await ids(-1)).toEqual([]);
+      expect(await ids(NaN)).toEqual([]);
+      expect(await ids(Infinity)).toEqual(['c:1:firing', 'b:1:firing', 'a:1:firing']);
+      expect(await ats(2.5)).toEqual([3, 2]);
+      expect(await ats(-3)).toEqual([]);
+      expect(await ats(Infinity)).toEqual([3, 2, 1]);
+    });
+  });
+
+  describe(`${name}: regime history across ticks`, () => {
+    it('a history that grows tick by tick keeps its newest maxHistory points, also after a restart', async () => {
+      let store = await opened({ maxHistory: 4 });
+      let history = [point(1), point(2)];
+      await store.putRuntime(runtime('majors', { history }));
+      for (let at = 3; at <= 7; at++) {
+        // As the watcher does: the stored history, plus the new bar's point.
+        history = [...(await store.getRuntime('majors'))!.history, point(at, { z: at })];
+        await store.putRuntimes([runtime('majors', { history, lastBarAt: at })]);
+      }
+      const expected = [point(4, { z: 4 }), point(5, { z: 5 }), point(6, { z: 6 }), point(7, { z: 7 })];
+      expect((await store.getRuntime('majors'))!.history).toEqual(expected);
+      store = await harness.reopen(store, { maxHistory: 4 });
+      await store.open([]);
+      expect(await store.getRuntime('majors')).toEqual(runtime('majors', { history: expected, lastBarAt: 7 }));
+    });
+
+    it('a history that does not continue the stored one replaces it; an empty one clears it', async () => {
+      let store = await opened();
+      await store.putRuntime(runtime('majors', { history: [point(1), point(2), point(3)] }));
+      // Newer points only (the stored ones are gone), then a longer past than was stored: each replaces the history.
+      await store.putRuntime(runtime('majors', { history: [point(10), point(11)] }));
+      expect((await store.getRuntime('majors'))!.history.map((p) => p.at)).toEqual([10, 11]);
+      await store.putRuntime(runtime('majors', { history: [point(8), point(9), point(10), point(11), point(12)] }));
+      expect((await store.getRuntime('majors'))!.history.map((p) => p.at)).toEqual([8, 9, 10, 11, 12]);
+      await store.putRuntime(runtime('defi', { history: [point(1)] }));
+      await store.putRuntime(runtime('defi', { history: [] }));
+      store = await harness.reopen(store);
+      await store.open([]);
+      expect((await store.getRuntime('majors'))!.history.map((p) => p.at)).toEqual([8, 9, 10, 11, 12]);
+      expect((await store.getRuntime('defi'))!.history).toEqual([]);
+    });
+
+    it('putRuntimes with the same basket twice keeps the last', async () => {
+      const store = await opened();
+      await store.putRuntimes([runtime('majors', { lastBarAt: 1, history: [point(1)] }), runtime('majors', { lastBarAt: 2, history: [point(1), point(2)] })]);
+      expect(await store.getRuntime('majors')).toEqual(runtime('majors', { lastBarAt: 2, history: [point(1), point(2)] }));
     });
   });
 }

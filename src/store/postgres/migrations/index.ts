@@ -1,0 +1,15 @@
+import initial from './001_initial.js';
+
+/** One schema change: applied once, in version order, in its own transaction. */
+export interface Migration {
+  /** 1, 2, 3...: the number of its file (`001_initial.ts`). */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every migration, oldest first. To change the schema add the next file (`002_<name>.ts`, a default export of SQL)
+ * and list it here; never edit one that has shipped (a database that applied it would not get the change).
+ */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
