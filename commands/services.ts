@@ -6,6 +6,16 @@ export interface Services {
   readonly version: string;
   /** The store (baskets, subscriptions, alert state, audit). Absent in bare CLI queries: baskets then come from config. */
   store?: Store;
+  /** The PostgreSQL store's schema, for `db migrate`; absent when the store is lowdb (issue 13). */
+  database?: DatabaseSchema;
   /** Chart rendering (Chart.js on @napi-rs/canvas); absent when charts are not wanted. */
   charts?: ChartRenderer;
+}
+
+/** Migrations of the PostgreSQL store (src/store/postgres/migrate.ts). */
+export interface DatabaseSchema {
+  /** The database's URL without its password. */
+  readonly location: string;
+  /** Apply the migrations the database lacks; what was applied and the version now. */
+  migrate(): Promise<{ applied: { version: number; name: string }[]; version: number }>;
 }

@@ -20,7 +20,9 @@ import { chatTokensIn } from './app/chat-adapters.js';
 import { isValidSchedule } from './scheduler/cron.js';
 import { parseDuration } from './domain/timeframe.js';
 import { StoreError } from './store/errors.js';
-import { LowdbStore } from './store/lowdb-store.js';
+import type { Store } from './store/types.js';
+import { chooseStore, createStore } from './app/store.js';
+import type { DatabaseSchema } from '../commands/services.js';
 import { storeFilePath } from './store/paths.js';
 import { seedBaskets } from './config/baskets.js';
 
@@ -92,16 +94,25 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (argv[0] === 'console') return runConsole(argv.slice(1), config, log, io);
   if (argv[0] === 'slack-manifest' || argv[0] === 'discord-register') return runPlatformTool(argv, io);
   let ctx: CommandContext;
-  let store: LowdbStore | undefined;
+  let store: Store | undefined;
+  let database: (DatabaseSchema & { close(): Promise<void> }) | undefined;
+  const closeStores = async () => {
+    await store?.close();
+    await database?.close();
+  };
   try {
     const market = buildMarketSource(config, optionValue(argv, 'source'), io.clock, log);
     // Baskets and alert state live in the store: commands that edit them create it; others read it when it exists
-    // (else baskets come from the config). Pure queries on symbols never touch it.
+    // (else baskets come from the config). Pure queries on symbols never touch it. DATABASE_URL or store.url puts
+    // the store in PostgreSQL (src/app/store.ts), whose tables `db migrate` (or start) creates.
     const command = argv[0]?.replace(/^\//, '');
-    if (['basket', 'alerts'].includes(command) || (['regime', 'matrix', 'backtest'].includes(command) && existsSync(storeFilePath(config.dataDir)))) {
-      store = new LowdbStore(config.dataDir, config.store);
+    const choice = chooseStore(config, io.env);
+    const stored = choice.kind === 'postgres' || existsSync(storeFilePath(config.dataDir));
+    if (['basket', 'alerts'].includes(command) || (['regime', 'matrix', 'backtest'].includes(command) && stored)) {
+      store = (await createStore(choice, config.store)).store;
       await store.open(seedBaskets(config, io.clock.now()));
     }
+    if (command === 'db' && choice.kind === 'postgres') database = (await createStore(choice, config.store)).postgres;
     const wantsChart = optionValue(argv, 'chart') !== undefined;
     // A chart file that cannot be written is a usage error, found before the query runs (not an exit 1 after it).
     const chartFile = optionValue(argv, 'chart');
@@ -115,20 +126,22 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       clock: io.clock,
       log,
       market,
-      services: { version: version(), store, charts: wantsChart ? (await import('./chart/index.js')).chartRenderer : undefined },
+      services: { version: version(), store, database, charts: wantsChart ? (await import('./chart/index.js')).chartRenderer : undefined },
       renderCharts: wantsChart,
       surface: 'cli',
       progress: progressBar(io),
     };
   } catch (e) {
+    await closeStores().catch(() => undefined);
     return setupFailed(e, io);
   }
   const result = await dispatch(commands, argv.map((a) => (a === '-h' ? '--help' : a)), ctx);
+  // Closed whatever the outcome: a PostgreSQL pool left open would hold the process up.
+  await closeStores().catch(() => undefined);
   if (result.outcome !== 'ok') {
     io.stderr(`corrwatch: ${oneLine(result.reply.text ?? result.reply.title)}\n`);
     return result.outcome === 'user_error' || result.outcome === 'refused' ? 2 : 1;
   }
-  await store?.close();
   const chartPath = optionValue(argv, 'chart');
   if (chartPath && result.reply.chart) {
     try {
@@ -218,6 +231,7 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
           // /healthz and /metrics on PORT (Slack's server serves them when it runs).
           httpPort: io.env.PORT ? Number(io.env.PORT) : 3000,
           httpHost: io.env.HOST,
+          env: io.env,
           stopRequested: stopRequested.signal,
           stopGraceMs: graceMs,
         },
@@ -301,12 +315,12 @@ async function runConsole(rest: string[], config: Config, log: Logger, io: CliIo
     io.stdout(renderReplyText(commandHelpReply(consoleCommand, 'console', true, 'cli')) + '\n');
     return 0;
   }
-  let store: LowdbStore;
+  let store: Store;
   let market;
   try {
     const args = parseArgs(consoleCommand, rest, 'cli');
     market = buildMarketSource(config, args.source as string | undefined, io.clock, log);
-    store = new LowdbStore(config.dataDir, config.store);
+    store = (await createStore(chooseStore(config, io.env), config.store)).store;
     await store.open(seedBaskets(config, io.clock.now()));
   } catch (e) {
     return setupFailed(e, io);
@@ -337,6 +351,8 @@ function cliEnvironmentHelp(env: Record<string, string | undefined>): string {
     '  LOG_LEVEL            debug | info | warn | error | silent',
     '  LOG_FORMAT           json | pretty (default: pretty on a terminal, JSON otherwise)',
     '  CORRWATCH_STOP_GRACE how long a stopping start waits for the tick in flight before aborting it (default 30s)',
+    '  DATABASE_URL         a PostgreSQL store instead of the files: postgres://user:password@host:5432/db (secret)',
+    '  PGPASSWORD           the password for the config\'s store.url (secret)',
     '  PORT, HOST           where start serves /healthz and /metrics (and Slack in HTTP mode); PORT default 3000',
     '  SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, DISCORD_TOKEN, DISCORD_APPLICATION_ID   chat (secrets)',
     'Exit codes:',
@@ -346,7 +362,7 @@ function cliEnvironmentHelp(env: Record<string, string | undefined>): string {
 
 /** A user's or the store's error while setting a command up: one line on stderr and exit 2; anything else is thrown. */
 function setupFailed(e: unknown, io: CliIo): number {
-  if (e instanceof UserError || e instanceof StoreError) {
+  if (e instanceof UserError || e instanceof StoreError || e instanceof ConfigError) {
     io.stderr(`corrwatch: ${oneLine(e.message)}\n`);
     return 2;
   }

@@ -14,7 +14,7 @@ export type LogFormat = 'json' | 'pretty';
 export type { Logger };
 
 /** Values of env vars that hold secrets: never printed, even if a message or context happens to contain them. */
-const SECRET_ENV = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DISCORD_TOKEN'];
+const SECRET_ENV = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DISCORD_TOKEN', 'DATABASE_URL', 'PGPASSWORD'];
 
 /** Context keys whose values are secrets wherever they appear (two levels deep). */
 export const REDACT_PATHS = ['token', 'botToken', 'appToken', 'signingSecret', 'webhookUrl', 'authorization', 'password', 'secret'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
@@ -25,7 +25,22 @@ export function redact(text: string, env: Record<string, string | undefined> = p
     const v = env[k];
     if (v && v.length >= 6) out = out.split(v).join(`[${k}]`);
   }
-  return out.replace(/xox[abpr]-[A-Za-z0-9-]+/g, '[slack-token]').replace(/https:\/\/hooks\.slack\.com\/[^\s"']+/g, '[slack-webhook]');
+  // The password inside DATABASE_URL, wherever it shows up on its own.
+  const dbPassword = urlPassword(env.DATABASE_URL);
+  if (dbPassword && dbPassword.length >= 6) out = out.split(dbPassword).join('[redacted]');
+  return out
+    .replace(/xox[abpr]-[A-Za-z0-9-]+/g, '[slack-token]')
+    .replace(/https:\/\/hooks\.slack\.com\/[^\s"']+/g, '[slack-webhook]')
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s"']*:)[^@\s"']+@/g, '$1[redacted]@');
+}
+
+function urlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Errors anywhere in the context become { type, message, stack } (JSON.stringify would print `{}`). */

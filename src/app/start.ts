@@ -15,7 +15,6 @@ import { OpsMetrics } from '../ops/metrics.js';
 import { opsHandler, type OpsEndpoints } from '../ops/routes.js';
 import { autoSchedule, schedulePeriodMs, scheduleTicks } from '../scheduler/cron.js';
 import { Watcher, type TickReport } from '../scheduler/watcher.js';
-import { LowdbStore } from '../store/lowdb-store.js';
 import { StoreError } from '../store/errors.js';
 import type { NotificationRecord, Store } from '../store/types.js';
 import { seedBaskets } from '../config/baskets.js';
@@ -24,6 +23,7 @@ import { buildMarketSource } from './market.js';
 import { createRuntime, type AppRuntime as ChatRuntime } from './runtime.js';
 import { QueryPool, queryThreads } from './query-pool.js';
 import { version } from './version.js';
+import { chooseStore, createStore } from './store.js';
 
 export interface StartOptions {
   config: Config;
@@ -49,6 +49,11 @@ export interface StartOptions {
    */
   stopRequested?: AbortSignal;
   stopGraceMs?: number;
+  /**
+   * The environment the store is chosen from (DATABASE_URL, PGPASSWORD: src/app/store.ts); default none, so the
+   * config's `store.url` decides, else the lowdb files in dataDir. A PostgreSQL store is migrated at boot.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 /** A chat adapter started next to the watcher: its notifier joins the fan-out. */
@@ -108,15 +113,23 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   const sourceSpec = opts.source ?? config.market.source;
   const speed = opts.speed ?? (sourceSpec.startsWith('sim:') && opts.schedule ? 34560 : 1);
   const clock = speed === 1 ? opts.clock : acceleratedClock(speed, opts.clock);
-  const store = new LowdbStore(config.dataDir, config.store);
+  const chosen = await createStore(chooseStore(config, opts.env ?? {}), config.store, { migrate: true });
+  const store = chosen.store;
+  if (chosen.postgres) chosen.postgres.onWarning = (message) => log.warn(message);
   await store.open(seedBaskets(config, clock.now()));
+  if (chosen.postgres) {
+    const m = chosen.postgres.lastMigration;
+    log.info('store: PostgreSQL', { location: store.location, schemaVersion: m?.version, appliedMigrations: m?.applied.map((a) => `${a.version}_${a.name}`) });
+  }
   const market = opts.market ?? buildMarketSource(config, sourceSpec, clock, log);
   // The runtime (and the chat adapters) exist before the watcher; /healthz reads its last tick through this.
   const holder: { watcher?: Watcher } = {};
   const metrics = new OpsMetrics();
-  store.onWrite = (bytes, seconds) => metrics.recordStoreWrite(bytes, seconds);
-  store.onBackupError = (e) => log.warn('could not back up the data file; the next write tries again', { error: e });
-  store.onWarning = (message) => log.warn(message);
+  if (chosen.lowdb) {
+    chosen.lowdb.onWrite = (bytes, seconds) => metrics.recordStoreWrite(bytes, seconds);
+    chosen.lowdb.onBackupError = (e) => log.warn('could not back up the data file; the next write tries again', { error: e });
+    chosen.lowdb.onWarning = (message) => log.warn(message);
+  }
   // Health is judged in wall-clock time (the demo clock may run thousands of times faster).
   const startedAt = Date.now();
   const health = { lastCompletedAt: undefined as number | undefined, periodMs: 3_600_000, storeError: undefined as { at: number; message: string } | undefined };

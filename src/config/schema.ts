@@ -4,6 +4,7 @@ import { durationMs, parseWindow, timeframeMs } from '../domain/timeframe.js';
 import cron from 'node-cron';
 import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../domain/limits.js';
 import { defaultEnterZ } from '../regime/calibration.js';
+import { parsePostgresUrl } from '../store/postgres/connection.js';
 
 /** Characters of a value an error message shows: a 100 KB value is not echoed back (issue 11 §8). */
 const SHOWN_CHARS = 40;
@@ -207,6 +208,22 @@ export const configSchema = z
         maxNotifications: z.number().int().min(10).max(1_000_000).default(5000),
         /** Audit entries kept (who changed what). */
         maxAudit: z.number().int().min(10).max(10_000_000).default(10_000),
+        /**
+         * A PostgreSQL store instead of the files (issue 13): postgres://user@host:5432/database. No password here
+         * (PGPASSWORD gives it); DATABASE_URL overrides it.
+         */
+        url: z
+          .string()
+          .optional()
+          .superRefine((text, ctx) => {
+            if (text === undefined) return;
+            const parsed = parsePostgresUrl(text);
+            // The messages never repeat the value: it may hold a password.
+            if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+            else if (parsed.url.password || parsed.url.searchParams.has('password')) {
+              ctx.addIssue({ code: 'custom', message: 'holds a password: give it in PGPASSWORD (or the whole URL in DATABASE_URL), never in a configuration file' });
+            }
+          }),
       })
       .strict()
       .prefault({}),

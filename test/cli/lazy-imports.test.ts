@@ -28,8 +28,8 @@ export async function resolve(specifier, context, next) {
 );
 writeFileSync(REGISTER, `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${HOOKS}`).href)}, { data: { log: process.env.CW_RESOLVE_LOG } });\n`);
 
-/** Heavy packages a command loads only when it needs them: the exchange library, charts, chat SDKs. */
-const HEAVY = /\/node_modules\/(ccxt|chart\.js|chartjs-[^/]+|@napi-rs\/canvas[^/]*|discord\.js|@discordjs\/[^/]+|@slack\/[^/]+)\//;
+/** Heavy packages a command loads only when it needs them: the exchange library, charts, chat SDKs, node-postgres. */
+const HEAVY = /\/node_modules\/(ccxt|chart\.js|chartjs-[^/]+|@napi-rs\/canvas[^/]*|discord\.js|@discordjs\/[^/]+|@slack\/[^/]+|pg|pg-[^/]+)\//;
 
 let runs = 0;
 /** Run the CLI (through tsx, as the other CLI tests) and return its exit code, output and the packages it loaded. */

@@ -87,8 +87,10 @@ describe('resolveCommand', () => {
   it('suggests the nearest command for a typo', () => {
     expect(userError(() => resolveCommand(commands, ['matrx', 'majors'], 'chat'))).toMatch(/unknown command "matrx"; did you mean matrix\?/);
   });
-  it('on the command line a lower-case word is a command, never symbols (`corrwatch db migrate`, issue 11)', () => {
-    expect(userError(() => resolveCommand(commands, ['db', 'migrate'], 'cli'))).toMatch(/^unknown command "db". Try: corrwatch help. For a pair of symbols write them in capitals \(corrwatch DB MIGRATE\) or after corr \(corrwatch corr db migrate\)$/);
+  it('on the command line a lower-case word is a command, never symbols (`corrwatch cache clear`, issue 11)', () => {
+    expect(userError(() => resolveCommand(commands, ['cache', 'clear'], 'cli'))).toMatch(/^unknown command "cache". Try: corrwatch help. For a pair of symbols write them in capitals \(corrwatch CACHE CLEAR\) or after corr \(corrwatch corr cache clear\)$/);
+    // `db migrate` (issue 13) is a command now, not a query of DB against MIGRATE.
+    expect(resolveCommand(commands, ['db', 'migrate'], 'cli')).toMatchObject({ fullName: 'db migrate' });
     expect(resolveCommand(commands, ['BTC', 'ETH'], 'cli')).toMatchObject({ fullName: 'corr', rest: ['BTC', 'ETH'] });
     expect(resolveCommand(commands, ['corr', 'btc', 'eth'], 'cli')).toMatchObject({ fullName: 'corr', rest: ['btc', 'eth'] });
     // in chat the words after /corr are a query whatever their case
