@@ -25,8 +25,11 @@ export interface PostgresServer {
   readonly password: string;
   /** A URL of `database` on this server; with the password unless `withPassword` is false. */
   url(database: string, withPassword?: boolean): string;
-  /** Create an empty database (a new name each call) and return its name. */
-  createDatabase(prefix?: string): Promise<string>;
+  /**
+   * Create a database (a new name each call) and return its name: empty, or a copy of `template` (a database of this
+   * server nobody is connected to; copying a migrated one is faster than migrating each).
+   */
+  createDatabase(prefix?: string, template?: string): Promise<string>;
   /** Stop the server (immediate shutdown) and remove its directory. */
   stop(): Promise<void>;
 }
@@ -37,10 +40,14 @@ const run = promisify(execFile);
 const SERVER_USER = 'postgres';
 const PASSWORD = 'corrwatch-test-pw';
 
-/** The directory holding initdb, pg_ctl and postgres: PG_BIN, then `pg_config --bindir`, then Debian's layout, then PATH. */
+/**
+ * The directory holding initdb, pg_ctl and postgres: PG_BIN when set (and only it: `PG_BIN=/none` runs the suites
+ * as a machine without PostgreSQL would), else `pg_config --bindir`, Debian's layout, PATH.
+ */
 export function postgresBinDir(): string | undefined {
+  const has = (dir: string) => ['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(dir, b)));
+  if (process.env.PG_BIN) return has(process.env.PG_BIN) ? process.env.PG_BIN : undefined;
   const candidates: string[] = [];
-  if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
   try {
     candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   } catch {
@@ -53,7 +60,7 @@ export function postgresBinDir(): string | undefined {
     // not Debian's layout
   }
   candidates.push(...(process.env.PATH ?? '').split(':').filter(Boolean));
-  return candidates.find((dir) => ['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(dir, b))));
+  return candidates.find(has);
 }
 
 function freePort(): Promise<number> {
@@ -96,7 +103,9 @@ export async function startPostgres(): Promise<PostgresAvailability> {
   if (!bin) {
     return {
       reason:
-        'PostgreSQL is not installed (no initdb, pg_ctl and postgres in PG_BIN, `pg_config --bindir`, /usr/lib/postgresql/*/bin or PATH); install Debian\'s `postgresql` package (.ci/run does)',
+        process.env.PG_BIN
+          ? `PostgreSQL is not installed in PG_BIN=${process.env.PG_BIN} (no initdb, pg_ctl and postgres there)`
+          : "PostgreSQL is not installed (no initdb, pg_ctl and postgres in `pg_config --bindir`, /usr/lib/postgresql/*/bin or PATH); install Debian's `postgresql` package (.ci/run does)",
     };
   }
   let account: ReturnType<typeof serverAccount>;
@@ -169,12 +178,12 @@ export async function startPostgres(): Promise<PostgresAvailability> {
       user: 'postgres',
       password: PASSWORD,
       url,
-      async createDatabase(prefix = 'test') {
+      async createDatabase(prefix = 'test', template?: string) {
         const name = `${prefix}_${process.pid}_${++created}`;
         const admin = new pg.Client({ connectionString: url('postgres') });
         await admin.connect();
         try {
-          await admin.query(`CREATE DATABASE "${name}"`);
+          await admin.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
         } finally {
           await admin.end();
         }

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LowdbStore, MemoryStore, StoreError, type Store, type StoreOptions } from '../../src/store/index.js';
-import { PostgresStore } from '../../src/store/postgres/index.js';
+import { migrate, PostgresStore } from '../../src/store/postgres/index.js';
+import pgLib from 'pg';
 import { postgresForFile } from '../helpers/postgres.js';
 import { audit, basket, failed, notification, pending, point, runtime, sent, subscription } from './builders.js';
 import { tempDir } from './temp-dirs.js';
@@ -17,6 +18,18 @@ interface StoreHarness {
 const pg = await postgresForFile();
 /** The URL each PostgreSQL store of this file was made for (a restart opens a new instance on the same database). */
 const pgUrls = new WeakMap<Store, string>();
+/** A database migrated once, which each store's database is copied from (postgres-migrate.test.ts tests migrating). */
+let pgTemplate: Promise<string> | undefined;
+async function migratedTemplate(): Promise<string> {
+  pgTemplate ??= (async () => {
+    const name = await pg.server!.createDatabase('contract_template');
+    const pool = new pgLib.Pool({ connectionString: pg.server!.url(name) });
+    await migrate(pool);
+    await pool.end();
+    return name;
+  })();
+  return pgTemplate;
+}
 
 const backends: { name: string; unavailable?: string; harness: StoreHarness }[] = [
   {
@@ -45,9 +58,9 @@ const backends: { name: string; unavailable?: string; harness: StoreHarness }[] 
     name: 'PostgresStore',
     unavailable: pg.reason,
     harness: {
-      // A database of its own for each store (migrated by its first open, as corrwatch start does).
+      // A database of its own for each store, a copy of a migrated one (opened with migrate: true, as start does).
       create: async (opts) => {
-        const url = pg.server!.url(await pg.server!.createDatabase('contract'));
+        const url = pg.server!.url(await pg.server!.createDatabase('contract', await migratedTemplate()));
         const store = new PostgresStore({ url }, { ...opts, migrate: true });
         pgUrls.set(store, url);
         return store;
