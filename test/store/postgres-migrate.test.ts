@@ -84,6 +84,14 @@ describe.skipIf(!pgServer.server)(`PostgreSQL migrations${pgServer.reason ? ` (s
     expect((await migrationRows(db.pool())).map((r) => r.version)).toEqual(slow.map((m) => m.version));
   });
 
+  it('hands its connection back as it found it: no statement timeout while it waits, the pool\'s own after', async () => {
+    const db = await emptyDatabase();
+    const pool = new pg.Pool({ connectionString: db.url, max: 1, statement_timeout: 1234 });
+    pools.push(pool);
+    await migrate(pool);
+    expect((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0].statement_timeout).toBe('1234ms');
+  });
+
   it('a failing migration is rolled back whole; those before it stay applied, and the run can be repeated once fixed', async () => {
     const db = await emptyDatabase();
     const pool = db.pool();

@@ -66,6 +66,8 @@ export async function migrate(pool: pg.Pool, where = 'the database', migrations:
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
+    // Waiting for another replica's migration, however long it takes, is not a timeout (reset before release).
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await client.query(CREATE_TABLE);
@@ -75,8 +77,6 @@ export async function migrate(pool: pg.Pool, where = 'the database', migrations:
       for (const m of state.pending) {
         await client.query('BEGIN');
         try {
-          // A migration may take long (an index on a big table): no statement timeout inside it.
-          await client.query('SET LOCAL statement_timeout = 0');
           await client.query(m.sql);
           await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
           await client.query('COMMIT');
@@ -90,6 +90,7 @@ export async function migrate(pool: pg.Pool, where = 'the database', migrations:
       return { applied, version: versions.length ? Math.max(...versions) : 0 };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((e: Error) => (broken = e));
+      await client.query('RESET statement_timeout').catch((e: Error) => (broken = e));
     }
   } catch (e) {
     broken ??= e instanceof StoreError ? undefined : (e as Error);

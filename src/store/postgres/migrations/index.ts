@@ -10,6 +10,7 @@ export interface Migration {
 
 /**
  * Every migration, oldest first. To change the schema add the next file (`002_<name>.ts`, a default export of SQL)
- * and list it here; never edit one that has shipped (a database that applied it would not get the change).
+ * and list it here; never edit one that has shipped (a database that applied it would not get the change). The
+ * runner wraps each in a transaction: no BEGIN or COMMIT in the SQL, and nothing that cannot run in a transaction.
  */
 export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
