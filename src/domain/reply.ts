@@ -42,4 +42,18 @@ export interface Reply {
   data?: unknown;
   /** Short footer line (source, window, timestamps). */
   footer?: string;
+  /**
+   * A file to hand over with the answer (`/corr export ...`: a CSV): uploaded as a Slack file or a Discord attachment
+   * in the same message, written to disk by the console and the CLI.
+   */
+  attachment?: ReplyAttachment;
+}
+
+export interface ReplyAttachment {
+  /** e.g. `matrix-majors.csv` */
+  filename: string;
+  content: Buffer;
+  mime: 'text/csv';
+  /** What it is, for the upload's title. */
+  title: string;
 }
