@@ -6,12 +6,13 @@
 // the answer and are reported apart, as is /healthz's answer time during the burst. Baseline in the same run: one
 // /corr alone. Target (issue 11 §2): p95 answer under 5 s.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeExchange } from '../test/fakes/fake-exchange.js';
 import { startFakeSlack } from '../test/fakes/fake-slack.js';
 import { BOT_TOKEN, commandBody, postSigned, slackEnv } from '../test/adapters/slack/helpers.js';
+import { cpuSeconds, peakRssMb } from './proc.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const COMMANDS = Number(process.env.BENCH_CHAT_COMMANDS ?? 200);
@@ -22,26 +23,6 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-
-/** CPU seconds (user + system, all threads) a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number | 'self'): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/** VmHWM (peak RSS) of a process, in MB, from /proc (Linux). */
-function peakRssMb(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s*(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function benchChatLoad(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'corrwatch-bench-chat-'));

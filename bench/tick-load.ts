@@ -18,7 +18,7 @@
 // rate limiter, ms per unit of request cost; unset: binance's own 50 ms; 0 turns the limiter off, for a run of about
 // 20 s).
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ import { BasketSession } from '../src/scheduler/basket-session.js';
 import { Watcher } from '../src/scheduler/watcher.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
 import { createWalk, startFakeExchange } from '../test/fakes/fake-exchange.js';
+import { cpuSeconds, peakRssMb } from './proc.js';
 
 const HOUR = 3_600_000;
 const SEED = 23;
@@ -55,26 +56,6 @@ interface FakeSetup {
 
 type ToChild = { now: number } | { stats: true };
 type FromChild = { baseUrl: string } | { ack: true } | { requests: number; klines: number; failed: number; cpu: number; peakRssMb: number | undefined };
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number | 'self'): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/** VmHWM (peak RSS) of a process in MB, from /proc (Linux). */
-function peakRssMb(pid: number | 'self'): number | undefined {
-  try {
-    const m = /VmHWM:\s*(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The child: the fake exchange on 127.0.0.1, its clock set by the parent, counting what it is asked. */
 async function serveFake(setup: FakeSetup): Promise<void> {
