@@ -131,17 +131,20 @@ export async function benchChatLoad(): Promise<void> {
     console.log(`\n## Chat load: ${COMMANDS} concurrent /corr against \`corrwatch start\` (Slack HTTP, ccxt on the fake exchange, charts on)`);
     console.log(`one /corr alone (median of 5): ${fmtMs(base)}`);
     await burst('the same /corr BTC ETH', Array.from({ length: COMMANDS }, () => 'BTC ETH'));
-    // Varied: a pair of the fake's 7 assets and a window, drawn with a fixed seed (105 combinations).
+    // All different: every pair of the fake's 7 assets with 10 windows (210 queries), the first COMMANDS of them in
+    // a seeded shuffle: no two alike, so none shares another's answer (the worst case for the pool).
     const assets = ['BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'ADA', 'DOGE'];
-    const windows = [24, 48, 72, 168, 336];
+    const windows = [24, 36, 48, 60, 72, 96, 120, 168, 240, 336];
+    const all: string[] = [];
+    for (let i = 0; i < 7; i++) for (let j = i + 1; j < 7; j++) for (const w of windows) all.push(`${assets[i]} ${assets[j]} ${w}`);
     let x = 12345;
     const rand = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), x % n);
-    const varied = Array.from({ length: COMMANDS }, () => {
-      const i = rand(7);
-      const j = (i + 1 + rand(6)) % 7;
-      return `${assets[i]} ${assets[j]} ${windows[rand(5)]}`;
-    });
-    await burst('varied /corr (pairs and windows)', varied);
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = rand(i + 1);
+      [all[i], all[j]] = [all[j], all[i]];
+    }
+    const varied = all.slice(0, COMMANDS);
+    await burst('all different /corr (pairs and windows)', varied);
     clearInterval(watch);
     const rss = peakRssMb(child.pid!);
     console.log(`corrwatch peak RSS (VmHWM): ${rss === undefined ? 'n/a' : `${rss.toFixed(0)} MB`}`);
