@@ -5,6 +5,7 @@ import type { Store } from '../src/store/types.js';
 import { audit } from './audit.js';
 import { listBaskets, requireBasket, requireStore } from './basket-lookup.js';
 import { fmtRho, table } from './format.js';
+import { alertsHistoryCsv, csvArg, deliverySummary } from './csv-export.js';
 import type { ArgSpec, CommandContext, CommandSpec } from './types.js';
 
 const basketArg: ArgSpec = { name: 'basket', type: 'basket', positional: true, required: true, description: 'basket name', autocomplete: 'basket' };
@@ -127,7 +128,8 @@ const history: CommandSpec = {
   name: 'history',
   summary: 'the recent alerts of a basket and where they were delivered',
   adminOnly: false,
-  args: [basketArg, { name: 'limit', type: 'int', description: 'how many', default: '10' }],
+  args: [basketArg, { name: 'limit', type: 'int', description: 'how many (at most 50)', default: '10' }, csvArg],
+  csv: alertsHistoryCsv,
   examples: ['alerts history majors'],
   async handler(ctx, args) {
     const b = await requireBasket(ctx, args.basket as string);
@@ -137,10 +139,9 @@ const history: CommandSpec = {
     // The id is what `alerts ack alert:<id>` takes.
     const rows = [['id', 'bar', 'kind', 'avg ρ', 'delivered', 'acknowledged']];
     for (const r of recs) {
-      const d = Object.values(r.deliveries);
-      const sent = d.filter((x) => x.status === 'sent').length;
+      const d = deliverySummary(r);
       const p = r.payload as { avgCorrelation?: number };
-      rows.push([r.id, isoTime(r.at), r.kind, p.avgCorrelation !== undefined ? fmtRho(p.avgCorrelation) : '-', `${sent}/${d.length}`, r.acknowledged ? r.acknowledged.by : '-']);
+      rows.push([r.id, isoTime(r.at), r.kind, p.avgCorrelation !== undefined ? fmtRho(p.avgCorrelation) : '-', `${d.sent}/${d.deliveries}`, r.acknowledged ? r.acknowledged.by : '-']);
     }
     return { title: `Alerts for ${b.name}`, text: '```\n' + table(rows) + '\n```', data: recs };
   },

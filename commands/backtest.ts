@@ -11,6 +11,7 @@ import { alignedReturns } from '../src/query/returns-window.js';
 import { detectorConfigFor, policyConfigFor } from '../src/config/basket-settings.js';
 import { requireBasket } from './basket-lookup.js';
 import { calendarArg, jsonArg, sourceArg } from './common-args.js';
+import { backtestCsv, csvArg } from './csv-export.js';
 import { fmtRho, table } from './format.js';
 import type { CommandSpec } from './types.js';
 import { ForecastEvaluation, type ForecastSkill } from '../src/forecast/evaluate.js';
@@ -48,7 +49,9 @@ export const backtestCommand: CommandSpec = {
     calendarArg,
     sourceArg,
     jsonArg,
+    csvArg,
   ],
+  csv: backtestCsv,
   examples: ['backtest --basket majors --from 2024-01-01', 'backtest BTC ETH SOL --source csv:prices.csv --json', 'backtest --basket majors --forecast-eval --horizon 24h'],
   async handler(ctx, args) {
     const symbols = args.symbols as string[] | undefined;

@@ -5,6 +5,7 @@ import type { CommandOutcome, DispatchResult } from '../src/domain/chat-runtime.
 import type { Reply } from '../src/domain/reply.js';
 import { nearest } from '../src/domain/suggest.js';
 import { clampText } from '../src/render/clamp.js';
+import { csvAttachment } from './csv-export.js';
 import { parseArgs, tokenize } from './parse.js';
 import { commandHelpReply } from './help-text.js';
 import type { CommandContext, CommandSpec, Surface } from './types.js';
@@ -121,6 +122,8 @@ export async function dispatch(commands: CommandSpec[], line: string | string[],
     const args = parseArgs({ ...spec, name: fullName }, rest, surface);
     if (!spec.handler) throw new Error(`command ${fullName} has no handler`);
     const reply = await spec.handler(ctx, args);
+    // `--csv FILE` (CLI): the CSV of what the JSON holds, handed over as an attachment the CLI writes to FILE.
+    if (spec.csv && typeof args.csv === 'string' && reply.data !== undefined) reply.attachment = csvAttachment(spec.csv, reply.data).attachment;
     return { reply, outcome: 'ok', command: fullName };
   } catch (e) {
     const command = resolved?.fullName;

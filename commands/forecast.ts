@@ -16,6 +16,7 @@ import { regimeOutlook, stressWithinLine } from '../src/forecast/regime-outlook.
 import type { Basket } from '../src/store/types.js';
 import { findBasket, requireBasket } from './basket-lookup.js';
 import { calendarArg, chartArg, jsonArg, sourceArg, timeframeArg } from './common-args.js';
+import { csvArg, forecastCsv } from './csv-export.js';
 import { fmtRho } from './format.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -91,7 +92,9 @@ export const forecastCommand: CommandSpec = {
     sourceArg,
     jsonArg,
     chartArg,
+    csvArg,
   ],
+  csv: forecastCsv,
   examples: ['forecast majors', 'forecast majors 7d', 'forecast BTC ETH SOL --horizon 12h', 'forecast --basket majors --json'],
   async handler(ctx, args) {
     const targets = [...((args.targets as string[] | undefined) ?? [])];

@@ -6,6 +6,7 @@ import { takeWindow } from '../src/query/returns-window.js';
 import { topPairs } from '../src/stats/index.js';
 import { requireBasket, findBasket } from './basket-lookup.js';
 import { chartArg, methodArg, queryOptions, windowArg } from './common-args.js';
+import { csvArg, matrixCsv } from './csv-export.js';
 import { fmtNum, fmtRho, fmtTime, table } from './format.js';
 import { loadQueryInputs } from './query-inputs.js';
 import type { CommandSpec } from './types.js';
@@ -59,7 +60,9 @@ export const matrixCommand: CommandSpec = {
     methodArg(false),
     ...queryOptions,
     chartArg,
+    csvArg,
   ],
+  csv: matrixCsv,
   examples: ['matrix majors', 'matrix BTC ETH SOL --window 30d', 'matrix --basket majors --method spearman'],
   async handler(ctx, args) {
     const targets = (args.targets as string[] | undefined) ?? [];

@@ -4,6 +4,7 @@ import type { Clock, MarketSource } from '../src/domain/ports.js';
 import type { Config } from '../src/config/schema.js';
 import type { Logger } from '../src/log.js';
 import type { Services } from './services.js';
+import type { CsvExport } from './csv-export.js';
 
 /**
  * Argument types. Each has one validator/normaliser in parse.ts and one help wording, so every surface
@@ -64,6 +65,11 @@ export interface CommandSpec {
    * thread that acks slash commands and answers /healthz (issue 11 §2).
    */
   heavy?: boolean;
+  /**
+   * What `--csv FILE` writes on the CLI and `/corr export ...` attaches in chat: rows built from the reply's `data`
+   * (commands/csv-export.ts). A spec with it lists `csvArg` in its args.
+   */
+  csv?: CsvExport;
   handler?: (ctx: CommandContext, args: ParsedArgs) => Promise<Reply>;
 }
 

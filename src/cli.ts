@@ -108,17 +108,19 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     const command = argv[0]?.replace(/^\//, '');
     const choice = chooseStore(config, io.env);
     const stored = choice.kind === 'postgres' || existsSync(storeFilePath(config.dataDir));
-    if (['basket', 'alerts'].includes(command) || (['regime', 'matrix', 'backtest'].includes(command) && stored)) {
+    if (['basket', 'alerts'].includes(command) || (['regime', 'matrix', 'backtest', 'audit'].includes(command) && stored)) {
       store = (await createStore(choice, config.store)).store;
       await store.open(seedBaskets(config, io.clock.now()));
     }
     if (command === 'db' && choice.kind === 'postgres') database = (await createStore(choice, config.store)).postgres;
     const wantsChart = optionValue(argv, 'chart') !== undefined;
     // A chart file that cannot be written is a usage error, found before the query runs (not an exit 1 after it).
-    const chartFile = optionValue(argv, 'chart');
-    if (chartFile) {
-      const dir = dirname(resolve(chartFile));
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError('bad_chart_path', `--chart ${chartFile}: the folder ${dir} does not exist`);
+    // The same for a CSV file (--csv FILE on matrix, backtest, alerts history, forecast, audit).
+    for (const [option, code] of [['chart', 'bad_chart_path'], ['csv', 'bad_csv_path']] as const) {
+      const file = optionValue(argv, option);
+      if (!file) continue;
+      const dir = dirname(resolve(file));
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(code, `--${option} ${file}: the folder ${dir} does not exist`);
     }
     ctx = {
       invocation: { platform: 'cli', userId: safeUser(), channelId: 'cli', isAdmin: true },
@@ -148,6 +150,15 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       writeFileSync(chartPath, result.reply.chart.png);
     } catch (e) {
       io.stderr(`corrwatch: --chart ${chartPath}: cannot write the chart (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+      return 2;
+    }
+  }
+  const csvPath = optionValue(argv, 'csv');
+  if (csvPath && result.reply.attachment) {
+    try {
+      writeFileSync(csvPath, result.reply.attachment.content);
+    } catch (e) {
+      io.stderr(`corrwatch: --csv ${csvPath}: cannot write the CSV (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
       return 2;
     }
   }

@@ -38,3 +38,10 @@ export const MAX_COMMANDS_PER_USER = 3;
 
 /** Chat commands running at once in the process; more wait their turn, in order (bounds memory under a burst). */
 export const MAX_COMMANDS_RUNNING = 8;
+
+/**
+ * Largest CSV a chat export (`/corr export ...`) hands over: 512 kB is thousands of rows, well under Slack's and
+ * Discord's file limits, and small enough to build in memory for any user. Past it the export is refused with what
+ * to ask for instead; the CLI's `--csv FILE` has no such bound.
+ */
+export const MAX_EXPORT_BYTES = 512 * 1024;
