@@ -1,5 +1,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed, type APIEmbedField } from 'discord.js';
-import type { Reply, ReplyAction, Severity } from '../../domain/reply.js';
+import { attachmentTooLarge } from '../../domain/attachment.js';
+import type { Reply, ReplyAction } from '../../domain/reply.js';
+import { markedTitle, SEVERITY_STYLE } from '../../domain/severity.js';
 import { clampText } from '../../render/clamp.js';
 import { clampMarkdown, nonEmpty } from './clamp.js';
 import { DISCORD_LIMITS as L } from './limits.js';
@@ -21,14 +23,6 @@ export interface DiscordMessage {
   components?: ButtonRow[];
 }
 
-const COLORS: Record<Severity, number> = {
-  info: 0x3b82f6,
-  success: 0x22c55e,
-  warning: 0xf59e0b,
-  critical: 0xdc2626,
-  error: 0x991b1b,
-};
-
 const STYLES: Record<NonNullable<ReplyAction['style']>, ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger> = {
   primary: ButtonStyle.Primary,
   default: ButtonStyle.Secondary,
@@ -43,6 +37,13 @@ export function attachmentName(filename: string): string {
   const safe = filename.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '').slice(-80);
   const name = safe.length > 0 ? safe : 'chart';
   return /\.png$/i.test(name) ? name : `${name}.png`;
+}
+
+/** A safe file name for an export (same character set), keeping its own extension (`.csv`). */
+export function exportName(filename: string, ext = 'csv'): string {
+  const safe = filename.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '').slice(-80);
+  const name = safe.length > 0 ? safe : 'export';
+  return name.toLowerCase().endsWith(`.${ext}`) ? name : `${name}.${ext}`;
 }
 
 function embedSize(e: APIEmbed): number {
@@ -104,21 +105,32 @@ export function buttonRows(actions: ReplyAction[] | undefined): ButtonRow[] {
 }
 
 /**
- * A neutral Reply as a Discord message: one embed (title, text, fields, footer, colour from the severity), the
- * chart uploaded as a file and shown in the embed (`attachment://NAME`), and the actions as buttons. Pure; the
- * result stays within DISCORD_LIMITS whatever the reply holds.
+ * A neutral Reply as a Discord message: one embed (severity marker and title, text, fields, footer, colour from
+ * the severity: the same marker as on Slack), the chart uploaded as a file and shown in the embed
+ * (`attachment://NAME`), an export (`reply.attachment`, a CSV) as a second file of the same message, and the
+ * actions as buttons. An export over MAX_ATTACHMENT_BYTES is not attached: a field says why. Pure; the result
+ * stays within DISCORD_LIMITS whatever the reply holds.
  */
 export function renderDiscordReply(reply: Reply): DiscordMessage {
-  const embed: APIEmbed = { title: reply.title, color: COLORS[reply.severity ?? 'info'] };
+  const embed: APIEmbed = { title: markedTitle(reply.title, reply.severity), color: SEVERITY_STYLE[reply.severity ?? 'info'].color };
   if (reply.text) embed.description = reply.text;
-  if (reply.fields?.length) embed.fields = reply.fields.map((f) => ({ name: f.name, value: f.value, inline: f.inline ?? false }));
+  const fields: APIEmbedField[] = (reply.fields ?? []).map((f) => ({ name: f.name, value: f.value, inline: f.inline ?? false }));
   if (reply.footer) embed.footer = { text: reply.footer };
   const out: DiscordMessage = { embeds: [] };
+  const files: DiscordFile[] = [];
   if (reply.chart) {
     const name = attachmentName(reply.chart.filename);
     embed.image = { url: `attachment://${name}` };
-    out.files = [{ attachment: reply.chart.png, name, description: clampText(reply.chart.alt, L.attachmentDescription) }];
+    files.push({ attachment: reply.chart.png, name, description: clampText(reply.chart.alt, L.attachmentDescription) });
   }
+  const att = reply.attachment;
+  if (att) {
+    const tooLarge = attachmentTooLarge(att.filename, att.content.length);
+    if (tooLarge) fields.unshift({ name: 'Export not attached', value: tooLarge, inline: false });
+    else files.push({ attachment: att.content, name: exportName(att.filename), description: clampText(att.title, L.attachmentDescription) });
+  }
+  if (fields.length) embed.fields = fields;
+  if (files.length) out.files = files;
   out.embeds.push(clampEmbed(embed));
   const rows = buttonRows(reply.actions);
   if (rows.length) out.components = rows;

@@ -51,7 +51,20 @@ export interface DividerBlock {
   block_id?: string;
 }
 
-export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock | DividerBlock;
+/**
+ * An image from a file the bot uploaded (`slack_file: { id }`), or from a public URL. Slack checks that the poster
+ * can see the file: one uploaded by the bot (files.completeUploadExternal without a channel) qualifies.
+ */
+export interface ImageBlock {
+  type: 'image';
+  block_id?: string;
+  slack_file?: { id: string } | { url: string };
+  image_url?: string;
+  alt_text: string;
+  title?: PlainText;
+}
+
+export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock | DividerBlock | ImageBlock;
 
 /** What chat.postMessage / chat.update / response_url get: blocks plus the notification (fallback) text. */
 export interface SlackMessage {

@@ -23,6 +23,9 @@ export const SLACK_LIMITS = {
   actionId: 255,
   buttonValue: 2000,
   blockId: 255,
+  /** `image` block: alt_text and title. */
+  imageAltText: 2000,
+  imageTitle: 2000,
   /**
    * Top-level `text` (the notification and fallback text). Slack truncates at 40,000 characters; notifications
    * show far less, so keep it short.

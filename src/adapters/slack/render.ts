@@ -1,5 +1,6 @@
 import type { Reply, ReplyAction } from '../../domain/reply.js';
-import type { ActionsBlock, ButtonElement, ContextBlock, Mrkdwn, SectionBlock, SlackBlock, SlackMessage } from './blocks.js';
+import { markedTitle } from '../../domain/severity.js';
+import type { ActionsBlock, ButtonElement, ContextBlock, ImageBlock, Mrkdwn, SectionBlock, SlackBlock, SlackMessage } from './blocks.js';
 import { SLACK_LIMITS } from './limits.js';
 import { clampText } from '../../render/clamp.js';
 import { clampMrkdwn, escapeMrkdwn, splitMrkdwn, toMrkdwn } from './mrkdwn.js';
@@ -64,15 +65,40 @@ function contentBlocks(reply: Reply): SlackBlock[] {
   return out;
 }
 
+/** The block_id of the chart's image block (tests and the fallback find it by this). */
+export const CHART_BLOCK_ID = 'corrwatch_chart';
+
+/** The image block showing a chart uploaded as the Slack file `fileId`. */
+export function chartBlock(fileId: string, alt: string): ImageBlock {
+  const text = alt.replace(/\s+/g, ' ').trim() || 'chart';
+  return {
+    type: 'image',
+    block_id: CHART_BLOCK_ID,
+    slack_file: { id: fileId },
+    alt_text: clampText(text, SLACK_LIMITS.imageAltText),
+    title: { type: 'plain_text', text: clampText(text, SLACK_LIMITS.imageTitle), emoji: true },
+  };
+}
+
+export interface SlackRenderOptions {
+  /** The Slack file id of the reply's chart, uploaded beforehand: the chart is shown inside the message. */
+  chartFileId?: string;
+  /** A context line after the body (e.g. why the chart or the export is not there). */
+  note?: string;
+}
+
 /**
- * A Reply as a Block Kit message: header (title), sections (text, split at 3,000 characters without breaking
- * code fences), fields, a context footer and the buttons. Anything over Slack's limits (SLACK_LIMITS) is cut
- * with a visible note rather than sent and rejected. The chart is not a block: the adapter uploads it.
+ * A Reply as a Block Kit message: header (severity marker and title, `🔴 Critical · majors: stressed`), sections
+ * (text, split at 3,000 characters without breaking code fences), fields, the chart as an image block when its
+ * uploaded file id is given, a note, a context footer and the buttons. Anything over Slack's limits
+ * (SLACK_LIMITS) is cut with a visible note rather than sent and rejected.
  */
-export function renderSlackReply(reply: Reply): SlackMessage {
-  const title = reply.title.replace(/\s+/g, ' ').trim();
+export function renderSlackReply(reply: Reply, opts: SlackRenderOptions = {}): SlackMessage {
+  const title = markedTitle(reply.title.replace(/\s+/g, ' ').trim(), reply.severity);
   const head: SlackBlock[] = title ? [{ type: 'header', text: { type: 'plain_text', text: clampText(title, SLACK_LIMITS.headerText), emoji: true } }] : [];
   const tail: SlackBlock[] = [];
+  if (opts.chartFileId && reply.chart) tail.push(chartBlock(opts.chartFileId, reply.chart.alt));
+  if (opts.note?.trim()) tail.push(contextLine(escapeMrkdwn(opts.note.trim())));
   if (reply.footer?.trim()) tail.push(contextLine(escapeMrkdwn(reply.footer.trim())));
   const actions = buttons(reply.actions ?? []);
   if (actions) tail.push(actions);

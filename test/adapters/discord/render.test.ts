@@ -70,7 +70,7 @@ describe('renderDiscordReply', () => {
     const m = renderDiscordReply(reply);
     expect(m.embeds).toEqual([
       {
-        title: 'BTC / ETH: ρ +0.812',
+        title: '🟠 Warning · BTC / ETH: ρ +0.812',
         description: 'Pearson correlation of 1h log returns',
         color: 0xf59e0b,
         fields: [
