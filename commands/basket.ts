@@ -4,6 +4,7 @@ import { UserError } from '../src/domain/errors.js';
 import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../src/domain/limits.js';
 import type { Reply } from '../src/domain/reply.js';
 import { timeframeMs } from '../src/domain/timeframe.js';
+import { canonicalTimeZone, TIME_ZONE_HINT } from '../src/domain/timezone.js';
 import { barsOf } from '../src/config/basket-settings.js';
 import { MIN_RETURNS } from '../src/stats/index.js';
 import type { Basket } from '../src/store/types.js';
@@ -24,7 +25,19 @@ const SETTABLE: Record<string, { describe: string; apply: (b: Basket, v: string)
   exitz: { describe: 'evidence below which an episode ends', apply: (b, v) => (b.thresholds.exitZ = num(v, 'exitZ', -5, 9)) },
   stressprobability: { describe: 'stress-state probability for stressed (0.5..1)', apply: (b, v) => (b.thresholds.stressProbability = num(v, 'stressProbability', 0.5, 1)) },
   decouplez: { describe: 'window z-score for decoupling (negative)', apply: (b, v) => (b.thresholds.decoupleZ = num(v, 'decoupleZ', -10, -0.5)) },
+  timezone: { describe: 'display time zone of its alerts and replies (IANA, e.g. Asia/Singapore; default: display.timezone)', apply: setTimeZone },
 };
+
+/** `basket set NAME timezone Asia/Singapore`; `default` drops the basket's own zone. */
+function setTimeZone(b: Basket, v: string): void {
+  if (v.toLowerCase() === 'default') {
+    delete b.timezone;
+    return;
+  }
+  const zone = canonicalTimeZone(v);
+  if (zone === undefined) throw new UserError('bad_value', `timezone: ${TIME_ZONE_HINT} (or default), got "${v.slice(0, 64)}"`);
+  b.timezone = zone;
+}
 
 /** A window or baseline given by an admin spans at most MAX_BASKET_BARS bars (a basket would warm up forever). */
 function checkBasketBars(key: 'window' | 'baseline', text: string, timeframe: string): void {
@@ -60,7 +73,7 @@ async function checkSymbols(ctx: CommandContext, symbols: string[]): Promise<voi
 }
 
 function describe(b: Basket): string {
-  return `${b.symbols.join(' ')} · ${b.timeframe} bars · window ${b.window} · baseline ${b.baseline}`;
+  return `${b.symbols.join(' ')} · ${b.timeframe} bars · window ${b.window} · baseline ${b.baseline}${b.timezone ? ` · times in ${b.timezone}` : ''}`;
 }
 
 function done(title: string, b: Basket, extra?: string): Reply {
@@ -200,7 +213,7 @@ const set: CommandSpec = {
     { name: 'key', type: 'word', positional: true, required: true, description: 'setting', choices: Object.keys(SETTABLE) },
     { name: 'value', type: 'word', positional: true, required: true, description: 'new value' },
   ],
-  examples: ['basket set majors window 14d', 'basket set majors enterZ 5.5'],
+  examples: ['basket set majors window 14d', 'basket set majors enterZ 5.5', 'basket set majors timezone Asia/Singapore'],
   async handler(ctx, args) {
     const b = await requireBasket(ctx, args.name as string);
     const key = (args.key as string).toLowerCase();

@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE, formatDateTime } from '../src/domain/timezone.js';
+
 /** Number formats shared by every reply, so the same value reads the same everywhere. */
 export function fmtRho(x: number): string {
   return (x >= 0 ? '+' : '') + x.toFixed(3);
@@ -17,9 +19,17 @@ export function fmtNum(x: number, digits = 3): string {
   return x.toFixed(digits);
 }
 
-/** A short date-time for replies: 2024-03-01 14:00 UTC. */
-export function fmtTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/:00Z$|Z$/, '') + ' UTC';
+/**
+ * A date-time for replies in the display zone, the zone named: `2024-03-01 14:00 UTC`, `2027-01-13 15:00 GMT+8`.
+ * Takes an ISO time (as reply data holds them) or epoch ms.
+ */
+export function fmtTime(time: string | number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return formatDateTime(typeof time === 'number' ? time : Date.parse(time), timeZone);
+}
+
+/** The zone a reply shows its times in: the basket's own, else the config's display.timezone (UTC by default). */
+export function displayZone(ctx: { config: { display?: { timezone?: string } } }, basket?: { timezone?: string }): string {
+  return basket?.timezone ?? ctx.config.display?.timezone ?? DEFAULT_TIME_ZONE;
 }
 
 /** A plain monospace table: first row is the header. Columns are right-aligned except the first. */

@@ -21,6 +21,7 @@ export function basketFromConfig(name: string, b: BasketConfig, config: Config, 
     createdAt: now,
     updatedAt: now,
     createdBy: 'config',
+    ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
   };
 }
 

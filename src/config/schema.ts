@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../domain/limits.js';
 import { defaultEnterZ } from '../regime/calibration.js';
 import { parsePostgresUrl } from '../store/postgres/connection.js';
+import { canonicalTimeZone, TIME_ZONE_HINT } from '../domain/timezone.js';
 
 /** Characters of a value an error message shows: a 100 KB value is not echoed back (issue 11 §8). */
 const SHOWN_CHARS = 40;
@@ -78,6 +79,14 @@ const timeframeValue = z
   })
   .transform((v) => String(v));
 
+/** An IANA time zone (`Asia/Singapore`), as Intl spells it; an unknown zone is refused with the key's path. */
+const timeZoneValue = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (typeof v !== 'string' || canonicalTimeZone(v) === undefined) ctx.addIssue({ code: 'custom', message: `${TIME_ZONE_HINT}, got ${shown(v)}` });
+  })
+  .transform((v) => canonicalTimeZone(String(v)) ?? String(v));
+
 const sourceValue = z.string().regex(SOURCE_PATTERN, { message: `expected ${SOURCE_HINT}` });
 
 const symbolValue = z
@@ -123,6 +132,8 @@ const basketSchema = z
     window: windowValue.optional(),
     baseline: windowValue.optional(),
     thresholds: basketThresholdsSchema.optional(),
+    /** The basket's display time zone (its alerts, `regime`), overriding display.timezone. */
+    timezone: timeZoneValue.optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -275,6 +286,11 @@ export const configSchema = z
     /** Chat queries (corr, matrix, regime, compare, backtest) run in worker threads: how many (0: on the main thread). */
     queries: z
       .object({ threads: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto') })
+      .strict()
+      .prefault({}),
+    /** How times are shown to people (messages, charts, console); JSON output stays UTC ISO. */
+    display: z
+      .object({ timezone: timeZoneValue.default('UTC') })
       .strict()
       .prefault({}),
     log: z

@@ -3,6 +3,7 @@ import type { Platform } from '../domain/invocation.js';
 import type { Regime } from '../domain/types.js';
 import { MAX_BASKET_BARS, MAX_SYMBOLS } from '../domain/limits.js';
 import { parseWindow, timeframeMs } from '../domain/timeframe.js';
+import { isValidTimeZone } from '../domain/timezone.js';
 import type {
   AuditEntry,
   Basket,
@@ -38,6 +39,7 @@ const basketShape = {
   createdAt: z.number(),
   updatedAt: z.number(),
   createdBy: z.string(),
+  timezone: z.string().optional(),
 };
 
 const subscriptionShape = {
@@ -134,6 +136,7 @@ export const basketSchema = z.looseObject(basketShape).superRefine((b, ctx) => {
       }
     }
   }
+  if (b.timezone !== undefined && !isValidTimeZone(b.timezone)) bad(['timezone'], `unknown time zone ${JSON.stringify(b.timezone)}`);
   const t = b.thresholds;
   if (!(t.enterZ >= 0.5 && t.enterZ <= 10)) bad(['thresholds', 'enterZ'], `enterZ must be from 0.5 to 10, got ${t.enterZ}`);
   if (!(t.exitZ < t.enterZ)) bad(['thresholds', 'exitZ'], `exitZ must be below enterZ (${t.enterZ}), got ${t.exitZ}`);

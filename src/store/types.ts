@@ -21,6 +21,8 @@ export interface Basket {
   updatedAt: number;
   /** `config` for baskets seeded from the config file, else `platform:userId`. */
   createdBy: string;
+  /** IANA display time zone of the basket's alerts and replies; absent: the config's display.timezone. */
+  timezone?: string;
 }
 
 /** A chat channel subscribed to a basket's alerts. */

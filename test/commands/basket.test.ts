@@ -211,7 +211,7 @@ describe('basket set', () => {
   });
 
   it('refuses unknown keys and values out of range or malformed', async () => {
-    await refusedWithoutChange(env, 'basket set majors colour red', /^key: expected timeframe \| window \| baseline \| enterz \| exitz \| stressprobability \| decouplez, got "colour"\nusage: basket set NAME KEY VALUE/);
+    await refusedWithoutChange(env, 'basket set majors colour red', /^key: expected timeframe \| window \| baseline \| enterz \| exitz \| stressprobability \| decouplez \| timezone, got "colour"\nusage: basket set NAME KEY VALUE/);
     await refusedWithoutChange(env, 'basket set majors enterz 20', 'enterZ: expected a number from 0.5 to 10, got "20"');
     await refusedWithoutChange(env, 'basket set majors enterz high', 'enterZ: expected a number from 0.5 to 10, got "high"');
     await refusedWithoutChange(env, 'basket set majors stressprobability 2', 'stressProbability: expected a number from 0.5 to 1, got "2"');
@@ -227,5 +227,25 @@ describe('basket set', () => {
     await refusedWithoutChange(env, 'basket set majors window 10', /20 returns/);
     // 7d of 1d bars is 7 returns
     await refusedWithoutChange(env, 'basket set majors timeframe 1d', /20 returns/);
+  });
+});
+
+describe('basket set timezone', () => {
+  let env: TestEnv;
+  beforeEach(async () => {
+    env = await makeEnv();
+  });
+
+  it('sets an IANA zone (canonical spelling), shows it, and default drops it', async () => {
+    const r = await env.rt.run(ADMIN, 'basket set majors timezone asia/singapore');
+    expectOk(r);
+    expect((await env.store.getBasket('majors'))!.timezone).toBe('Asia/Singapore');
+    expect(r.reply.text).toContain('times in Asia/Singapore');
+    expectOk(await env.rt.run(ADMIN, 'basket set majors timezone default'));
+    expect((await env.store.getBasket('majors'))!.timezone).toBeUndefined();
+  });
+
+  it('refuses an unknown zone and leaves the basket as it was', async () => {
+    await refusedWithoutChange(env, 'basket set majors timezone Mars/Olympus', 'timezone: expected an IANA time zone like UTC, Europe/London, America/New_York or Asia/Singapore (or default), got "Mars/Olympus"');
   });
 });
