@@ -124,7 +124,7 @@ const status: CommandSpec = {
   },
 };
 
-const history: CommandSpec = {
+export const alertsHistoryCommand: CommandSpec = {
   name: 'history',
   summary: 'the recent alerts of a basket and where they were delivered',
   adminOnly: false,
@@ -199,5 +199,5 @@ export const alertsCommand: CommandSpec = {
   adminOnly: false,
   args: [],
   examples: ['alerts subscribe majors', 'alerts snooze majors 4h', 'alerts status', 'alerts outbox'],
-  subcommands: [subscribe, unsubscribe, snooze, unsnoozeCmd, ack, status, history, outbox],
+  subcommands: [subscribe, unsubscribe, snooze, unsnoozeCmd, ack, status, alertsHistoryCommand, outbox],
 };

@@ -96,11 +96,28 @@ export function plainLogContext(ctx: Record<string, unknown> | undefined): Recor
   return out;
 }
 
-/** A worker's answer on the main thread: a chart's PNG arrives as a Uint8Array and becomes a Buffer again. */
+/** A Uint8Array that crossed the worker boundary as a Buffer again (a Buffer as it is). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * A worker's answer on the main thread: a chart's PNG and an export's file (`reply.attachment`, `/corr export ...`)
+ * arrive as Uint8Arrays (structured clone drops the Buffer class) and become Buffers again.
+ */
 export function reviveResult(r: DispatchResult): DispatchResult {
-  const png = r.reply.chart?.png as Uint8Array | undefined;
-  if (r.reply.chart && png && !Buffer.isBuffer(png)) {
-    return { ...r, reply: { ...r.reply, chart: { ...r.reply.chart, png: Buffer.from(png.buffer, png.byteOffset, png.byteLength) } } };
-  }
-  return r;
+  const { chart, attachment } = r.reply;
+  const png = chart?.png as Uint8Array | undefined;
+  const content = attachment?.content as Uint8Array | undefined;
+  const pngOk = !png || Buffer.isBuffer(png);
+  const contentOk = !content || Buffer.isBuffer(content);
+  if (pngOk && contentOk) return r;
+  return {
+    ...r,
+    reply: {
+      ...r.reply,
+      ...(chart && png ? { chart: { ...chart, png: asBuffer(png) } } : {}),
+      ...(attachment && content ? { attachment: { ...attachment, content: asBuffer(content) } } : {}),
+    },
+  };
 }

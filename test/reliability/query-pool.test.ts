@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryPool, queryThreads, type QueryRunner } from '../../src/app/query-pool.js';
 import { createRuntime, isHeavyLine } from '../../src/app/runtime.js';
+import { reviveResult } from '../../src/app/query-rpc.js';
 import { chartRenderer } from '../../src/chart/index.js';
 import { seedBaskets } from '../../src/config/baskets.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -72,6 +73,29 @@ describe('chat queries in the worker pool', () => {
     const m = await env.pooled.run(user(1), 'matrix majors');
     expectOk(m);
     expect(m.reply.data).toEqual((await env.inline.run(user(1), 'matrix majors')).reply.data);
+  });
+
+  it('an export (/corr export matrix) runs in a worker and its CSV arrives as a Buffer, byte for byte the main thread\'s', async () => {
+    expect(isHeavyLine('export matrix majors', 'chat')).toBe(true);
+    expect(isHeavyLine('export alerts majors', 'chat')).toBe(false);
+    const a = await env.pooled.run(user(1), 'export matrix majors');
+    const b = await env.inline.run(user(1), 'export matrix majors');
+    expectOk(a);
+    expect(Buffer.isBuffer(a.reply.attachment?.content)).toBe(true);
+    expect(a.reply.attachment!.content.equals(b.reply.attachment!.content)).toBe(true);
+    expect({ ...a.reply.attachment, content: null }).toEqual({ ...b.reply.attachment, content: null });
+    expect(a.reply.chart).toBeUndefined();
+  });
+
+  it('reviveResult turns a cloned Uint8Array back into a Buffer for both the chart and the attachment', () => {
+    const bytes = new Uint8Array([0, 1, 2, 3, 4, 5]).subarray(1, 4);
+    const r = reviveResult({
+      outcome: 'ok',
+      reply: { title: 't', chart: { png: bytes as Buffer, filename: 'a.png', alt: 'a', width: 1, height: 1 }, attachment: { filename: 'a.csv', content: bytes as Buffer, mime: 'text/csv', title: 'a' } },
+    });
+    expect(Buffer.isBuffer(r.reply.chart!.png) && Buffer.isBuffer(r.reply.attachment!.content)).toBe(true);
+    expect([...r.reply.attachment!.content]).toEqual([1, 2, 3]);
+    expect([...r.reply.chart!.png]).toEqual([1, 2, 3]);
   });
 
   it('reads baskets from the main thread\'s store (regime) and words errors the same way', async () => {

@@ -14,7 +14,7 @@ const byName = (name: string) => json.find((c) => c.name === name)!;
 
 describe('discordCommandJson', () => {
   it('offers the chat commands only (no CLI-only command)', () => {
-    expect(json.map((c) => c.name)).toEqual(['corr', 'matrix', 'regime', 'forecast', 'compare', 'basket', 'alerts', 'help']);
+    expect(json.map((c) => c.name)).toEqual(['corr', 'matrix', 'regime', 'forecast', 'compare', 'basket', 'alerts', 'export', 'audit', 'help']);
     for (const c of json) expect(c.contexts).toEqual([0]);
   });
 

@@ -106,7 +106,7 @@ describe('registerDiscordCommands', () => {
 
   it('registers globally without DISCORD_GUILD_ID', async () => {
     const r = await registerDiscordCommands(discordEnv(fake), commands);
-    expect(r).toEqual({ scope: 'global', count: 8 });
+    expect(r).toEqual({ scope: 'global', count: 10 });
     expect(fake.registered.get('global')!.map((c) => c.name)).toEqual(['corr', 'matrix', 'regime', 'forecast', 'compare', 'basket', 'alerts', 'help']);
   });
 
