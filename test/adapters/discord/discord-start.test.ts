@@ -107,7 +107,7 @@ describe('registerDiscordCommands', () => {
   it('registers globally without DISCORD_GUILD_ID', async () => {
     const r = await registerDiscordCommands(discordEnv(fake), commands);
     expect(r).toEqual({ scope: 'global', count: 10 });
-    expect(fake.registered.get('global')!.map((c) => c.name)).toEqual(['corr', 'matrix', 'regime', 'forecast', 'compare', 'basket', 'alerts', 'help']);
+    expect(fake.registered.get('global')!.map((c) => c.name)).toEqual(['corr', 'matrix', 'regime', 'forecast', 'compare', 'basket', 'alerts', 'export', 'audit', 'help']);
   });
 
   it('explains a rejected token or a wrong application id', async () => {
