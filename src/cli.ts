@@ -101,12 +101,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     await database?.close();
   };
   try {
-    const market = buildMarketSource(config, optionValue(argv, 'source'), io.clock, log);
     // Baskets and alert state live in the store: commands that edit them create it; others read it when it exists
     // (else baskets come from the config). Pure queries on symbols never touch it. DATABASE_URL or store.url puts
-    // the store in PostgreSQL (src/app/store.ts), whose tables `db migrate` (or start) creates.
-    const command = argv[0]?.replace(/^\//, '');
+    // the store in PostgreSQL (src/app/store.ts), whose tables `db migrate` (or start) creates; the candle cache too.
     const choice = chooseStore(config, io.env);
+    const market = buildMarketSource(config, optionValue(argv, 'source'), io.clock, log, choice);
+    const command = argv[0]?.replace(/^\//, '');
     const stored = choice.kind === 'postgres' || existsSync(storeFilePath(config.dataDir));
     if (['basket', 'alerts'].includes(command) || (['regime', 'matrix', 'backtest', 'audit'].includes(command) && stored)) {
       store = (await createStore(choice, config.store)).store;
@@ -330,8 +330,9 @@ async function runConsole(rest: string[], config: Config, log: Logger, io: CliIo
   let market;
   try {
     const args = parseArgs(consoleCommand, rest, 'cli');
-    market = buildMarketSource(config, args.source as string | undefined, io.clock, log);
-    store = (await createStore(chooseStore(config, io.env), config.store)).store;
+    const choice = chooseStore(config, io.env);
+    market = buildMarketSource(config, args.source as string | undefined, io.clock, log, choice);
+    store = (await createStore(choice, config.store)).store;
     await store.open(seedBaskets(config, io.clock.now()));
   } catch (e) {
     return setupFailed(e, io);

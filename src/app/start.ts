@@ -113,7 +113,8 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
   const sourceSpec = opts.source ?? config.market.source;
   const speed = opts.speed ?? (sourceSpec.startsWith('sim:') && opts.schedule ? 34560 : 1);
   const clock = speed === 1 ? opts.clock : acceleratedClock(speed, opts.clock);
-  const chosen = await createStore(chooseStore(config, opts.env ?? {}), config.store, { migrate: true });
+  const choice = chooseStore(config, opts.env ?? {});
+  const chosen = await createStore(choice, config.store, { migrate: true });
   const store = chosen.store;
   if (chosen.postgres) chosen.postgres.onWarning = (message) => log.warn(message);
   await store.open(seedBaskets(config, clock.now()));
@@ -121,7 +122,8 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     const m = chosen.postgres.lastMigration;
     log.info('store: PostgreSQL', { location: store.location, schemaVersion: m?.version, appliedMigrations: m?.applied.map((a) => `${a.version}_${a.name}`) });
   }
-  const market = opts.market ?? buildMarketSource(config, sourceSpec, clock, log);
+  // With the store in PostgreSQL the candle cache is there too, shared by the replicas.
+  const market = opts.market ?? buildMarketSource(config, sourceSpec, clock, log, choice);
   // The runtime (and the chat adapters) exist before the watcher; /healthz reads its last tick through this.
   const holder: { watcher?: Watcher } = {};
   const metrics = new OpsMetrics();

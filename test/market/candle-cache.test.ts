@@ -2,9 +2,6 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/domain/errors.js';
-import type { MarketSource } from '../../src/domain/ports.js';
-import type { Candle } from '../../src/domain/types.js';
 import {
   candleCacheKey,
   FileCandleCache,
@@ -13,39 +10,7 @@ import {
   missingRanges,
   withCandleCache,
 } from '../../src/market/candle-cache.js';
-
-const H = 3_600_000;
-const T0 = Date.UTC(2024, 0, 1);
-const at = (h: number) => T0 + h * H;
-
-/** A source with hourly bars from T0 up to the clock, recording each fetch. `lagBars` hides the newest closed bars. */
-function countingSource(clock: { now(): number }, opts: { lagBars?: number } = {}) {
-  const calls: [string, number, number][] = [];
-  let lagBars = opts.lagBars ?? 0;
-  const source: MarketSource = {
-    id: 'test:counting',
-    venue: 'counting',
-    async fetchCandles(symbol, _tf, since, until) {
-      calls.push([symbol, since, until]);
-      const closedEnd = Math.floor(clock.now() / H) * H - lagBars * H;
-      const out: Candle[] = [];
-      for (let t = Math.max(T0, Math.ceil(since / H) * H); t < Math.min(until, closedEnd); t += H) out.push({ t, c: 100 + (t - T0) / H });
-      return out;
-    },
-    async listSymbols() {
-      return ['BTC', 'ETH'];
-    },
-    async resolveSymbol(s) {
-      const up = s.toUpperCase();
-      if (up !== 'BTC' && up !== 'ETH') throw new UserError('unknown_symbol', `${s} is not listed`);
-      return up;
-    },
-    async latestBarTime() {
-      return 123;
-    },
-  };
-  return { source, calls, setLag: (n: number) => (lagBars = n) };
-}
+import { at, countingSource, H } from './candle-sources.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -66,77 +31,9 @@ describe('range arithmetic', () => {
   });
 });
 
+// The cache's behaviour (what is fetched, kept, bounded, replaced) is one suite over the memory, file and PostgreSQL
+// caches: candle-cache-contract.test.ts. Here: range arithmetic, what withCandleCache passes through, the file format.
 describe('withCandleCache', () => {
-  it('fetches only the missing parts of repeated and extended queries', async () => {
-    let now = at(100) + 1;
-    const clock = { now: () => now };
-    const { source, calls } = countingSource(clock);
-    const cached = withCandleCache(source, new MemoryCandleCache(), clock);
-
-    const first = await cached.fetchCandles('btc', '1h', at(10), at(20));
-    expect(first.map((k) => k.t)).toEqual(Array.from({ length: 10 }, (_, i) => at(10 + i)));
-    expect(calls).toEqual([['BTC', at(10), at(20)]]);
-
-    expect(await cached.fetchCandles('BTC', '1h', at(12), at(18))).toEqual(first.slice(2, 8));
-    expect(calls).toHaveLength(1);
-
-    const wider = await cached.fetchCandles('BTC', '1h', at(5), at(30));
-    expect(wider.map((k) => k.c)).toEqual(Array.from({ length: 25 }, (_, i) => 105 + i));
-    expect(calls.slice(1)).toEqual([
-      ['BTC', at(5), at(10)],
-      ['BTC', at(20), at(30)],
-    ]);
-
-    // A hole between two fetched ranges.
-    await cached.fetchCandles('BTC', '1h', at(40), at(50));
-    calls.length = 0;
-    expect(await cached.fetchCandles('BTC', '1h', at(0), at(60))).toHaveLength(60);
-    expect(calls).toEqual([
-      ['BTC', at(0), at(5)],
-      ['BTC', at(30), at(40)],
-      ['BTC', at(50), at(60)],
-    ]);
-
-    // Another symbol is another key.
-    calls.length = 0;
-    await cached.fetchCandles('ETH', '1h', at(10), at(20));
-    expect(calls).toEqual([['ETH', at(10), at(20)]]);
-
-    // Up to now and beyond: only closed bars, fetched once, then only the new ones as time passes.
-    calls.length = 0;
-    const upToNow = await cached.fetchCandles('BTC', '1h', at(90), at(200));
-    expect(upToNow.at(-1)!.t).toBe(at(99));
-    expect(calls).toEqual([['BTC', at(90), at(100)]]);
-    await cached.fetchCandles('BTC', '1h', at(90), at(200));
-    expect(calls).toHaveLength(1);
-    now = at(103) + 1;
-    calls.length = 0;
-    expect((await cached.fetchCandles('BTC', '1h', at(90), at(200))).at(-1)!.t).toBe(at(102));
-    expect(calls).toEqual([['BTC', at(100), at(103)]]);
-  });
-
-  it('asks again for bars the source had not published yet at the present edge', async () => {
-    const clock = { now: () => at(50) + 1 };
-    const { source, calls, setLag } = countingSource(clock, { lagBars: 2 });
-    const cached = withCandleCache(source, new MemoryCandleCache(), clock);
-    expect((await cached.fetchCandles('BTC', '1h', at(40), at(60))).at(-1)!.t).toBe(at(47));
-    setLag(0);
-    expect((await cached.fetchCandles('BTC', '1h', at(40), at(60))).at(-1)!.t).toBe(at(49));
-    expect(calls).toEqual([
-      ['BTC', at(40), at(50)],
-      ['BTC', at(48), at(50)],
-    ]);
-  });
-
-  it('serializes concurrent queries of one key so nothing is fetched twice', async () => {
-    const clock = { now: () => at(100) };
-    const { source, calls } = countingSource(clock);
-    const cached = withCandleCache(source, new MemoryCandleCache(), clock);
-    const [a, b] = await Promise.all([cached.fetchCandles('BTC', '1h', at(0), at(10)), cached.fetchCandles('btc', '1h', at(0), at(10))]);
-    expect(a).toEqual(b);
-    expect(calls).toHaveLength(1);
-  });
-
   it('passes the rest through and keeps unknown symbols an error', async () => {
     const clock = { now: () => at(100) };
     const { source } = countingSource(clock);
@@ -150,32 +47,14 @@ describe('withCandleCache', () => {
 });
 
 describe('FileCandleCache', () => {
-  it('persists candles and fetched ranges across instances, written atomically', async () => {
+  it('writes one file per key, named after the key', async () => {
     const sub = join(dir, 'persist');
     const clock = { now: () => at(100) };
-    const first = countingSource(clock);
-    await withCandleCache(first.source, new FileCandleCache(sub), clock).fetchCandles('BTC', '1h', at(0), at(24));
-    expect(first.calls).toHaveLength(1);
+    const { source } = countingSource(clock);
+    await withCandleCache(source, new FileCandleCache(sub), clock).fetchCandles('BTC', '1h', at(0), at(24));
     const files = await readdir(sub);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^test_counting_BTC_1h-[0-9a-f]{10}\.json$/);
-
-    const second = countingSource(clock);
-    const again = await withCandleCache(second.source, new FileCandleCache(sub), clock).fetchCandles('BTC', '1h', at(0), at(24));
-    expect(second.calls).toHaveLength(0);
-    expect(again).toHaveLength(24);
-    expect(again[3]).toEqual({ t: at(3), c: 103 });
-  });
-
-  it('round-trips optional OHLCV fields', async () => {
-    const sub = join(dir, 'fields');
-    const candles = [{ t: H, o: 2, h: 3, l: 1.5, c: 2.5, v: 10 }, { t: 2 * H, c: 3 }];
-    await new FileCandleCache(sub).merge('k', { range: [0, 3 * H], candles, timeframeMs: H });
-    const again = new FileCandleCache(sub);
-    const got = await again.read('k');
-    expect(got?.ranges).toEqual([[0, 3 * H]]);
-    expect(got?.slice(0, 3 * H)).toEqual(candles);
-    expect(await again.read('other')).toBeUndefined();
   });
 
   it('warns about a corrupt file and refetches', async () => {

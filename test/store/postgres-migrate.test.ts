@@ -9,8 +9,8 @@ import { basket } from './builders.js';
 
 const pgServer = await postgresForFile();
 
-/** The tables migration 1 creates (besides schema_migrations). */
-const TABLES = ['audit', 'baskets', 'deliveries', 'notifications', 'regime_history', 'runtimes', 'store_meta', 'subscriptions'];
+/** The tables the migrations create (besides schema_migrations): the store's (1), the candle cache's (2). */
+const TABLES = ['audit', 'baskets', 'candle_series', 'candles', 'deliveries', 'notifications', 'regime_history', 'runtimes', 'store_meta', 'subscriptions'];
 
 describe.skipIf(!pgServer.server)(`PostgreSQL migrations${pgServer.reason ? ` (skipped: ${pgServer.reason})` : ''}`, () => {
   const pools: pg.Pool[] = [];
@@ -59,6 +59,23 @@ describe.skipIf(!pgServer.server)(`PostgreSQL migrations${pgServer.reason ? ` (s
     const store = new PostgresStore({ url: db.url });
     await store.open([basket('majors')]);
     expect((await store.listBaskets()).map((b) => b.name)).toEqual(['majors']);
+    await store.close();
+  });
+
+  it('up from the previous version: applies only the newer migrations, and the data stays', async () => {
+    const db = await emptyDatabase();
+    const pool = db.pool();
+    const previous = MIGRATIONS.slice(0, -1);
+    await migrate(pool, 'db', previous);
+    // What a corrwatch of the previous version wrote (this one's store refuses to open a database not up to date).
+    await pool.query('INSERT INTO store_meta (created_at, seeded) VALUES (1, true)');
+    await pool.query('INSERT INTO baskets (name, doc) VALUES ($1, $2)', ['majors', JSON.stringify(basket('majors'))]);
+    const latest = MIGRATIONS[MIGRATIONS.length - 1];
+    expect(await migrate(pool)).toEqual({ applied: [{ version: latest.version, name: latest.name }], version: MIGRATIONS.length });
+    expect(await tables(pool)).toEqual([...TABLES, 'schema_migrations'].sort());
+    const store = new PostgresStore({ url: db.url });
+    await store.open([]);
+    expect(await store.listBaskets()).toEqual([basket('majors')]);
     await store.close();
   });
 

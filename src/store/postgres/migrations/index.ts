@@ -1,4 +1,5 @@
 import initial from './001_initial.js';
+import candleCache from './002_candle_cache.js';
 
 /** One schema change: applied once, in version order, in its own transaction. */
 export interface Migration {
@@ -13,4 +14,7 @@ export interface Migration {
  * and list it here; never edit one that has shipped (a database that applied it would not get the change). The
  * runner wraps each in a transaction: no BEGIN or COMMIT in the SQL, and nothing that cannot run in a transaction.
  */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'candle_cache', sql: candleCache },
+];
