@@ -60,8 +60,12 @@ export interface FakeFile {
   filename: string;
   length: number;
   bytes?: Buffer;
-  /** Set by files.completeUploadExternal. */
+  /** Set by files.completeUploadExternal: from then on a message may show it (image block `slack_file: { id }`). */
+  completed?: boolean;
+  /** Set by files.completeUploadExternal (undefined: private to the bot). */
   channel?: string;
+  /** The share's message text (`initial_comment`). */
+  comment?: string;
   threadTs?: string;
   title?: string;
 }
@@ -135,6 +139,28 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Like Slack: an `image` block must name exactly one of `image_url` / `slack_file`, a slack_file exactly one of `id` /
+ * `url`, and the file must be an uploaded, completed image (png, jpg, jpeg, gif) the bot can see; else the message is
+ * refused with `invalid_blocks` and a json-pointer to the block.
+ */
+function blockErrors(blocks: unknown, files: Map<string, FakeFile>): string[] {
+  if (!Array.isArray(blocks)) return [];
+  const errors: string[] = [];
+  blocks.forEach((b: { type?: string; slack_file?: { id?: string; url?: string }; image_url?: string; alt_text?: string }, i) => {
+    if (b?.type !== 'image') return;
+    if (!b.alt_text) errors.push(`missing alt_text [json-pointer:/blocks/${i}/alt_text]`);
+    if ((b.slack_file === undefined) === (b.image_url === undefined)) errors.push(`must provide exactly one of image_url, slack_file [json-pointer:/blocks/${i}]`);
+    const sf = b.slack_file;
+    if (!sf) return;
+    const file = sf.id ? files.get(sf.id) : undefined;
+    if ((sf.id === undefined) === (sf.url === undefined) || !file || !file.completed || !/\.(png|jpe?g|gif)$/i.test(file.filename)) {
+      errors.push(`invalid slack file [json-pointer:/blocks/${i}/slack_file]`);
+    }
+  });
+  return errors;
+}
+
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const token = opts.token ?? 'xoxb-fake-token';
   const appToken = opts.appToken ?? 'xapp-fake-token';
@@ -184,6 +210,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
         if (!body.text && !body.blocks) return { ok: false, error: 'no_text' };
+        const invalid = blockErrors(body.blocks, files);
+        if (invalid.length) return { ok: false, error: 'invalid_blocks', errors: invalid };
         const ts = nextTs();
         const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
         if (threadTs && !messages.some((m) => m.channel === channel && m.ts === threadTs)) return { ok: false, error: 'thread_not_found' };
@@ -196,6 +224,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       case 'chat.update': {
         const m = messages.find((x) => x.channel === channel && x.ts === body.ts);
         if (!m) return { ok: false, error: 'message_not_found' };
+        const invalid = blockErrors(body.blocks, files);
+        if (invalid.length) return { ok: false, error: 'invalid_blocks', errors: invalid };
         m.text = body.text as string | undefined;
         m.blocks = body.blocks as unknown[] | undefined;
         m.updates++;
@@ -215,11 +245,19 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         for (const f of list) {
           const file = files.get(f.id);
           if (!file || !file.bytes) return { ok: false, error: 'file_not_found' };
+          file.completed = true;
           file.channel = channel;
+          file.comment = typeof body.initial_comment === 'string' ? body.initial_comment : undefined;
           file.threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
           file.title = f.title;
         }
         return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title ?? '' })) };
+      }
+      case 'conversations.open': {
+        // The bot's DM with one user: `D` + the user id.
+        const users = typeof body.users === 'string' ? body.users.split(',') : [];
+        if (users.length !== 1 || !users[0]) return { ok: false, error: 'users_list_not_supplied' };
+        return { ok: true, channel: { id: `D${users[0]}` } };
       }
       case 'conversations.history':
       case 'conversations.replies': {
@@ -293,7 +331,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const responseId = url.pathname.slice('/response/'.length);
       const call: FakeSlackCall = { method: 'response_url', body: JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>, status: 0, at, responseId };
       calls.push(call);
-      call.status = send(200, 'ok');
+      // Slack answers a refused response_url message with 404 and a JSON error (e.g. invalid_blocks); the
+      // `response_url` behaviour's platformError does the same.
+      const bad = misbehave('response_url');
+      if (bad) {
+        call.status = send(bad.status === 200 ? 404 : bad.status, bad.body, bad.headers);
+        return;
+      }
+      const invalid = blockErrors(call.body.blocks, files);
+      call.status = invalid.length ? send(404, { ok: false, error: 'invalid_blocks', errors: invalid }) : send(200, 'ok');
       return;
     }
     send(404, 'not found');

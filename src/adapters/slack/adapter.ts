@@ -25,6 +25,11 @@ export interface SlackAdapterOptions {
   now?: () => number;
   /** How the channel queue tells time and waits (Retry-After, spacing): tests give a virtual clock; default real time. */
   queueClock?: { now: () => number; sleep: (ms: number) => Promise<void> };
+  /**
+   * How long to wait before sending again a message Slack refused for its image block (a chart uploaded a moment
+   * before may not be processed yet; chart-inline.ts); default 1500 ms, on queueClock's sleep when given.
+   */
+  fileSettleMs?: number;
 }
 
 export interface SlackAdapter {
@@ -136,10 +141,12 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
     onRateLimited: ({ channel, what, waitMs, attempt }) => log.warn('Slack rate limit: waiting as asked before retrying', { channel, call: what, retryAfterMs: waitMs, attempt }),
   });
   const poster = createPoster(app.client, queue);
+  const sleep = opts.queueClock?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const settle = () => sleep(opts.fileSettleMs ?? 1500);
 
   // Work continues after the ack; stop() waits for it.
   const inflight = new Set<Promise<void>>();
-  registerHandlers(app, { runtime, poster, admins, log }, (p) => {
+  registerHandlers(app, { runtime, poster, admins, log, settle }, (p) => {
     // The handlers log and answer their own failures; one that still rejects is logged here, not left unhandled.
     const tracked: Promise<void> = p
       .catch((e: unknown) => log.error('slack handler failed', { error: e }))
@@ -181,7 +188,7 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
 
   let stopped: Promise<void> | undefined;
   return {
-    notifier: slackNotifier(poster, log),
+    notifier: slackNotifier(poster, log, settle),
     port: actualPort,
     stop() {
       stopped ??= (async () => {

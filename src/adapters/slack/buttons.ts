@@ -15,6 +15,8 @@ export interface ButtonDeps {
   poster: SlackPoster;
   admins: ReadonlySet<string>;
   log: Logger;
+  /** Waits before a message that referenced a just-uploaded chart is sent again (see chart-inline.ts). */
+  settle: () => Promise<void>;
 }
 
 /** The fields of a block_actions payload that corrwatch uses. */

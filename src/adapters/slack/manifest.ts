@@ -13,13 +13,15 @@ export const EVENTS_PATH = '/slack/events';
  * Bot scopes, no more than the adapter uses:
  * - `commands`: the /corr slash command (answers go through its response_url, which needs no scope);
  * - `chat:write`: alerts (chat.postMessage, threaded replies) and the Acknowledge/Snooze update (chat.update);
- * - `files:write`: charts (files.getUploadURLExternal + files.completeUploadExternal);
+ * - `files:write`: charts (uploaded privately, shown inside messages) and CSV exports (files.getUploadURLExternal +
+ *   files.completeUploadExternal);
+ * - `im:write`: an export asked for privately goes to the caller's direct messages (conversations.open);
  * - `channels:history`, `groups:history`: after a restart that lost the confirmation of a post, look for the alert's
  *   own metadata among the channel's recent messages (conversations.history/replies) before posting it again.
  * Not needed: `chat:write.public` (the bot posts only where it was invited, which file uploads need anyway),
  * `users:read` (admins are user ids from the config), any `*:read` scope.
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'channels:history', 'groups:history'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'im:write', 'channels:history', 'groups:history'] as const;
 
 /** Events that need no scope; logged so an operator learns why Slack calls start failing. */
 export const BOT_EVENTS = ['app_uninstalled', 'tokens_revoked'] as const;

@@ -17,6 +17,35 @@ export interface SlackPoster {
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   /** files.uploadV2 (three calls) into the channel, or into the thread when `threadTs` is given. */
   uploadChart(channel: string, chart: ChartImage, threadTs?: string): Promise<void>;
+  /**
+   * files.uploadV2 without a channel: the file stays private to the bot, which can then show it inside a message
+   * (an image block with `slack_file: { id }`). Returns the file id. `channel` only picks the queue lane.
+   */
+  uploadPrivate(channel: string, file: SlackUpload): Promise<string>;
+  /**
+   * files.uploadV2 shared into `channel` (a channel id, or a user's DM channel) with a short message, in the thread
+   * of `threadTs` when given.
+   */
+  shareFile(channel: string, file: SlackUpload, comment: string, threadTs?: string): Promise<void>;
+  /** conversations.open with one user: the id of the bot's DM channel with them (scope im:write). */
+  openDm(user: string): Promise<string>;
+}
+
+/** A file to upload. */
+export interface SlackUpload {
+  bytes: Buffer;
+  filename: string;
+  title: string;
+  /** Images only. */
+  alt?: string;
+}
+
+/** The id of the (single) file files.uploadV2 completed: `{ files: [ { files: [ { id } ] } ] }`. */
+function uploadedId(res: unknown): string {
+  const completions = (res as { files?: { files?: { id?: string }[] }[] }).files ?? [];
+  const id = completions[0]?.files?.[0]?.id;
+  if (!id) throw new Error('files.uploadV2 answered without a file id');
+  return id;
 }
 
 /** The metadata event type of corrwatch's alert messages (its payload: `{ alert: <notification id> }`). */
@@ -61,6 +90,24 @@ export function createPoster(client: webApi.WebClient, queue: ChannelQueue): Sla
       await queue.run(channel, 'files.uploadV2', () =>
         threadTs ? client.files.uploadV2({ ...common, channel_id: channel, thread_ts: threadTs }) : client.files.uploadV2({ ...common, channel_id: channel }),
       );
+    },
+    async uploadPrivate(channel, file) {
+      const res = await queue.run(channel, 'files.uploadV2', () =>
+        client.files.uploadV2({ file: file.bytes, filename: file.filename, title: file.title, ...(file.alt ? { alt_text: file.alt } : {}) }),
+      );
+      return uploadedId(res);
+    },
+    async shareFile(channel, file, comment, threadTs) {
+      const common = { file: file.bytes, filename: file.filename, title: file.title, initial_comment: comment };
+      await queue.run(channel, 'files.uploadV2', () =>
+        threadTs ? client.files.uploadV2({ ...common, channel_id: channel, thread_ts: threadTs }) : client.files.uploadV2({ ...common, channel_id: channel }),
+      );
+    },
+    async openDm(user) {
+      const res = await client.conversations.open({ users: user });
+      const id = res.channel?.id;
+      if (!id) throw new Error('conversations.open answered without a channel id');
+      return id;
     },
   };
 }

@@ -59,7 +59,7 @@ describe('slash commands', () => {
     expect(file.data.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
     const embed = embedOf(edit!);
     expect(embed.image?.url).toBe(`attachment://${file.filename}`);
-    expect(embed.title).toMatch(/^BTC \/ ETH: ρ [+-]\d\.\d{3}$/);
+    expect(embed.title).toMatch(/^ℹ️ BTC \/ ETH: ρ [+-]\d\.\d{3}$/);
 
     // Expected ρ from the simulator's candles: the last 48 hourly log returns before the clock.
     const candles = await Promise.all(['BTC', 'ETH'].map((s) => t.market.fetchCandles(s, '1h', NOW - 300 * H, NOW)));
@@ -82,7 +82,7 @@ describe('slash commands', () => {
     expect(calls.some((c) => c.method === 'DELETE' && c.path.endsWith('/messages/@original'))).toBe(true);
     const follow = calls.find((c) => c.method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(c.path))!;
     expect(flagsOf(follow) & 64).toBe(64);
-    expect(embedOf(follow).title).toBe('Cannot do that');
+    expect(embedOf(follow).title).toBe('⚠️ Error · Cannot do that');
     expect(embedOf(follow).description).toContain('two different symbols');
   });
 });
@@ -120,7 +120,7 @@ describe('admin commands', () => {
     for (const user of [USERS.alice, USERS.dave]) {
       const { cb, edit } = await run('basket', create, user);
       expect(flagsOf(cb) & 64).toBe(64); // admin-only: deferred privately
-      expect(embedOf(edit!).title).toBe('Not allowed');
+      expect(embedOf(edit!).title).toBe('⚠️ Error · Not allowed');
     }
     expect(await t.store.getBasket('defi')).toBeUndefined();
     expect((await t.store.listAudit()).length).toBe(auditBefore);
@@ -129,20 +129,20 @@ describe('admin commands', () => {
   it('are applied for a member holding an admin role (by name) or Manage Server', async () => {
     const { cb, edit } = await run('basket', create, USERS.bob);
     expect(flagsOf(cb) & 64).toBe(64);
-    expect(embedOf(edit!).title).toBe('Created basket defi');
+    expect(embedOf(edit!).title).toBe('🟢 OK · Created basket defi');
     expect(await t.store.getBasket('defi')).toMatchObject({ symbols: ['BTC', 'ETH'], createdBy: `discord:${USERS.bob.id}` });
     const del = await run('basket', [sub('delete', [str('name', 'defi')])], USERS.carol);
-    expect(embedOf(del.edit!).title).toBe('Deleted basket defi');
+    expect(embedOf(del.edit!).title).toBe('🟢 OK · Deleted basket defi');
     expect(await t.store.getBasket('defi')).toBeUndefined();
   });
 
   it('subscribe channels only for admins', async () => {
     const refused = await run('alerts', [sub('subscribe', [str('basket', 'majors')])], USERS.dave, IDS.general);
-    expect(embedOf(refused.edit!).title).toBe('Not allowed');
+    expect(embedOf(refused.edit!).title).toBe('⚠️ Error · Not allowed');
     const a = await run('alerts', [sub('subscribe', [str('basket', 'majors')])], USERS.carol, IDS.alerts);
-    expect(embedOf(a.edit!).title).toBe('Subscribed to majors');
+    expect(embedOf(a.edit!).title).toBe('🟢 OK · Subscribed to majors');
     const b = await run('alerts', [sub('subscribe', [str('basket', 'majors')])], USERS.bob, IDS.alerts2);
-    expect(embedOf(b.edit!).title).toBe('Subscribed to majors');
+    expect(embedOf(b.edit!).title).toBe('🟢 OK · Subscribed to majors');
     const subs = await t.store.listSubscriptions('majors');
     expect(subs.map((s) => `${s.platform}:${s.channelId}`).sort()).toEqual([`discord:${IDS.alerts}`, `discord:${IDS.alerts2}`]);
   });
@@ -202,7 +202,7 @@ describe('alerts', () => {
     expect(editOf(calls)).toBeUndefined();
     const follow = calls.find((c) => c.method === 'POST' && /^\/webhooks\//.test(c.path))!;
     expect(flagsOf(follow) & 64).toBe(64);
-    expect(embedOf(follow).title).toBe('Not allowed');
+    expect(embedOf(follow).title).toBe('⚠️ Error · Not allowed');
     const rt = await t.store.getRuntime('majors');
     expect(parseAlertState(rt!.alertState).snoozedUntil ?? 0).toBeLessThanOrEqual(NOW);
   });

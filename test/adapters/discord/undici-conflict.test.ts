@@ -71,7 +71,7 @@ describe('Slack + ccxt + discord.js in one process', () => {
       const edit = calls.find((c) => c.method === 'PATCH' && c.files.length === 1)!;
       expect(edit.status).toBe(200);
       expect(edit.files[0].data.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
-      expect((edit.json as { embeds: { title: string }[] }).embeds[0].title).toMatch(/^BTC \/ ETH: ρ/);
+      expect((edit.json as { embeds: { title: string }[] }).embeds[0].title).toMatch(/^ℹ️ BTC \/ ETH: ρ/);
       // channel.send with a file, through the notifier.
       const reply = (await t.runtime.run({ platform: 'discord', userId: 'u', channelId: IDS.alerts, isAdmin: false }, ['corr', 'BTC', 'ETH', '48'])).reply;
       expect(reply.chart).toBeDefined();

@@ -39,7 +39,7 @@ describe('discord.js loaded before Slack and ccxt', () => {
       const edit = calls.find((c) => c.method === 'PATCH' && c.files.length === 1)!;
       expect(edit.status).toBe(200);
       expect(edit.files[0].data.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
-      expect((edit.json as { embeds: { title: string }[] }).embeds[0].title).toMatch(/^BTC \/ ETH: ρ/);
+      expect((edit.json as { embeds: { title: string }[] }).embeds[0].title).toMatch(/^ℹ️ BTC \/ ETH: ρ/);
       expect(fx.requests.some((r) => r.path === '/api/v3/klines' && r.status === 200)).toBe(true);
     } finally {
       await adapter.stop();

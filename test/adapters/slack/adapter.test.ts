@@ -57,7 +57,7 @@ beforeAll(async () => {
     },
   });
   // Posts into one channel are spaced less than in production (1 s) to keep the suite short; alerts.test.ts checks the 1 s default.
-  adapter = await startSlackAdapter(rt.runtime, slackEnv(fake.baseUrl), { host: '127.0.0.1', port: 0, channelIntervalMs: 200 });
+  adapter = await startSlackAdapter(rt.runtime, slackEnv(fake.baseUrl), { host: '127.0.0.1', port: 0, channelIntervalMs: 200, fileSettleMs: 20 });
   url = `http://127.0.0.1:${adapter.port}/slack/events`;
 });
 
@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('slash command /corr', () => {
-  it('acks within 3 s, answers in the channel with the right ρ, and uploads the chart in three calls', async () => {
+  it('acks within 3 s, answers in the channel with the right ρ, and the chart inside the answer (uploaded privately in three calls)', async () => {
     const { ackMs, answer } = await corr('AAA BBB');
     expect(ackMs).toBeLessThan(3000);
     expect(answer.body.response_type).toBe('in_channel');
@@ -87,9 +87,12 @@ describe('slash command /corr', () => {
     const shown = `${rho >= 0 ? '+' : ''}${rho.toFixed(3)}`;
     expect(text).toContain(`AAA / BBB: ρ ${shown}`);
 
-    const complete = await fake.waitFor('files.completeUploadExternal', () => fake.callsTo('files.completeUploadExternal').at(-1));
-    expect(complete.body.channel_id).toBe('C0GENERAL');
-    expect(complete.body.thread_ts).toBeUndefined();
+    const complete = fake.callsTo('files.completeUploadExternal').at(-1)!;
+    // Private to the bot: shared nowhere, shown by the answer's image block.
+    expect(complete.body.channel_id).toBeUndefined();
+    const image = (answer.body.blocks as { type: string; slack_file?: { id: string }; alt_text?: string }[]).find((b) => b.type === 'image');
+    expect(image?.slack_file).toEqual({ id: (complete.body.files as { id: string }[])[0].id });
+    expect(image?.alt_text).toBeTruthy();
     const [get] = fake.callsTo('files.getUploadURLExternal');
     const [upload] = fake.callsTo('upload');
     expect(get.body.filename).toMatch(/\.png$/);
@@ -114,13 +117,13 @@ describe('slash command /corr', () => {
   });
 
   it('answers user errors privately, without a chart', async () => {
+    const uploads = fake.callsTo('files.completeUploadExternal').length;
     const { answer } = await corr('AAA ZZZ', { channel: 'C0ERRORS' });
     expect(answer.body.response_type).toBe('ephemeral');
+    expect(blocksText(answer.body.blocks)).toMatch(/^⚠️ Error · /);
     expect(blocksText(answer.body.blocks)).toMatch(/ZZZ/);
-    // Posts into a channel are queued in order: once a later chart is there, an earlier one would be too.
-    await corr('AAA BBB', { channel: 'C0ERRORS' });
-    await fake.waitFor('the later chart', () => fake.callsTo('files.completeUploadExternal').some((c) => c.body.channel_id === 'C0ERRORS'));
-    expect(fake.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === 'C0ERRORS')).toHaveLength(1);
+    expect((answer.body.blocks as { type: string }[]).some((b) => b.type === 'image')).toBe(false);
+    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(uploads);
   });
 
   it('refuses admin commands to non-admins privately and changes nothing; admins change the store', async () => {
@@ -149,12 +152,28 @@ describe('slash command /corr', () => {
     expect((await rt.store.listSubscriptions('majors')).map((s) => s.channelId)).toContain('C0OTHER');
   });
 
-  it('tells the caller privately when the chart cannot be posted because the bot is not in the channel', async () => {
+  it('shows the chart inside the answer even where the bot is not a member (the upload is shared nowhere)', async () => {
     const { answer, id } = await corr('AAA CCC', { channel: 'C0PRIVATE' });
     expect(answer.body.response_type).toBe('in_channel');
-    const note = await fake.waitFor('the private note', () => fake.calls.filter((c) => c.responseId === id)[1]);
-    expect(note.body.response_type).toBe('ephemeral');
-    expect(String(note.body.text)).toMatch(/invite/);
+    expect((answer.body.blocks as { type: string }[]).filter((b) => b.type === 'image')).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.responseId === id)).toHaveLength(1);
+  });
+
+  it('sends the answer again when Slack refuses the just-uploaded chart, then without it and the chart next to it', async () => {
+    // The first refusal (a file not processed yet) is retried with the image; a second one gives up on it.
+    fake.setBehavior('response_url', { platformError: { error: 'invalid_blocks', times: 2 } });
+    try {
+      const id = `cmd-${++seq}`;
+      expect((await postSigned(url, commandBody('AAA BBB', { channel: 'C0RETRY', responseUrl: fake.responseUrl(id) }))).status).toBe(200);
+      const sent = await fake.waitFor('the answer without the image', () => fake.calls.filter((c) => c.responseId === id && c.status === 200)[0]);
+      const tries = fake.calls.filter((c) => c.responseId === id);
+      expect(tries.map((c) => c.status)).toEqual([404, 404, 200]);
+      expect(tries.slice(0, 2).every((c) => (c.body.blocks as { type: string }[]).some((b) => b.type === 'image'))).toBe(true);
+      expect((sent.body.blocks as { type: string }[]).some((b) => b.type === 'image')).toBe(false);
+      await fake.waitFor('the chart shared in the channel', () => fake.callsTo('files.completeUploadExternal').find((c) => c.body.channel_id === 'C0RETRY'));
+    } finally {
+      fake.setBehavior('response_url', null);
+    }
   });
 
   it('rejects bad signatures, stale timestamps and missing headers with 401 and no call to Slack', async () => {

@@ -53,7 +53,8 @@ async function click(message: FakeMessage, actionId: string, user: string): Prom
 }
 
 const postsTo = (channel: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel);
-const chartsTo = (channel: string) => fake.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === channel);
+/** The image blocks of a message: the chart inside it, as `slack_file` ids. */
+const chartIds = (blocks: unknown) => ((blocks ?? []) as { type: string; slack_file?: { id: string } }[]).filter((b) => b.type === 'image').map((b) => b.slack_file?.id);
 const firingMessage = (channel: string) => fake.messages.find((m) => m.channel === channel && !m.threadTs)!;
 const buttonIds = (m: FakeMessage) => (m.blocks as { type: string; elements?: { action_id?: string }[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements!.map((e) => e.action_id));
 
@@ -89,13 +90,17 @@ describe('alerts in Slack (real watcher, real Bolt, fake Slack)', () => {
       expect(text).toMatch(/avg ρ\*\n\+0\.\d\d \(baseline [+-]0\.\d\d\)/);
       expect(text).toContain('pairs that moved most');
       expect(buttonIds(m)).toEqual([`ack|${record.id}`, 'snooze|majors|1h', 'snooze|majors|4h', 'snooze|majors|24h']);
-      expect(chartsTo(ch)).toHaveLength(1);
-      expect(chartsTo(ch)[0].body.thread_ts).toBeUndefined();
+      // The chart is inside the alert message: an image block naming a file the bot uploaded privately (a PNG
+      // completed without a channel), not a second message.
+      const [fileId] = chartIds(m.blocks);
+      expect(chartIds(m.blocks)).toHaveLength(1);
+      const file = fake.files.get(fileId!)!;
+      expect(file).toMatchObject({ completed: true, channel: undefined });
+      expect(file.bytes!.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+      expect(text.startsWith('🔴 Critical · ') || text.startsWith('🟠 Warning · ')).toBe(true);
       expect(record.deliveries[`slack:${ch}`]).toMatchObject({ status: 'sent', messageRef: `${ch}/${m.ts}` });
     }
-    const pngs = fake.callsTo('upload').map((c) => c.bytes!);
-    expect(pngs).toHaveLength(2);
-    for (const b of pngs) expect(b.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(fake.callsTo('files.completeUploadExternal').every((c) => c.body.channel_id === undefined)).toBe(true);
   });
 
   it('does not post it again after a restart (new adapter and watcher, same store)', async () => {
@@ -133,7 +138,8 @@ describe('alerts in Slack (real watcher, real Bolt, fake Slack)', () => {
       expect(posts[1].body.thread_ts).toBe(firing.ts);
       expect(blocksText(posts[1].body.blocks)).toMatch(/majors: resolved/);
       expect(buttonIds(fake.messages.find((m) => m.channel === ch && m.threadTs)!)).toEqual([]);
-      expect(chartsTo(ch).map((c) => c.body.thread_ts)).toEqual([undefined, firing.ts]);
+      expect(chartIds(posts[1].body.blocks)).toHaveLength(1);
+      expect(chartIds(posts[1].body.blocks)[0]).not.toBe(chartIds(firing.blocks)[0]);
     }
   });
 

@@ -27,7 +27,7 @@ describe('slackManifest', () => {
   });
 
   it('asks for exactly the bot scopes the adapter uses, and no user scopes', () => {
-    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'commands', 'files:write', 'groups:history']);
+    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'commands', 'files:write', 'groups:history', 'im:write']);
     expect(m.oauth_config.scopes.user).toBeUndefined();
   });
 
