@@ -93,6 +93,19 @@ export interface Delivery {
 }
 
 /**
+ * A claim on one delivery by one outbox round (issue 13: several replicas deliver from one PostgreSQL store). While
+ * the claim holds, no other round takes the delivery; it is released once the round has recorded the outcome, and
+ * lapses after `leaseMs` if the process dies first (then another replica takes the delivery, and its in-flight mark
+ * makes that replica look for the message on the platform before posting: Notifier.findSent).
+ */
+export interface DeliveryClaim {
+  /** Who holds it: unique per outbox round (a replica runs several rounds over its life, never two on one claim). */
+  owner: string;
+  /** How long the claim holds unless released: longer than a send may take. Measured on the store's clock. */
+  leaseMs: number;
+}
+
+/**
  * A notification the policy decided on, with its delivery to every subscribed target. Written before any
  * delivery is tried (an outbox): a failed delivery stays `pending` or `failed` and is retried on the next tick;
  * a sent one is never sent again, across restarts.
@@ -163,6 +176,16 @@ export interface Store {
   /** Newest first. */
   listNotifications(basket?: string, limit?: number): Promise<NotificationRecord[]>;
   updateDelivery(id: string, target: string, delivery: Delivery): Promise<void>;
+  /**
+   * Take a delivery for one outbox round, when it is `pending` and no other round holds it (or its claim lapsed):
+   * returns the delivery as stored now, or undefined (sent or given up meanwhile, held by another round, unknown).
+   * Optional: a store that several processes deliver from has it (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED with
+   * a lease). Without it the process is the only one delivering (lowdb, memory) and deliverPending claims nothing.
+   * updateDelivery leaves a claim as it is; releaseDelivery ends it.
+   */
+  claimDelivery?(id: string, target: string, claim: DeliveryClaim): Promise<Delivery | undefined>;
+  /** End the claim of `owner` on a delivery (its outcome is recorded); another owner's claim is left alone. */
+  releaseDelivery?(id: string, target: string, owner: string): Promise<void>;
   acknowledge(id: string, ack: NonNullable<NotificationRecord['acknowledged']>): Promise<NotificationRecord | undefined>;
 
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -5,7 +5,7 @@ import { keepNewest } from '../operations.js';
 import { resolveLimits, type StoreLimits, type StoreOptions } from '../options.js';
 import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notificationSchema, runtimeSchema, subscriptionSchema } from '../schema.js';
 import { toStored } from '../stored.js';
-import type { AuditEntry, Basket, BasketRuntime, Delivery, NotificationRecord, RegimePoint, Store, Subscription } from '../types.js';
+import type { AuditEntry, Basket, BasketRuntime, Delivery, DeliveryClaim, NotificationRecord, RegimePoint, Store, Subscription } from '../types.js';
 import { CallOrder } from './call-order.js';
 import { connectionString, redactedUrl, type PostgresTarget } from './connection.js';
 import { appliedVersions, migrate, newerSchemaError, schemaState, type MigrationResult } from './migrate.js';
@@ -381,6 +381,39 @@ export class PostgresStore implements Store {
            last_attempt_at = EXCLUDED.last_attempt_at, in_flight = EXCLUDED.in_flight, doc = EXCLUDED.doc`,
         [id, target, dv.status, dv.attempts, dv.lastAttemptAt ?? null, dv.inFlight === true, json(dv)],
       );
+    });
+  }
+
+  /**
+   * Take a pending delivery for one outbox round (issue 13, replicas): the row is locked FOR UPDATE SKIP LOCKED (a
+   * replica claiming it at the same moment skips it rather than waiting) and stamped with the owner and a lease on the
+   * database's clock (replicas' clocks may differ). Returns the delivery as stored, or undefined when it is not
+   * pending, another round's claim has not lapsed, or a concurrent claim holds the row. Migration 3 added the columns.
+   */
+  async claimDelivery(id: string, target: string, claim: DeliveryClaim): Promise<Delivery | undefined> {
+    pgText(claim.owner, 'claim owner');
+    if (!(claim.leaseMs > 0) || !Number.isFinite(claim.leaseMs)) throw new StoreError('invalid', `cannot claim a delivery for ${claim.leaseMs} ms: the lease must be a positive number of milliseconds`);
+    return this.#write(async (db) => {
+      if (!isPgText(id) || !isPgText(target)) return undefined;
+      const r = await db.query<{ doc: Delivery }>(
+        `WITH c AS (
+           SELECT notification_id, target FROM deliveries
+           WHERE notification_id = $1 AND target = $2 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= clock_timestamp())
+           FOR UPDATE SKIP LOCKED
+         )
+         UPDATE deliveries d SET claimed_by = $3, claimed_until = clock_timestamp() + $4 * interval '1 millisecond'
+         FROM c WHERE d.notification_id = c.notification_id AND d.target = c.target
+         RETURNING d.doc`,
+        [id, target, claim.owner, claim.leaseMs],
+      );
+      return r.rows[0]?.doc;
+    });
+  }
+
+  async releaseDelivery(id: string, target: string, owner: string): Promise<void> {
+    return this.#write(async (db) => {
+      if (![id, target, owner].every(isPgText)) return;
+      await db.query('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE notification_id = $1 AND target = $2 AND claimed_by = $3', [id, target, owner]);
     });
   }
 

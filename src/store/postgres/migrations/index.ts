@@ -1,5 +1,6 @@
 import initial from './001_initial.js';
 import candleCache from './002_candle_cache.js';
+import deliveryClaims from './003_delivery_claims.js';
 
 /** One schema change: applied once, in version order, in its own transaction. */
 export interface Migration {
@@ -17,4 +18,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'candle_cache', sql: candleCache },
+  { version: 3, name: 'delivery_claims', sql: deliveryClaims },
 ];
