@@ -64,7 +64,7 @@ export const auditCommand: CommandSpec = {
     }
     const shown = data.slice(0, MAX_TABLE_ROWS);
     const rows = [['when', 'platform', 'user', 'action', 'basket', 'details'], ...shown.map((e) => [e.at, e.platform, e.userId, e.action, e.basket ?? '-', detailsText(e.details)])];
-    const more = data.length > shown.length ? `\nThe newest ${shown.length} of ${data.length} shown; \`export audit limit:${data.length}\` (or the CLI's --csv FILE) has them all.` : '';
+    const more = data.length > shown.length ? `\nThe newest ${shown.length} of ${data.length} shown; \`export audit --limit ${data.length}\` (or the CLI's --csv FILE) has them all.` : '';
     return {
       title: `Audit log${scope}: ${data.length} entr${data.length === 1 ? 'y' : 'ies'}`,
       text: '```\n' + table(rows) + '\n```' + more,

@@ -43,8 +43,14 @@ export function resolveCommand(commands: CommandSpec[], tokens: string[], surfac
   if (!spec) {
     const guess = nearest(first, names);
     const corr = offered.find((c) => c.name === 'corr');
+    const tryHelp = surface === 'cli' ? 'Try: corrwatch help' : 'Try: help';
     if (guess || !corr || !SYMBOL_PATTERN.test(toks[0])) {
-      throw new UserError('unknown_command', `unknown command "${toks[0]}"${guess ? `; did you mean ${guess}?` : ''} Try: help`);
+      throw new UserError('unknown_command', `unknown command "${toks[0]}"${guess ? `; did you mean ${guess}?` : ''} ${tryHelp}`);
+    }
+    // One word that is no command cannot be a pair query either (it needs two symbols): say so rather than
+    // "missing b" (`/corr xyzzy`).
+    if (toks.length === 1) {
+      throw new UserError('unknown_command', `"${toks[0]}" is not a command, and a correlation needs two symbols (${surface === 'cli' ? 'corrwatch corr BTC ETH' : 'corr BTC ETH'}). ${tryHelp}`);
     }
     // On the command line a lower-case word is taken for a command (`corrwatch db migrate` is not a query of DB
     // against MIGRATE on the exchange, issue 11); symbols there are written in capitals, or after `corr`.

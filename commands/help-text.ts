@@ -49,3 +49,27 @@ export function overviewHelpReply(commands: CommandSpec[], isAdmin: boolean, sur
   lines.push('', surface === 'cli' ? 'corrwatch <command> --help for details.' : 'help <command> for details.');
   return { title: 'corrwatch commands', text: lines.join('\n'), ephemeral: true, severity: 'info' };
 }
+
+/** The commands a newcomer is shown first in chat, each with one example (`{basket}`: a basket that exists). */
+const FIRST_COMMANDS: { name: string; short: string; example: string; withoutBasket: string }[] = [
+  { name: 'corr', short: 'corr A B [WINDOW]', example: 'corr BTC ETH 30d', withoutBasket: 'corr BTC ETH 30d' },
+  { name: 'regime', short: 'regime [BASKET]', example: 'regime {basket}', withoutBasket: 'regime' },
+  { name: 'matrix', short: 'matrix BASKET | SYMBOLS...', example: 'matrix {basket}', withoutBasket: 'matrix BTC ETH SOL' },
+];
+
+/**
+ * `/corr help` in chat: the three most useful commands with one example each, the baskets that exist, and how to
+ * get the full list (`help all`) or one command's options (`help <command>`).
+ */
+export function teachingHelpReply(commands: CommandSpec[], basketNames: string[], isAdmin: boolean): Reply {
+  const basket = basketNames[0];
+  const lines = ['Start with these:'];
+  for (const f of FIRST_COMMANDS) {
+    const spec = commands.find((c) => c.name === f.name && visibleTo(c, isAdmin, 'chat'));
+    if (!spec) continue;
+    lines.push(`  ${f.short} — ${spec.summary}`, `      e.g. ${basket ? f.example.replace('{basket}', basket) : f.withoutBasket}`);
+  }
+  lines.push('', basketNames.length ? `Baskets: ${basketNames.join(', ')}` : 'No baskets yet' + (isAdmin ? ': basket create NAME SYMBOLS...' : ' (an admin creates them).'));
+  lines.push('', 'help all for every command · help <command> for its options and examples');
+  return { title: 'corrwatch: correlation regimes of crypto baskets', text: lines.join('\n'), ephemeral: true, severity: 'info' };
+}

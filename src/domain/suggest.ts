@@ -1,7 +1,12 @@
-/** Levenshtein edit distance (case-insensitive), O(|a|·|b|) with two rows. */
+/**
+ * Edit distance (case-insensitive) where a swap of two neighbouring letters counts as one edit, as typing makes it
+ * (`lsit` is one edit from `list`, `hepl` from `help`): Levenshtein plus adjacent transpositions (optimal string
+ * alignment), O(|a|·|b|) with three rows.
+ */
 export function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
+  let before = new Array<number>(t.length + 1).fill(0);
   let prev = new Array<number>(t.length + 1);
   let cur = new Array<number>(t.length + 1);
   for (let j = 0; j <= t.length; j++) prev[j] = j;
@@ -10,8 +15,9 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= t.length; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
       cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) cur[j] = Math.min(cur[j], before[j - 2] + 1);
     }
-    [prev, cur] = [cur, prev];
+    [before, prev, cur] = [prev, cur, before];
   }
   return prev[t.length];
 }

@@ -13,7 +13,7 @@ describe('help', () => {
   });
 
   it('a non-admin sees only the commands they may run', async () => {
-    const r = await env.rt.run(USER, 'help');
+    const r = await env.rt.run(USER, 'help all');
     expectOk(r);
     expect(r.reply.ephemeral).toBe(true);
     const lines = commandLines(r.reply.text!);
@@ -34,7 +34,7 @@ describe('help', () => {
   });
 
   it('an admin also sees the admin commands, marked (admin)', async () => {
-    const r = await env.rt.run(ADMIN, 'help');
+    const r = await env.rt.run(ADMIN, 'help all');
     expectOk(r);
     const lines = commandLines(r.reply.text!);
     expect(lines.find((l) => l.startsWith('basket create NAME SYMBOLS...'))).toMatch(/\(admin\)$/);
@@ -45,7 +45,7 @@ describe('help', () => {
 
   it('CLI-only commands and options are not offered in chat, to anyone', async () => {
     for (const who of [USER, ADMIN]) {
-      const text = (await env.rt.run(who, 'help')).reply.text!;
+      const text = (await env.rt.run(who, 'help all')).reply.text!;
       const names = commandLines(text).map((l) => l.split(' ')[0]);
       expect(names).not.toContain('backtest');
       expect(names).not.toContain('start');
@@ -110,5 +110,47 @@ describe('help', () => {
     const r = await env.rt.run(USER, '');
     expectOk(r);
     expect(r.reply.text).toBe((await env.rt.run(USER, 'help')).reply.text);
+  });
+  it('/corr help in chat teaches: three commands with one example each, the baskets in the store, how to see all', async () => {
+    const own = await makeEnv();
+    expectOk(await own.rt.run(ADMIN, 'basket create defi UNI AAVE'));
+    const r = await own.rt.run(USER, '/corr help');
+    expectOk(r);
+    expect(r.reply.ephemeral).toBe(true);
+    const text = r.reply.text!;
+    expect(commandLines(text).map((l) => l.trim().split(' ')[0])).toEqual(['corr', 'regime', 'matrix']);
+    const examples = text.split('\n').filter((l) => l.trim().startsWith('e.g. ')).map((l) => l.trim().slice(5));
+    expect(examples).toEqual(['corr BTC ETH 30d', 'regime majors', 'matrix majors']);
+    expect(text).toContain('Baskets: majors, defi');
+    expect(text).toContain('help all for every command');
+    // every example runs as shown
+    for (const e of examples) expectOk(await own.rt.run(USER, e));
+    // a basket deleted is gone from it; with none, the examples need none
+    expectOk(await own.rt.run(ADMIN, 'basket delete defi'));
+    expect((await own.rt.run(USER, 'help')).reply.text).toContain('Baskets: majors\n');
+    expectOk(await own.rt.run(ADMIN, 'basket delete majors'));
+    const bare = (await own.rt.run(USER, 'help')).reply.text!;
+    expect(bare).toContain('No baskets yet (an admin creates them).');
+    expect(bare).toContain('e.g. matrix BTC ETH SOL');
+    expect((await own.rt.run(ADMIN, 'help')).reply.text).toContain('No baskets yet: basket create NAME SYMBOLS...');
+    // Discord's /help the same
+    expect((await own.rt.run(DISCORD_USER, 'help')).reply.text).toBe(bare);
+  });
+
+  it('the full list is `help all` in chat; the console and the CLI show it for a bare help', async () => {
+    const all = await env.rt.run(USER, 'help all');
+    expect(all.reply.title).toBe('corrwatch commands');
+    const consoleHelp = await env.rt.run({ platform: 'console', userId: 'console', channelId: 'console', isAdmin: false }, 'help');
+    expect(consoleHelp.reply.text).toBe(all.reply.text);
+  });
+
+  it('unknown commands and subcommands suggest the nearest, typos with swapped letters included', async () => {
+    expectUserError(await env.rt.run(USER, 'hepl'), 'unknown command "hepl"; did you mean help? Try: help');
+    expectUserError(await env.rt.run(USER, 'basket lsit'), 'unknown basket subcommand "lsit"; did you mean list?');
+    expectUserError(await env.rt.run(USER, 'alerts histroy majors'), 'unknown alerts subcommand "histroy"; did you mean history?');
+    expectUserError(await env.rt.run(USER, 'matirx majors'), 'unknown command "matirx"; did you mean matrix?');
+    expectUserError(await env.rt.run(USER, 'help forcast'), 'unknown command "forcast"; did you mean forecast? Try: help all');
+    // one word that is neither a command nor a pair: said plainly, not "missing b"
+    expectUserError(await env.rt.run(USER, 'xyzzy'), '"xyzzy" is not a command, and a correlation needs two symbols (corr BTC ETH). Try: help');
   });
 });

@@ -6,6 +6,7 @@ import { UserError } from '../../src/domain/errors.js';
 import { corrCommand } from '../../commands/corr.js';
 import { matrixCommand } from '../../commands/matrix.js';
 import { commands } from '../../commands/index.js';
+import { editDistance } from '../../src/domain/suggest.js';
 
 function userError(fn: () => unknown): string {
   try {
@@ -86,6 +87,20 @@ describe('resolveCommand', () => {
   });
   it('suggests the nearest command for a typo', () => {
     expect(userError(() => resolveCommand(commands, ['matrx', 'majors'], 'chat'))).toMatch(/unknown command "matrx"; did you mean matrix\?/);
+    // on the command line the same suggestions, with the CLI's way to the list
+    expect(userError(() => resolveCommand(commands, ['matrx', 'majors'], 'cli'))).toBe('unknown command "matrx"; did you mean matrix? Try: corrwatch help');
+    expect(userError(() => resolveCommand(commands, ['hepl'], 'cli'))).toBe('unknown command "hepl"; did you mean help? Try: corrwatch help');
+    expect(userError(() => resolveCommand(commands, ['basket', 'lsit'], 'cli'))).toMatch(/^unknown basket subcommand "lsit"; did you mean list\?/);
+    expect(userError(() => resolveCommand(commands, ['backtset', '--basket', 'majors'], 'cli'))).toMatch(/did you mean backtest\?/);
+    expect(userError(() => resolveCommand(commands, ['xyzzy'], 'cli'))).toBe('"xyzzy" is not a command, and a correlation needs two symbols (corrwatch corr BTC ETH). Try: corrwatch help');
+  });
+  it('counts a swap of neighbouring letters as one edit', () => {
+    expect(editDistance('lsit', 'list')).toBe(1);
+    expect(editDistance('hepl', 'help')).toBe(1);
+    expect(editDistance('matrx', 'matrix')).toBe(1);
+    expect(editDistance('abc', 'cab')).toBe(2);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('Kitten', 'sitting')).toBe(3);
   });
   it('on the command line a lower-case word is a command, never symbols (`corrwatch cache clear`, issue 11)', () => {
     expect(userError(() => resolveCommand(commands, ['cache', 'clear'], 'cli'))).toMatch(/^unknown command "cache". Try: corrwatch help. For a pair of symbols write them in capitals \(corrwatch CACHE CLEAR\) or after corr \(corrwatch corr cache clear\)$/);
