@@ -1,6 +1,6 @@
 import { stressWithinLine } from '../forecast/regime-outlook.js';
 import type { ChartImage, Reply, ReplyAction, Severity } from '../domain/reply.js';
-import { isoTime } from '../domain/timeframe.js';
+import { DEFAULT_TIME_ZONE, formatDateTime } from '../domain/timezone.js';
 import type { NotificationRecord } from '../store/types.js';
 import type { Driver } from '../regime/types.js';
 
@@ -30,9 +30,11 @@ export function parseActionId(id: string): { kind: 'ack'; recordId: string } | {
 
 /**
  * The message for one alert notification: what happened, avg ρ against its baseline, the pairs that moved most,
- * the episode's duration and peak when it ends, and the regime chart when given.
+ * the episode's duration and peak when it ends, and the regime chart when given. Times are in `timeZone` (the
+ * basket's display zone), the zone named.
  */
-export function alertReply(record: NotificationRecord, chart?: ChartImage): Reply {
+export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZone: string = DEFAULT_TIME_ZONE): Reply {
+  const time = (ms: number) => formatDateTime(ms, timeZone);
   const p = record.payload as {
     basket: string;
     symbols: string[];
@@ -91,7 +93,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
   }
   if (record.kind === 'resolved') {
     if (p.peakAvgCorrelation !== undefined) fields.push({ name: 'peak avg ρ', value: sign(p.peakAvgCorrelation), inline: true });
-    if (p.startedAt !== undefined) fields.push({ name: 'episode', value: `${isoTime(p.startedAt)} → ${isoTime(record.at)}`, inline: false });
+    if (p.startedAt !== undefined) fields.push({ name: 'episode', value: `${time(p.startedAt)} → ${time(record.at)}`, inline: false });
   }
   if (p.drivers?.length && (record.kind === 'firing' || record.kind === 'escalated')) {
     fields.push({
@@ -101,7 +103,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
     });
   }
   let text: string;
-  if (record.kind === 'stale') text = `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${isoTime(record.at)}. Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
+  if (record.kind === 'stale') text = `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}. Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
   else if (record.kind === 'recovered') text = `Fresh ${p.timeframe} bars for ${b} again.`;
   else if (record.kind === 'resolved') text = `Correlations in ${b} are back within their usual range.`;
   else text = (p.why ? p.why.charAt(0).toUpperCase() + p.why.slice(1) : `Regime: ${p.regime}`) + `. Diversification across ${p.symbols.join(', ')} is weaker than usual.`;
@@ -111,7 +113,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage): Repl
     fields,
     chart,
     severity,
-    footer: `${p.timeframe} bars · bar ${isoTime(record.at)}`,
+    footer: `${p.timeframe} bars · bar ${time(record.at)}`,
     actions: record.kind === 'firing' || record.kind === 'escalated' ? alertActions(record) : undefined,
   };
 }

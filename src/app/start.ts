@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { alertReply } from '../alerts/alert-reply.js';
 import { consoleNotifier } from '../alerts/console-notifier.js';
 import type { Notifier } from '../alerts/notifier.js';
 import { chartRenderer } from '../chart/index.js';
 import type { Config } from '../config/schema.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { isoTime } from '../domain/timeframe.js';
+import { DEFAULT_TIME_ZONE, formatDateTime } from '../domain/timezone.js';
+import { renderAlertWithChart } from './alert-chart.js';
 import type { Logger } from '../log.js';
 import { healthOf } from '../ops/health.js';
 import { OpsMetrics } from '../ops/metrics.js';
@@ -16,7 +17,7 @@ import { opsHandler, type OpsEndpoints } from '../ops/routes.js';
 import { autoSchedule, schedulePeriodMs, scheduleTicks } from '../scheduler/cron.js';
 import { Watcher, type TickReport } from '../scheduler/watcher.js';
 import { StoreError } from '../store/errors.js';
-import type { NotificationRecord, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { seedBaskets } from '../config/baskets.js';
 import { acceleratedClock } from './demo-clock.js';
 import { buildMarketSource } from './market.js';
@@ -83,24 +84,9 @@ export interface Running {
 }
 
 /** One line per basket after each tick, for the terminal. */
-export function tickSummary(r: TickReport): string {
+export function tickSummary(r: TickReport, timeZone: string = DEFAULT_TIME_ZONE): string {
   const parts = r.baskets.map((b) => `${b.basket}: ${b.error ? b.error : `${b.regime ?? '-'} (+${b.newBars} bars)`}`);
-  return `[${r.at}] ${parts.join(' · ')}${r.delivery.sent ? ` · ${r.delivery.sent} alert(s) sent` : ''}`;
-}
-
-/** The regime chart for an alert, from the basket's recent history in the store. */
-async function renderAlertWithChart(store: Store, record: NotificationRecord) {
-  const rt = await store.getRuntime(record.basket);
-  const points = (rt?.history ?? []).filter((p) => p.at <= record.at).slice(-500);
-  if (points.length < 2) return alertReply(record);
-  const chart = await chartRenderer.regime({
-    timestamps: points.map((p) => p.at),
-    avgCorrelation: points.map((p) => p.avgCorrelation),
-    regimes: points.map((p) => p.regime),
-    basket: record.basket,
-    title: `${record.basket}: average correlation and regime`,
-  });
-  return alertReply(record, chart);
+  return `[${formatDateTime(Date.parse(r.at), timeZone)}] ${parts.join(' · ')}${r.delivery.sent ? ` · ${r.delivery.sent} alert(s) sent` : ''}`;
 }
 
 /**
@@ -172,7 +158,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     }),
     ...started.map((a) => a.notifier),
   ];
-  const w = new Watcher({ store, market, config, clock, log, notifiers, renderAlert: (record) => renderAlertWithChart(store, record), onDelivery: (a) => metrics.recordDelivery(a) });
+  const w = new Watcher({ store, market, config, clock, log, notifiers, renderAlert: (record) => renderAlertWithChart(store, record, config.display.timezone), onDelivery: (a) => metrics.recordDelivery(a) });
   holder.watcher = w;
   const baskets = await store.listBaskets();
   const expression = opts.schedule ?? (config.schedule === 'auto' ? autoSchedule(baskets.length ? baskets.map((b) => b.timeframe) : ['1h']) : config.schedule);
@@ -205,7 +191,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       health.storeError = undefined;
       metrics.recordTick(r, (performance.now() - t0) / 1000);
       health.lastCompletedAt = Date.now();
-      opts.write(tickSummary(r) + '\n');
+      opts.write(tickSummary(r, config.display.timezone) + '\n');
     } else {
       // The schedule never overlaps itself (scheduleTicks); this is a tick started some other way meanwhile.
       metrics.recordSkippedTick();

@@ -6,7 +6,7 @@ import { resolveSize, type RenderOptions } from './options.js';
 import { renderToPng } from './render.js';
 import { correlationRange, fileSafe, fmt, gap, lastFinite, requireData, requireSameLength, usableIndices } from './sanitize.js';
 import { getTheme } from './theme.js';
-import { formatUtc, utcTimeAxis } from './time-axis.js';
+import { formatUtc, timeAxis, timeAxisZone } from './time-axis.js';
 import { VALUE_TAG_ROOM, valueTagPlugin } from './value-tag-plugin.js';
 
 export interface ForecastChartInput {
@@ -157,7 +157,7 @@ export async function renderForecastChart(input: ForecastChartInput, opts?: Rend
     options: {
       layout: { padding: { ...layoutPadding, right: VALUE_TAG_ROOM } },
       scales: {
-        x: utcTimeAxis(t0, tEnd, size.width, theme),
+        x: timeAxis(t0, tEnd, size.width, theme, opts?.timeZone),
         y: {
           type: 'linear',
           min: yMin,
@@ -170,7 +170,7 @@ export async function renderForecastChart(input: ForecastChartInput, opts?: Rend
       },
       plugins: {
         corrwatchBackground: { color: theme.background },
-        ...titleOptions(theme, size.width, title, forecastSubtitle(input, summary)),
+        ...titleOptions(theme, size.width, title, forecastSubtitle(input, summary, timeAxisZone(opts?.timeZone))),
         legend: { ...legend, labels: { ...legend.labels, sort: (a: LegendItem, b: LegendItem) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } },
         annotation: {
           annotations: {
@@ -204,7 +204,7 @@ export async function renderForecastChart(input: ForecastChartInput, opts?: Rend
   return {
     png,
     filename: input.basket ? `forecast-${fileSafe(input.basket)}.png` : 'forecast.png',
-    alt: forecastAlt(input, summary, avg.length, t0, tNow, tEnd),
+    alt: forecastAlt(input, summary, avg.length, t0, tNow, tEnd, opts?.timeZone),
     ...size,
   };
 }
@@ -235,19 +235,19 @@ function forecastText(s: Summary): string {
   return `${fmt(s.mean)} [${fmt(s.low)}, ${fmt(s.high)}]`;
 }
 
-function forecastSubtitle(input: ForecastChartInput, s: Summary): string {
+function forecastSubtitle(input: ForecastChartInput, s: Summary, zone: string): string {
   return [
     `now ρ̄ = ${fmt(s.now)}`,
     `smoothed ${fmt(s.smoothed)}${bandText(s)}`,
     `in ${input.horizon}: ${forecastText(s)} (${s.interval})`,
-    `${input.timeframe} bars, times in UTC`,
+    `${input.timeframe} bars, times in ${zone}`,
   ].join(' · ');
 }
 
-function forecastAlt(input: ForecastChartInput, s: Summary, points: number, t0: number, tNow: number, tEnd: number): string {
+function forecastAlt(input: ForecastChartInput, s: Summary, points: number, t0: number, tNow: number, tEnd: number, timeZone?: string): string {
   return (
-    `Line chart of the average pairwise correlation ρ̄${input.basket ? ` of basket ${input.basket}` : ''} from ${formatUtc(t0)} to ${formatUtc(tNow)} ` +
-    `(${points} points, ${input.timeframe} bars) with its smoothed level and band, then a ${input.horizon} forecast to ${formatUtc(tEnd)} ` +
+    `Line chart of the average pairwise correlation ρ̄${input.basket ? ` of basket ${input.basket}` : ''} from ${formatUtc(t0, timeZone)} to ${formatUtc(tNow, timeZone)} ` +
+    `(${points} points, ${input.timeframe} bars) with its smoothed level and band, then a ${input.horizon} forecast to ${formatUtc(tEnd, timeZone)} ` +
     `with its ${s.interval}. avg ρ now ${fmt(s.now)}, forecast ${forecastText(s)} in ${input.horizon}; ` +
     `smoothed ${fmt(s.smoothed)}${bandText(s)}.`
   );

@@ -8,6 +8,11 @@ export interface RenderOptions {
   height?: number;
   /** Default `dark` (readable in Discord / Slack dark mode). */
   theme?: ThemeName;
+  /**
+   * IANA zone of the time axis, subtitles and alt text (the display zone: config display.timezone or the basket's
+   * own); default UTC.
+   */
+  timeZone?: string;
 }
 
 export interface ResolvedSize {

@@ -5,7 +5,7 @@ import { resolveSize, type RenderOptions } from './options.js';
 import { renderToPng } from './render.js';
 import { extent, fileSafe, fmt, gap, lastFinite, requireSameLength, usableIndices } from './sanitize.js';
 import { getTheme } from './theme.js';
-import { formatUtc, utcTimeAxis } from './time-axis.js';
+import { formatUtc, timeAxis, timeAxisZone } from './time-axis.js';
 
 export interface PairChartInput {
   symbols: [string, string];
@@ -47,7 +47,7 @@ export async function renderPairChart(input: PairChartInput, opts?: RenderOption
 
   const [a, b] = input.symbols;
   const title = input.title ?? `${a} / ${b} rolling correlation${input.timeframe ? ` (${input.timeframe} bars)` : ''}`;
-  const subtitle = pairSubtitle(input, short, long, low, high);
+  const subtitle = pairSubtitle(input, short, long, low, high, timeAxisZone(opts?.timeZone));
   const line = { pointRadius: 0, borderJoinStyle: 'round' as const, spanGaps: false, parsing: false as const, normalized: true };
 
   // Chart.js draws dataset 0 last (on top): the short line over the long one over the band.
@@ -64,7 +64,7 @@ export async function renderPairChart(input: PairChartInput, opts?: RenderOption
     options: {
       layout: { padding: layoutPadding },
       scales: {
-        x: utcTimeAxis(t0, t1, size.width, theme),
+        x: timeAxis(t0, t1, size.width, theme, opts?.timeZone),
         y: {
           type: 'linear',
           min: -1,
@@ -90,7 +90,7 @@ export async function renderPairChart(input: PairChartInput, opts?: RenderOption
   return {
     png,
     filename: `corr-${fileSafe(a)}-${fileSafe(b)}.png`,
-    alt: pairAlt(input, short, long, low, high, t0, t1),
+    alt: pairAlt(input, short, long, low, high, t0, t1, opts?.timeZone),
     ...size,
   };
 }
@@ -99,18 +99,18 @@ function lastOf(pts: Pt[]): number | undefined {
   return lastFinite(pts.map((p) => p.y))?.value;
 }
 
-function pairSubtitle(input: PairChartInput, short: Pt[], long: Pt[], low: Pt[], high: Pt[]): string {
+function pairSubtitle(input: PairChartInput, short: Pt[], long: Pt[], low: Pt[], high: Pt[], zone: string): string {
   const ci = lastOf(low) !== undefined && lastOf(high) !== undefined ? ` (95% CI ${fmt(lastOf(low))} to ${fmt(lastOf(high))})` : '';
-  return `latest ρ ${input.shortWindow} = ${fmt(lastOf(short))}${ci} · ρ ${input.longWindow} = ${fmt(lastOf(long))} · times in UTC`;
+  return `latest ρ ${input.shortWindow} = ${fmt(lastOf(short))}${ci} · ρ ${input.longWindow} = ${fmt(lastOf(long))} · times in ${zone}`;
 }
 
-function pairAlt(input: PairChartInput, short: Pt[], long: Pt[], low: Pt[], high: Pt[], t0: number, t1: number): string {
+function pairAlt(input: PairChartInput, short: Pt[], long: Pt[], low: Pt[], high: Pt[], t0: number, t1: number, timeZone?: string): string {
   const [a, b] = input.symbols;
   const span = extent(short.map((p) => p.y));
   const range = span ? `; ${input.shortWindow} ρ ranged ${fmt(span[0])} to ${fmt(span[1])}` : '';
   const ci = lastOf(low) !== undefined && lastOf(high) !== undefined ? ` (95% CI ${fmt(lastOf(low))} to ${fmt(lastOf(high))})` : '';
   return (
-    `Line chart of the rolling correlation of ${a} and ${b} from ${formatUtc(t0)} to ${formatUtc(t1)} (${short.length} points). ` +
+    `Line chart of the rolling correlation of ${a} and ${b} from ${formatUtc(t0, timeZone)} to ${formatUtc(t1, timeZone)} (${short.length} points). ` +
     `Latest ${input.shortWindow} ρ = ${fmt(lastOf(short))}${ci}, ${input.longWindow} ρ = ${fmt(lastOf(long))}${range}.`
   );
 }

@@ -6,11 +6,12 @@ import { layoutPadding, legendOptions, titleOptions } from './common.js';
 import { resolveSize, type RenderOptions } from './options.js';
 import { renderToPng } from './render.js';
 import { regimeBandsPlugin } from './regime-bands-plugin.js';
-import { REGIMES, regimeRuns } from './regime-runs.js';
+import { barLength, REGIMES, regimeRuns } from './regime-runs.js';
+import { regimeMarkersPlugin, type RegimeMarkers } from './regime-markers-plugin.js';
 import { regimeAlt, regimeSubtitle, type ThresholdInfo } from './regime-summary.js';
 import { correlationRange, fileSafe, fmt, gap, lastFinite, requireSameLength, usableIndices } from './sanitize.js';
 import { getTheme } from './theme.js';
-import { utcTimeAxis } from './time-axis.js';
+import { timeAxis } from './time-axis.js';
 import { VALUE_TAG_ROOM, valueTagPlugin } from './value-tag-plugin.js';
 
 export interface RegimeChartInput {
@@ -26,6 +27,10 @@ export interface RegimeChartInput {
   title?: string;
   /** Basket name, used in the default title and the filename. */
   basket?: string;
+  /** The bar length in ms (the newest bar's band is this wide); default: the smallest step between timestamps. */
+  barMs?: number;
+  /** An alert's marks: the episode's onset bar and the level the detector crossed (src/app/alert-chart.ts). */
+  markers?: RegimeMarkers;
 }
 
 type Pt = { x: number; y: number | null };
@@ -50,10 +55,16 @@ export async function renderRegimeChart(input: RegimeChartInput, opts?: RenderOp
   const exit = thresholdSeries(input.exitThreshold, idx, x);
   const t0 = x[0];
   const t1 = x[x.length - 1];
+  // Each point is a bar: the axis runs to the end of the newest one, so its band (often the very bar an alert is
+  // about) is as wide as any other bar's.
+  const bar = input.barMs !== undefined && input.barMs > 0 ? input.barMs : barLength(x);
+  const tEnd = t1 + bar;
+  const timeZone = opts?.timeZone;
   const current = lastFinite(avg.map((p) => p.y));
   const currentRegime = current ? regimes[current.index] : undefined;
   const info: ThresholdInfo = { entry: thresholdInfo(input.entryThreshold, entry), exit: thresholdInfo(input.exitThreshold, exit) };
-  const [yMin, yMax] = correlationRange([...avg, ...entry, ...exit].map((p) => p.y));
+  const levelY = input.markers?.level?.value;
+  const [yMin, yMax] = correlationRange([...avg, ...entry, ...exit].map((p) => p.y).concat(levelY !== undefined ? [levelY] : []));
 
   const line = { pointRadius: 0, spanGaps: false, parsing: false as const, normalized: true, fill: false };
   const datasets: ChartDataset<'line', Pt[]>[] = [];
@@ -86,7 +97,7 @@ export async function renderRegimeChart(input: RegimeChartInput, opts?: RenderOp
     options: {
       layout: { padding: { ...layoutPadding, right: VALUE_TAG_ROOM } },
       scales: {
-        x: utcTimeAxis(t0, t1, size.width, theme),
+        x: timeAxis(t0, tEnd, size.width, theme, timeZone),
         y: {
           type: 'linear',
           min: yMin,
@@ -99,12 +110,13 @@ export async function renderRegimeChart(input: RegimeChartInput, opts?: RenderOp
       },
       plugins: {
         corrwatchBackground: { color: theme.background },
-        ...titleOptions(theme, size.width, title, regimeSubtitle(current?.value, currentRegime, info, x, regimes)),
+        ...titleOptions(theme, size.width, title, regimeSubtitle(current?.value, currentRegime, info, x, regimes, timeZone)),
         legend: legendOptions(theme, (item) => item.text !== 'current'),
       },
     },
     plugins: [
-      regimeBandsPlugin(regimeRuns(x, regimes), theme),
+      regimeBandsPlugin(regimeRuns(x, regimes, bar), theme),
+      ...(input.markers ? [regimeMarkersPlugin(input.markers, theme)] : []),
       ...(current ? [valueTagPlugin({ x: x[current.index], y: current.value, background: theme.avg, color: theme.background })] : []),
     ],
   };
@@ -113,7 +125,7 @@ export async function renderRegimeChart(input: RegimeChartInput, opts?: RenderOp
   return {
     png,
     filename: input.basket ? `regime-${fileSafe(input.basket)}.png` : 'regime.png',
-    alt: regimeAlt(input.basket, avg.length, t0, t1, current?.value, currentRegime, info, x, regimes),
+    alt: regimeAlt(input.basket, avg.length, t0, t1, current?.value, currentRegime, info, x, regimes, timeZone, input.markers),
     ...size,
   };
 }

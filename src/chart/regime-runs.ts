@@ -8,13 +8,31 @@ export interface RegimeRun {
   /** Index (into the given arrays) of the run's first and last point. */
   first: number;
   last: number;
-  /** Band edges: half-way to the neighbouring points, so a one-point run still gets a visible band. */
+  /**
+   * Band edges. Each point is a bar that holds from its own time until the next point's, so a run covers exactly
+   * [time of its first bar, time of the bar after its last); the newest run ends `barMs` after its last bar. The band
+   * starts at the time a subtitle gives as "since", and a one-bar run at the right edge (the bar an alert fired on)
+   * is a whole bar wide.
+   */
   from: number;
   to: number;
 }
 
-/** Splits per-point regimes into runs. Unknown labels end a run and get no band. */
-export function regimeRuns(x: readonly number[], regimes: readonly (Regime | undefined)[]): RegimeRun[] {
+/**
+ * The bar length of a series: the smallest positive step between neighbouring points (a weekend or an outage makes
+ * some steps longer, never shorter). 0 for fewer than two distinct times.
+ */
+export function barLength(x: readonly number[]): number {
+  let best = Infinity;
+  for (let i = 1; i < x.length; i++) {
+    const d = x[i] - x[i - 1];
+    if (d > 0 && d < best) best = d;
+  }
+  return Number.isFinite(best) ? best : 0;
+}
+
+/** Splits per-point regimes into runs. Unknown labels end a run and get no band. `x` is ascending. */
+export function regimeRuns(x: readonly number[], regimes: readonly (Regime | undefined)[], barMs: number = barLength(x)): RegimeRun[] {
   const runs: RegimeRun[] = [];
   let start = 0;
   for (let i = 1; i <= x.length; i++) {
@@ -22,9 +40,8 @@ export function regimeRuns(x: readonly number[], regimes: readonly (Regime | und
     const r = regimes[start];
     if (r !== undefined && REGIMES.includes(r)) {
       const last = i - 1;
-      const from = start > 0 ? (x[start - 1] + x[start]) / 2 : x[start];
-      const to = last < x.length - 1 ? (x[last] + x[last + 1]) / 2 : x[last];
-      runs.push({ regime: r, first: start, last, from, to });
+      const to = last < x.length - 1 ? x[last + 1] : x[last] + barMs;
+      runs.push({ regime: r, first: start, last, from: x[start], to });
     }
     start = i;
   }

@@ -1,7 +1,8 @@
 import type { Regime } from '../domain/types.js';
 import { REGIMES, regimeShares } from './regime-runs.js';
 import { fmt } from './sanitize.js';
-import { formatUtc, formatUtcShort } from './time-axis.js';
+import { DEFAULT_TIME_ZONE, formatDateTime, formatShortDateTime } from '../domain/timezone.js';
+import type { RegimeMarkers } from './regime-markers-plugin.js';
 
 /** Threshold descriptions: `0.70`, `adaptive, now 0.72`, or empty when not given. */
 export interface ThresholdInfo {
@@ -24,7 +25,8 @@ export function regimeSubtitle(
   t: ThresholdInfo,
   x: number[],
   regimes: (Regime | undefined)[],
-  date: (ms: number) => string = formatUtcShort,
+  timeZone: string = DEFAULT_TIME_ZONE,
+  date: (ms: number) => string = (ms) => formatShortDateTime(ms, timeZone),
 ): string {
   const parts = [`now ρ̄ = ${fmt(current)}`];
   const start = since(x, regimes);
@@ -44,12 +46,19 @@ export function regimeAlt(
   t: ThresholdInfo,
   x: number[],
   regimes: (Regime | undefined)[],
+  timeZone: string = DEFAULT_TIME_ZONE,
+  markers?: RegimeMarkers,
 ): string {
+  const when = (ms: number) => formatDateTime(ms, timeZone);
+  const marks = [
+    markers?.onset ? ` A vertical line marks ${markers.onset.label}.` : '',
+    markers?.level ? ` A dotted line marks ${markers.level.label}.` : '',
+  ].join('');
   const shares = regimeShares(regimes);
   const time = REGIMES.filter((r) => shares[r] > 0).map((r) => `${r} ${Math.round(shares[r] * 100)}%`).join(', ');
   return (
-    `Line chart of the average pairwise correlation ρ̄${basket ? ` of basket ${basket}` : ''} from ${formatUtc(t0)} to ${formatUtc(t1)} ` +
-    `(${points} points), background shaded by regime. ${regimeSubtitle(current, regime, t, x, regimes, formatUtc).replace(/ · /g, ', ')}.` +
-    ` Time in regime: ${time || 'none'}.`
+    `Line chart of the average pairwise correlation ρ̄${basket ? ` of basket ${basket}` : ''} from ${when(t0)} to ${when(t1)} ` +
+    `(${points} points), background shaded by regime. ${regimeSubtitle(current, regime, t, x, regimes, timeZone, when).replace(/ · /g, ', ')}.` +
+    ` Time in regime: ${time || 'none'}.${marks}`
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { divergingRgb, textColorOn } from '../../src/chart/colors.js';
 import { fitLines } from '../../src/chart/fit-text.js';
-import { regimeRuns, regimeShares } from '../../src/chart/regime-runs.js';
+import { barLength, regimeRuns, regimeShares } from '../../src/chart/regime-runs.js';
 import { correlationRange, fileSafe, fmt, gap } from '../../src/chart/sanitize.js';
 import { formatUtcTick, utcTicks } from '../../src/chart/time-axis.js';
 
@@ -46,13 +46,16 @@ describe('colours', () => {
 });
 
 describe('regime runs', () => {
-  it('groups contiguous regimes with half-way edges', () => {
+  it('groups contiguous regimes; each run covers its bars, from its first bar to the next run (the last: one bar more)', () => {
     const runs = regimeRuns([0, 10, 20, 30], ['calm', 'calm', 'stressed', 'calm']);
     expect(runs).toEqual([
-      { regime: 'calm', first: 0, last: 1, from: 0, to: 15 },
-      { regime: 'stressed', first: 2, last: 2, from: 15, to: 25 },
-      { regime: 'calm', first: 3, last: 3, from: 25, to: 30 },
+      { regime: 'calm', first: 0, last: 1, from: 0, to: 20 },
+      { regime: 'stressed', first: 2, last: 2, from: 20, to: 30 },
+      { regime: 'calm', first: 3, last: 3, from: 30, to: 40 },
     ]);
+    // The bar an alert fires on is the newest, alone in its regime: a whole bar wide, not the half a bar it used to get.
+    expect(regimeRuns([0, 10, 20, 40, 50], ['converging', 'converging', 'converging', 'converging', 'stressed']).at(-1)).toEqual({ regime: 'stressed', first: 4, last: 4, from: 50, to: 60 });
+    expect(barLength([0, 10, 20, 40, 50])).toBe(10);
     expect(regimeShares(['calm', 'calm', 'stressed', 'calm']).calm).toBe(0.75);
   });
 });
