@@ -6,6 +6,7 @@ import { audit } from './audit.js';
 import { listBaskets, requireBasket, requireStore } from './basket-lookup.js';
 import { fmtRho, table } from './format.js';
 import { alertsHistoryCsv, csvArg, deliverySummary } from './csv-export.js';
+import { jsonArg } from './common-args.js';
 import type { ArgSpec, CommandContext, CommandSpec } from './types.js';
 
 const basketArg: ArgSpec = { name: 'basket', type: 'basket', positional: true, required: true, description: 'basket name', autocomplete: 'basket' };
@@ -128,7 +129,7 @@ export const alertsHistoryCommand: CommandSpec = {
   name: 'history',
   summary: 'the recent alerts of a basket and where they were delivered',
   adminOnly: false,
-  args: [basketArg, { name: 'limit', type: 'int', description: 'how many (at most 50)', default: '10' }, csvArg],
+  args: [basketArg, { name: 'limit', type: 'int', description: 'how many (at most 50)', default: '10' }, jsonArg, csvArg],
   csv: alertsHistoryCsv,
   examples: ['alerts history majors'],
   async handler(ctx, args) {
