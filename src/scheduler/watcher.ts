@@ -1,6 +1,6 @@
 import { checkStale, evaluateBar, initialAlertState, parseAlertState, snoozeUntil, unsnooze, type AlertNotification, type AlertState, type PolicyConfig, withCalendar } from '../alerts/policy.js';
 import { isOverdue } from '../alerts/check-stale.js';
-import { deliverPending, type DeliveryAttempt, type FanoutReport, type GiveUpPolicy } from '../alerts/fanout.js';
+import { deliverPending, type ClaimOptions, type DeliveryAttempt, type FanoutReport, type GiveUpPolicy } from '../alerts/fanout.js';
 import { targetKey, type Notifier } from '../alerts/notifier.js';
 import type { Config } from '../config/schema.js';
 import type { Calendar } from '../domain/calendar.js';
@@ -27,6 +27,8 @@ export interface WatcherDeps {
   renderAlert: (record: NotificationRecord) => Promise<Reply>;
   /** Told of every delivery attempt (for metrics). */
   onDelivery?: (attempt: DeliveryAttempt) => void;
+  /** Who this process is and how long its delivery claims last, on a store replicas share (deliverPending). */
+  claim?: ClaimOptions;
 }
 
 export interface BasketTickReport {
@@ -113,7 +115,7 @@ export class Watcher {
    */
   async deliver(now: number = this.deps.clock.now()): Promise<FanoutReport | undefined> {
     if (this.running || this.delivering) return undefined;
-    const round = deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now, this.deps.onDelivery, this.giveUpPolicy());
+    const round = deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, this.deps.log, now, this.deps.onDelivery, this.giveUpPolicy(), this.deps.claim);
     this.delivering = round;
     try {
       return await round;
@@ -166,7 +168,7 @@ export class Watcher {
       // Past the stop's grace period nothing more is posted: what is pending stays in the outbox for the next start.
       const delivery = signal?.aborted
         ? { sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 }
-        : await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery, this.giveUpPolicy());
+        : await deliverPending(this.deps.store, this.deps.notifiers, this.deps.renderAlert, log, now, this.deps.onDelivery, this.giveUpPolicy(), this.deps.claim);
       this.lastTick = { at: isoTime(now), baskets: reports, delivery };
       return this.lastTick;
     } finally {
