@@ -246,7 +246,7 @@ async function runStart(rest: string[], config: Config, io: CliIo): Promise<numb
           stopRequested: stopRequested.signal,
           stopGraceMs: graceMs,
         },
-        (runtime) => startChatAdapters(runtime, io.env, log),
+        (runtime) => startChatAdapters(runtime, io.env, log, chooseStore(config, io.env)),
       );
     } catch (e) {
       if (e instanceof StoreError || e instanceof UserError || e instanceof ConfigError || (e instanceof Error && /EnvError$/.test(e.name))) {

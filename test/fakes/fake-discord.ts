@@ -297,6 +297,16 @@ export class FakeDiscord {
     return s;
   }
 
+  /** Gateway WebSocket connections open now (one per bot process connected: issue 13's one gateway per bot). */
+  get openGateways(): number {
+    return this.sockets.size;
+  }
+
+  /** Sessions identified so far (IDENTIFY frames: a new gateway session each, a RESUME is not one). */
+  get identifies(): number {
+    return this.frames.filter((f) => f.dir === 'in' && f.op === 2).length;
+  }
+
   /** Cut the gateway connection: a close code (4000: unknown error, resumable), or a dead TCP connection. */
   dropGateway(code?: number): void {
     const ws = this.live;

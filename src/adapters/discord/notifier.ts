@@ -28,16 +28,17 @@ export function alertNonce(recordId: string, channelId: string): string {
  * Posts alerts with `channel.send`: the embed, the chart and the buttons. A `resolved`/`escalated` alert replies
  * to the episode's firing message in that channel. Failures say whether a retry may help (Discord down, 5xx,
  * timeouts, not connected yet: yes; unknown channel, missing permissions: no), so the outbox keeps the alert
- * pending meanwhile.
+ * pending meanwhile. `allowUnknownGuild`: a client without a gateway session (no guild in its cache) posts over REST
+ * alone (discordRestNotifier).
  */
-export function discordNotifier(current: () => Client | undefined, log: Logger): Notifier {
+export function discordNotifier(current: () => Client | undefined, log: Logger, opts: { allowUnknownGuild?: boolean } = {}): Notifier {
   return {
     platform: 'discord',
     async send(channelId: string, message: AlertMessage): Promise<NotifyResult> {
       const client = current();
       if (!client) return { ok: false, retryable: true, error: 'not connected to Discord (yet)' };
       try {
-        const channel = await client.channels.fetch(channelId);
+        const channel = await client.channels.fetch(channelId, opts.allowUnknownGuild ? { allowUnknownGuild: true } : undefined);
         if (!channel || !channel.isSendable()) {
           return { ok: false, retryable: false, error: `channel ${channelId} is not a text channel the bot can post in` };
         }
