@@ -4,7 +4,7 @@ import { isoTime } from '../src/domain/timeframe.js';
 import type { Store } from '../src/store/types.js';
 import { audit } from './audit.js';
 import { listBaskets, requireBasket, requireStore } from './basket-lookup.js';
-import { fmtRho, table } from './format.js';
+import { displayZone, fmtRho, fmtTime, table } from './format.js';
 import { alertsHistoryCsv, csvArg, deliverySummary } from './csv-export.js';
 import { jsonArg } from './common-args.js';
 import type { ArgSpec, CommandContext, CommandSpec } from './types.js';
@@ -77,7 +77,7 @@ const snooze: CommandSpec = {
     const until = ctx.clock.now() + ms;
     await putAlertState(store, b.name, snoozeUntil(await alertStateOf(store, b.name), until));
     await audit(ctx, 'alerts.snooze', b.name, { until: isoTime(until) });
-    return { title: `${b.name} snoozed`, text: `No ${b.name} alerts until ${isoTime(until)}. An episode still going then is announced when the snooze ends.`, severity: 'success', data: { basket: b.name, until: isoTime(until) } };
+    return { title: `${b.name} snoozed`, text: `No ${b.name} alerts until ${fmtTime(until, displayZone(ctx, b))}. An episode still going then is announced when the snooze ends.`, severity: 'success', data: { basket: b.name, until: isoTime(until) } };
   },
 };
 
@@ -115,10 +115,11 @@ const status: CommandSpec = {
       const last = rt?.history[rt.history.length - 1];
       const subs = await store.listSubscriptions(b.name);
       const here = subs.some((s) => s.platform === ctx.invocation.platform && s.channelId === ctx.invocation.channelId);
-      const snoozed = st.snoozedUntil && st.snoozedUntil > now ? isoTime(st.snoozedUntil) : '-';
+      const snoozedUntil = st.snoozedUntil && st.snoozedUntil > now ? st.snoozedUntil : null;
       const phase = st.stale ? `${st.phase} (stale)` : st.phase;
-      rows.push([b.name, phase, last?.regime ?? '-', last ? fmtRho(last.avgCorrelation) : '-', snoozed, here ? 'yes' : 'no', rt?.lastBarAt ? isoTime(rt.lastBarAt) : '-']);
-      data.push({ basket: b.name, phase: st.phase, stale: st.stale, regime: last?.regime ?? null, snoozedUntil: snoozed === '-' ? null : snoozed, subscribedHere: here, lastError: rt?.lastError?.message ?? null });
+      const tz = displayZone(ctx, b);
+      rows.push([b.name, phase, last?.regime ?? '-', last ? fmtRho(last.avgCorrelation) : '-', snoozedUntil ? fmtTime(snoozedUntil, tz) : '-', here ? 'yes' : 'no', rt?.lastBarAt ? fmtTime(rt.lastBarAt, tz) : '-']);
+      data.push({ basket: b.name, phase: st.phase, stale: st.stale, regime: last?.regime ?? null, snoozedUntil: snoozedUntil ? isoTime(snoozedUntil) : null, subscribedHere: here, lastError: rt?.lastError?.message ?? null });
     }
     const errors = data.filter((d) => d.lastError).map((d) => `${d.basket}: ${d.lastError}`);
     return { title: 'Alert status', text: '```\n' + table(rows) + '\n```' + (errors.length ? `\nProblems: ${errors.join('; ')}` : ''), data };
@@ -142,7 +143,7 @@ export const alertsHistoryCommand: CommandSpec = {
     for (const r of recs) {
       const d = deliverySummary(r);
       const p = r.payload as { avgCorrelation?: number };
-      rows.push([r.id, isoTime(r.at), r.kind, p.avgCorrelation !== undefined ? fmtRho(p.avgCorrelation) : '-', `${d.sent}/${d.deliveries}`, r.acknowledged ? r.acknowledged.by : '-']);
+      rows.push([r.id, fmtTime(r.at, displayZone(ctx, b)), r.kind, p.avgCorrelation !== undefined ? fmtRho(p.avgCorrelation) : '-', `${d.sent}/${d.deliveries}`, r.acknowledged ? r.acknowledged.by : '-']);
     }
     return { title: `Alerts for ${b.name}`, text: '```\n' + table(rows) + '\n```', data: recs };
   },
@@ -163,7 +164,7 @@ const outbox: CommandSpec = {
       for (const [target, d] of Object.entries(r.deliveries)) {
         if (d.status === 'sent') continue;
         const status = d.status === 'pending' ? 'pending' : 'given up';
-        rows.push([r.id, target, status, String(d.attempts), d.lastAttemptAt === undefined ? '-' : isoTime(d.lastAttemptAt), (d.error ?? '-').slice(0, 80)]);
+        rows.push([r.id, target, status, String(d.attempts), d.lastAttemptAt === undefined ? '-' : fmtTime(d.lastAttemptAt, displayZone(ctx)), (d.error ?? '-').slice(0, 80)]);
         data.push({ id: r.id, target, status, attempts: d.attempts, ...(d.lastAttemptAt === undefined ? {} : { lastAttemptAt: isoTime(d.lastAttemptAt) }), ...(d.error ? { error: d.error } : {}) });
       }
     }

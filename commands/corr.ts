@@ -6,7 +6,7 @@ import { rollingPair } from '../src/query/rolling-pair.js';
 import { barsOf } from '../src/config/basket-settings.js';
 import { defaultWindowFor } from '../src/domain/default-window.js';
 import { chartArg, methodArg, pairArgs, queryOptions, windowArg } from './common-args.js';
-import { fmtCI, fmtP, fmtRho, fmtTime, strength } from './format.js';
+import { displayZone, fmtCI, fmtP, fmtRho, fmtTime, strength } from './format.js';
 import { loadQueryInputs } from './query-inputs.js';
 import type { CommandSpec } from './types.js';
 
@@ -17,14 +17,14 @@ export interface CorrChange {
   pValue: number;
 }
 
-function corrReply(r: CorrResult, timeframe: string, venue: string, change: CorrChange | null): Reply {
+function corrReply(r: CorrResult, timeframe: string, venue: string, change: CorrChange | null, timeZone?: string): Reply {
   const [a, b] = r.symbols;
   const fields = [
     { name: 'ρ', value: `${fmtRho(r.rho)} (${strength(r.rho)})`, inline: true },
     { name: 'p-value', value: fmtP(r.pValue), inline: true },
     { name: '95% CI', value: fmtCI(r.ci95), inline: true },
     { name: 'returns', value: `${r.n} × ${timeframe}`, inline: true },
-    { name: 'window', value: `${fmtTime(r.from)} → ${fmtTime(r.to)}`, inline: false },
+    { name: 'window', value: `${fmtTime(r.from, timeZone)} → ${fmtTime(r.to, timeZone)}`, inline: false },
   ];
   if (change) {
     const sig = change.pValue < 0.05 ? 'significant' : 'not significant';
@@ -70,7 +70,7 @@ export const corrCommand: CommandSpec = {
         if (!(e instanceof UserError)) throw e; // not enough history for the previous window: leave it out
       }
     }
-    const reply = corrReply(r, q.timeframe, ctx.market.venue, change);
+    const reply = corrReply(r, q.timeframe, ctx.market.venue, change, displayZone(ctx));
     if (charts) {
       // The rolling lines use the query's window, or the timeframe's default one for `all`.
       const W = q.window.kind === 'count' ? q.window.returns : barsOf(defaultWindowFor(q.timeframe), q.timeframe, 'window');
@@ -87,7 +87,7 @@ export const corrCommand: CommandSpec = {
         longWindow: `${3 * W} bars`,
         timeframe: q.timeframe,
         title: `${a} / ${b} rolling correlation (${q.timeframe} bars)`,
-      });
+      }, { timeZone: displayZone(ctx) });
     }
     return reply;
   },

@@ -17,7 +17,7 @@ import type { Basket } from '../src/store/types.js';
 import { findBasket, requireBasket } from './basket-lookup.js';
 import { calendarArg, chartArg, jsonArg, sourceArg, timeframeArg } from './common-args.js';
 import { csvArg, forecastCsv } from './csv-export.js';
-import { fmtRho } from './format.js';
+import { displayZone, fmtRho } from './format.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 /** Longest horizon: a week of days, and at most this many bars ahead. */
@@ -173,7 +173,7 @@ export const forecastCommand: CommandSpec = {
         horizon: horizonText,
         basket: b.name,
         title: `${b.name}: avg ρ and its forecast ${horizonText} ahead (${b.timeframe} bars)`,
-      });
+      }, { timeZone: displayZone(ctx, b) });
     }
     return reply;
   },

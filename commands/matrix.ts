@@ -7,7 +7,7 @@ import { topPairs } from '../src/stats/index.js';
 import { requireBasket, findBasket } from './basket-lookup.js';
 import { chartArg, methodArg, queryOptions, windowArg } from './common-args.js';
 import { csvArg, matrixCsv } from './csv-export.js';
-import { fmtNum, fmtRho, fmtTime, table } from './format.js';
+import { displayZone, fmtNum, fmtRho, fmtTime, table } from './format.js';
 import { loadQueryInputs } from './query-inputs.js';
 import type { CommandSpec } from './types.js';
 import { MAX_SYMBOLS } from '../src/domain/limits.js';
@@ -26,7 +26,7 @@ function pairsText(r: MatrixResult, which: 'most' | 'least'): string {
   return topPairs(flat, N, 3, which).map((p) => `${r.symbols[p.i]}/${r.symbols[p.j]} ${fmtRho(p.rho)}`).join(', ');
 }
 
-function matrixReply(r: MatrixResult, title: string, timeframe: string, venue: string): Reply {
+function matrixReply(r: MatrixResult, title: string, timeframe: string, venue: string, timeZone?: string): Reply {
   const N = r.symbols.length;
   const fields = [
     { name: 'avg ρ', value: fmtRho(r.avgCorrelation), inline: true },
@@ -34,7 +34,7 @@ function matrixReply(r: MatrixResult, title: string, timeframe: string, venue: s
     { name: 'absorption ratio', value: fmtNum(r.absorptionRatio), inline: true },
     { name: 'λ1/N', value: fmtNum(r.largestEigenShare), inline: true },
     { name: 'returns', value: `${r.n} × ${timeframe}`, inline: true },
-    { name: 'window', value: `${fmtTime(r.from)} → ${fmtTime(r.to)}`, inline: false },
+    { name: 'window', value: `${fmtTime(r.from, timeZone)} → ${fmtTime(r.to, timeZone)}`, inline: false },
     { name: 'most correlated', value: pairsText(r, 'most'), inline: false },
   ];
   if (N > 2) fields.push({ name: 'least correlated', value: pairsText(r, 'least'), inline: false });
@@ -91,13 +91,13 @@ export const matrixCommand: CommandSpec = {
     const method = (args.method as Method | undefined) ?? ctx.config.defaults.method;
     const q = await loadQueryInputs(ctx, args, symbols, basketDefaults);
     const r = matrixOf(takeWindow(q.returns, q.window, q.at), method, q.windowLabel);
-    const reply = matrixReply(r, title, q.timeframe, ctx.market.venue);
+    const reply = matrixReply(r, title, q.timeframe, ctx.market.venue, displayZone(ctx));
     if (ctx.renderCharts && ctx.services.charts) {
       reply.chart = await ctx.services.charts.heatmap({
         symbols: r.symbols,
         matrix: r.matrix.flat(),
         title,
-        subtitle: `${r.method} ρ of ${q.timeframe} log returns · ${r.n} returns to ${r.to} · avg ρ ${r.avgCorrelation.toFixed(2)}`,
+        subtitle: `${r.method} ρ of ${q.timeframe} log returns · ${r.n} returns to ${fmtTime(r.to, displayZone(ctx))} · avg ρ ${r.avgCorrelation.toFixed(2)}`,
       });
     }
     return reply;

@@ -13,7 +13,7 @@ import { stressedWithinDay, stressWithinLine } from '../src/forecast/regime-outl
 import type { Basket } from '../src/store/types.js';
 import { listBaskets, requireBasket } from './basket-lookup.js';
 import { calendarArg, chartArg, jsonArg, sourceArg } from './common-args.js';
-import { fmtRho, fmtTime, table } from './format.js';
+import { displayZone, fmtRho, fmtTime, table } from './format.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const EMOJI: Record<string, string> = { calm: '🟢', converging: '🟠', stressed: '🔴', decoupling: '🔵' };
@@ -59,6 +59,7 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
   }
   const r = readings[readings.length - 1];
   const since = sinceOf(readings);
+  const tz = displayZone(ctx, b);
   const rt = await ctx.services.store?.getRuntime(b.name);
   const phase = rt ? parseAlertState(rt.alertState).phase : undefined;
   const fields = [
@@ -68,7 +69,7 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
       value: r.regime === 'converging' || r.regime === 'stressed' ? `${r.score.toFixed(1)} (in an episode; it ends below ${b.thresholds.exitZ})` : `${r.score.toFixed(1)} (alert at ${b.thresholds.enterZ})`,
       inline: true,
     },
-    { name: 'since', value: fmtTime(isoTime(since)), inline: true },
+    { name: 'since', value: fmtTime(since, tz), inline: true },
     { name: 'dispersion', value: r.dispersion.toFixed(3), inline: true },
     { name: 'absorption ratio', value: `${r.absorptionRatio.toFixed(3)} (shift ${r.absorptionShift >= 0 ? '+' : ''}${r.absorptionShift.toFixed(1)}σ)`, inline: true },
     { name: 'stress probability', value: r.stressProbability === null ? 'model not fitted yet' : `${Math.round(r.stressProbability * 100)}%`, inline: true },
@@ -85,14 +86,15 @@ async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | un
       regimes: recent.map((x) => x.regime),
       basket: b.name,
       title: `${b.name}: average correlation and regime (${b.timeframe} bars, window ${b.window})`,
-    });
+      barMs: timeframeMs(b.timeframe),
+    }, { timeZone: tz });
   }
   return {
     title: `${EMOJI[r.regime]} ${b.name}: ${r.regime}${asOf ? ` (as of ${asOf})` : ''}`,
     text: r.why.charAt(0).toUpperCase() + r.why.slice(1) + '.',
     fields,
     chart,
-    footer: [`${b.symbols.join(' ')}`, `source ${ctx.market.venue}`, `bar ${isoTime(r.at)}`, ...notes].join(' · '),
+    footer: [`${b.symbols.join(' ')}`, `source ${ctx.market.venue}`, `bar ${fmtTime(r.at, tz)}`, ...notes].join(' · '),
     data: { basket: b.name, regime: r.regime, since: isoTime(since), alert: phase ?? null, stressedWithinDay: outlook, ...asOfData, notes, reading: { ...r, at: isoTime(r.at) } },
   };
 }
@@ -122,7 +124,7 @@ export const regimeCommand: CommandSpec = {
           data.push({ basket: b.name, regime: null, ...asOfData });
           continue;
         }
-        const sinceText = fmtTime(isoTime(sinceOf(readings))) + (asOf ? ` (as of ${asOf})` : '');
+        const sinceText = fmtTime(sinceOf(readings), displayZone(ctx, b)) + (asOf ? ` (as of ${asOf})` : '');
         rows.push([b.name, `${EMOJI[r.regime]} ${r.regime}`, fmtRho(r.avgCorrelation), r.z.toFixed(1), sinceText]);
         data.push({ basket: b.name, regime: r.regime, avgCorrelation: r.avgCorrelation, z: r.z, since: isoTime(sinceOf(readings)), ...asOfData });
       } catch (e) {

@@ -3,6 +3,10 @@ import { parseAlertState } from '../../src/alerts/policy.js';
 import type { NotificationRecord } from '../../src/store/types.js';
 import { ADMIN, DISCORD_ADMIN, HOUR, NOW, USER, expectOk, expectUserError, makeEnv, storeSnapshot, type TestEnv } from './helpers.js';
 import { iso } from './reference.js';
+import { formatDateTime } from '../../src/domain/timezone.js';
+
+/** A time as the tables show it (the display zone, UTC here). */
+const shown = (ms: number) => formatDateTime(ms);
 
 async function refusedWithoutChange(env: TestEnv, line: string, pattern: RegExp | string): Promise<void> {
   const before = await storeSnapshot(env.store);
@@ -73,7 +77,7 @@ describe('alerts snooze / unsnooze', () => {
     expectOk(r);
     const until = NOW + 4 * HOUR;
     expect(await snoozedUntil(env)).toBe(until);
-    expect(r.reply.text).toContain(iso(until));
+    expect(r.reply.text).toContain('until 2024-03-01 16:30 UTC.');
     expect((await env.store.listAudit())[0]).toMatchObject({ userId: 'UADMIN01', action: 'alerts.snooze', basket: 'majors', details: { until: iso(until) } });
     // a second snooze replaces the first
     expectOk(await env.rt.run(ADMIN, 'alerts snooze majors 2d'));
@@ -113,7 +117,7 @@ describe('alerts status / history (anyone)', () => {
     expectOk(await env.rt.run(ADMIN, 'alerts snooze majors 4h'));
     r = await env.rt.run(USER, 'alerts status');
     expect(r.reply.data).toMatchObject([{ basket: 'majors', phase: 'inactive', snoozedUntil: iso(NOW + 4 * HOUR), subscribedHere: true }]);
-    expect(r.reply.text).toMatch(/majors\s+inactive\s+-\s+-\s+2024-03-01T16:30:00Z\s+yes/);
+    expect(r.reply.text).toMatch(/majors\s+inactive\s+-\s+-\s+2024-03-01 16:30 UTC\s+yes/);
     // from another channel: not subscribed there
     const elsewhere = await env.rt.run({ ...USER, channelId: 'C0OTHER' }, 'alerts status');
     expect(elsewhere.reply.data).toMatchObject([{ subscribedHere: false }]);
@@ -142,8 +146,8 @@ describe('alerts status / history (anyone)', () => {
     // Each row starts with the alert's id, which `alerts ack alert:<id>` takes.
     const lines = r.reply.text!.split('\n').filter((l) => l.startsWith('majors:'));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^majors:1:resolved\\s+${iso(NOW - 2 * HOUR)}\\s+resolved\\s+\\+0\\.420\\s+1/2\\s+-$`));
-    expect(lines[1]).toMatch(new RegExp(`^majors:1:firing\\s+${iso(NOW - 10 * HOUR)}\\s+firing\\s+\\+0\\.710\\s+1/2\\s+ada$`));
+    expect(lines[0]).toMatch(new RegExp(`^majors:1:resolved\\s+${shown(NOW - 2 * HOUR)}\\s+resolved\\s+\\+0\\.420\\s+1/2\\s+-$`));
+    expect(lines[1]).toMatch(new RegExp(`^majors:1:firing\\s+${shown(NOW - 10 * HOUR)}\\s+firing\\s+\\+0\\.710\\s+1/2\\s+ada$`));
     const one = await env.rt.run(USER, 'alerts history majors limit:1');
     expect((one.reply.data as NotificationRecord[]).map((x) => x.id)).toEqual(['majors:1:resolved']);
     expectUserError(await env.rt.run(USER, 'alerts history majors limit:many'), /limit: expected a whole number, got "many"/);
