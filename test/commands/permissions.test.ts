@@ -37,6 +37,9 @@ const ADMIN_ONLY: Record<string, Case> = {
   'alerts unsnooze': { line: 'alerts unsnooze majors', setup: 'alerts snooze majors 4h', changed: async (env) => expect(await snoozedUntil(env)).toBeNull() },
 };
 
+/** Admin-only commands that only read (the audit log): refused to others the same way; an admin's run changes nothing. */
+const ADMIN_ONLY_READS: Record<string, string> = { audit: 'audit', 'export audit': 'export audit' };
+
 function adminOnlyInRegistry(specs: CommandSpec[], prefix = ''): string[] {
   return specs
     .filter((s) => offeredOn(s, 'chat'))
@@ -47,8 +50,29 @@ describe('admin-only commands', () => {
   it('every admin-only command offered in chat is covered here', () => {
     const registry = adminOnlyInRegistry(commands);
     expect(registry.length).toBeGreaterThan(0);
-    for (const name of registry) expect(Object.keys(ADMIN_ONLY), name).toContain(name);
+    for (const name of registry) expect([...Object.keys(ADMIN_ONLY), ...Object.keys(ADMIN_ONLY_READS)], name).toContain(name);
   });
+
+  for (const [command, line] of Object.entries(ADMIN_ONLY_READS)) {
+    it(`${command}: refused privately (and logged) to non-admins on both platforms; an admin's run changes nothing`, async () => {
+      const log = capturingLogger();
+      const env = await makeEnv({ log });
+      expectOk(await env.rt.run(ADMIN, 'basket set majors enterz 2.5'));
+      const before = await storeSnapshot(env.store);
+      for (const user of [USER, DISCORD_USER]) {
+        const r = await env.rt.run(user, line);
+        expect(r.outcome).toBe('refused');
+        expect(r.command).toBe(command);
+        expect(r.reply.ephemeral).toBe(true);
+        expect(r.reply.text).toContain(`\`${command}\` is for corrwatch admins only`);
+        expect(r.reply.data).toBeUndefined();
+        expect(r.reply.attachment).toBeUndefined();
+        expect(log.entries.find((e) => e.msg === 'refused admin-only command' && e.ctx?.user === user.userId)?.ctx).toMatchObject({ command, platform: user.platform });
+      }
+      expectOk(await env.rt.run(ADMIN, line));
+      expect(await storeSnapshot(env.store)).toBe(before);
+    });
+  }
 
   const users: [string, Invocation, Invocation][] = [
     ['slack', USER, ADMIN],
