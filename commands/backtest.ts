@@ -12,7 +12,7 @@ import { detectorConfigFor, policyConfigFor } from '../src/config/basket-setting
 import { requireBasket } from './basket-lookup.js';
 import { calendarArg, jsonArg, sourceArg } from './common-args.js';
 import { backtestCsv, csvArg } from './csv-export.js';
-import { fmtRho, table } from './format.js';
+import { displayZone, fmtRho, fmtTime, table } from './format.js';
 import type { CommandSpec } from './types.js';
 import { ForecastEvaluation, type ForecastSkill } from '../src/forecast/evaluate.js';
 import type { RegimeReading } from '../src/regime/types.js';
@@ -119,11 +119,12 @@ export const backtestCommand: CommandSpec = {
       summary: { ...res.summary, notes: rw.notes },
       ...(skill ? { forecastEval: skill } : {}),
     };
-    const rows = [['at', 'state', 'regime', 'avg ρ', 'evidence', 'reason'], ...res.alerts.map((a) => [a.at, a.state, a.regime, fmtRho(a.avgCorrelation), a.z.toFixed(1), a.reason.slice(0, 70)])];
+    const tz = displayZone(ctx, settings);
+    const rows = [['at', 'state', 'regime', 'avg ρ', 'evidence', 'reason'], ...res.alerts.map((a) => [fmtTime(a.at, tz), a.state, a.regime, fmtRho(a.avgCorrelation), a.z.toFixed(1), a.reason.slice(0, 70)])];
     const s = res.summary;
     return {
       title: `Backtest ${name}: ${s.notifications.firing} alert episode${s.notifications.firing === 1 ? '' : 's'} over ${reported} returns`,
-      text: (res.alerts.length ? table(rows) : 'No alerts would have been sent.') + `\n\nThe detector could decide from ${s.firstDecisionAt ?? 'never'} (after ${s.warmupReturns} returns of warm-up).`,
+      text: (res.alerts.length ? table(rows) : 'No alerts would have been sent.') + `\n\nThe detector could decide from ${s.firstDecisionAt ? fmtTime(s.firstDecisionAt, tz) : 'never'} (after ${s.warmupReturns} returns of warm-up).`,
       fields: [
         { name: 'bars in regime', value: Object.entries(s.regimeBars).map(([k, v]) => `${k} ${v}`).join(', ') },
         { name: 'notifications', value: Object.entries(s.notifications).map(([k, v]) => `${k} ${v}`).join(', ') },
