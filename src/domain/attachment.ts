@@ -1,9 +1,11 @@
+import { MAX_EXPORT_BYTES } from './limits.js';
+
 /**
- * Largest file (a CSV export) an adapter hands over with an answer: 512 kB, the same bound as the export command's
- * own check (`MAX_EXPORT_BYTES` in limits.ts). Slack's and Discord's own file limits are far larger; this keeps
- * chat exports to what one answer should carry.
+ * Largest file (a CSV export) an adapter hands over with an answer: the export command's own bound
+ * (`MAX_EXPORT_BYTES`, 512 kB). Slack's and Discord's own file limits are far larger; this keeps chat exports to what
+ * one answer should carry.
  */
-export const MAX_ATTACHMENT_BYTES = 512 * 1024;
+export const MAX_ATTACHMENT_BYTES = MAX_EXPORT_BYTES;
 
 /**
  * The adapters' own check of a reply's file before they hand it over (the export command checks first; an adapter

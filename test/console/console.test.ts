@@ -175,3 +175,21 @@ describe('console session driven through stdin', () => {
     expect(text).toContain('1 basket');
   });
 });
+
+describe('console exports', () => {
+  it('`export matrix ...` saves the CSV under <dataDir>/exports and prints its path; the file equals the JSON matrix', async () => {
+    const env = await makeEnv({ market: 'csv' });
+    const dataDir = join(tempDir(), 'data');
+    const { session, input, out } = drive(env, dataDir);
+    input.write('export matrix AAA BBB CCC --window 60\n');
+    input.write('exit\n');
+    await session.closed;
+    const path = / {2}file: (.+\.csv)\n/.exec(out())?.[1];
+    expect(path, out()).toBeDefined();
+    expect(path!.startsWith(join(dataDir, 'exports'))).toBe(true);
+    const rows = readFileSync(path!, 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(rows[0]).toEqual(['symbol', 'AAA', 'BBB', 'CCC']);
+    expect(Number(rows[1][2])).toBeCloseTo(rho('AAA', 'BBB', 60), 10);
+    expect(Number(rows[3][1])).toBeCloseTo(rho('CCC', 'AAA', 60), 10);
+  });
+});

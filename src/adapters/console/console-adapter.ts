@@ -38,6 +38,17 @@ export function saveChart(dataDir: string, reply: Reply, now: number): string | 
   return path;
 }
 
+/** Save a reply's file (a CSV export) under `<dataDir>/exports/` and return the path. */
+export function saveAttachment(dataDir: string, reply: Reply, now: number): string | undefined {
+  if (!reply.attachment) return undefined;
+  const dir = join(dataDir, 'exports');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+  const path = join(dir, `${stamp}-${reply.attachment.filename}`);
+  writeFileSync(path, reply.attachment.content);
+  return path;
+}
+
 function loadHistory(file: string): string[] {
   try {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_MAX);
@@ -48,7 +59,7 @@ function loadHistory(file: string): string[] {
 
 /**
  * `corrwatch console`: a REPL where `/corr BTC ETH` or `corr BTC ETH` prints the reply as text, each chart is
- * saved as a PNG under the data directory (its path printed), and watcher alerts appear in the same terminal.
+ * saved as a PNG under the data directory and each export (`export matrix majors`) as a CSV under it (paths printed), and watcher alerts appear in the same terminal.
  */
 export function startConsole(opts: ConsoleOptions): ConsoleSession {
   const historyFile = join(opts.dataDir, 'console_history');
@@ -86,6 +97,12 @@ export function startConsole(opts: ConsoleOptions): ConsoleSession {
         if (path) out += `\n  chart: ${path}`;
       } catch (e) {
         out += `\n  chart not saved: ${(e as Error).message}`;
+      }
+      try {
+        const path = saveAttachment(opts.dataDir, reply, ctx.clock.now());
+        if (path) out += `\n  file: ${path}`;
+      } catch (e) {
+        out += `\n  file not saved: ${(e as Error).message}`;
       }
       write(out + '\n');
     })
