@@ -31,17 +31,26 @@ export class BasketSession {
   longestClosure = 0;
   /** Symbols whose newest bar, at the last advance, was older than another symbol's: they hold the basket back. */
   behind: AlignmentReport['earlyEnders'] = [];
+  /**
+   * Open time the replay of history started from: `opts.origin`, or the `since` of the first advance that fetched.
+   * Two sessions replaying the same candles from the same origin are the same detector, bar for bar: a replica that
+   * takes over a basket passes the origin the others used (issue 13), and continues it exactly.
+   */
+  replayFrom: number | undefined;
+  /** Where the replay starts when given (a bar's open time); else historyBars() before the first `now`. */
+  readonly origin: number | undefined;
 
   constructor(
     readonly key: string,
     readonly symbols: string[],
     readonly timeframe: string,
     readonly cfg: DetectorConfig,
-    opts: { calendar?: Calendar } = {},
+    opts: { calendar?: Calendar; origin?: number } = {},
   ) {
     this.detector = new RegimeDetector(cfg);
     this.barMs = timeframeMs(timeframe);
     if (opts.calendar) this.calendar = { calendar: opts.calendar, origin: 'option' };
+    this.origin = opts.origin;
   }
 
   /** What the alert policy needs to know of the calendar: which it is and the longest closure seen (withCalendar). */
@@ -61,7 +70,8 @@ export class BasketSession {
    * between consecutive aligned bars, as in queries and backtests (alignedReturns): on the `continuous` calendar a
    * bar whose grid predecessor is missing (a gap) contributes no return; on a calendar with closures Friday →
    * Monday is one return. The first call resolves the calendar from the source unless one was given, and reaches
-   * back historyBars() bars (half as much time again for a market that closes, whose bars are fewer per day).
+   * back historyBars() bars (half as much time again for a market that closes, whose bars are fewer per day), or to
+   * the origin it was given.
    * `opts.signal` aborts the fetches (SourceError 'aborted'); the session is then unchanged. `opts.keepReturns` copies
    * each bar's returns into its NewBar (for forecasts).
    */
@@ -69,8 +79,9 @@ export class BasketSession {
     this.calendar ??= await resolveBasketCalendar(source, this.symbols);
     const calendar = this.calendar.calendar;
     const span = Math.ceil(this.historyBars() * historySpanFactor(calendar));
-    const since = this.lastBarAt ?? Math.floor(now / this.barMs) * this.barMs - span * this.barMs;
+    const since = this.lastBarAt ?? this.origin ?? Math.floor(now / this.barMs) * this.barMs - span * this.barMs;
     const aligned = await loadAligned(source, this.symbols, this.timeframe, since, now, { calendar, signal: opts.signal });
+    this.replayFrom ??= since;
     this.behind = aligned.report.earlyEnders;
     const out: NewBar[] = [];
     const n = this.symbols.length;

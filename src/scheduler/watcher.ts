@@ -41,6 +41,8 @@ export interface BasketTickReport {
   error?: string;
   /** What kind of failure `error` is: the source's or user error's code (timeout, rate_limited, unknown_symbol, ...), or internal. */
   errorKind?: string;
+  /** evaluateBasket only: the bars (open times) the alert policy evaluated, in order. */
+  evaluatedBars?: number[];
 }
 
 export interface TickReport {
@@ -58,6 +60,26 @@ interface TickedBasket {
 
 function sessionKey(b: Basket): string {
   return JSON.stringify([b.symbols, b.timeframe, b.window, b.baseline, b.thresholds]);
+}
+
+/**
+ * How a basket's detector was built, kept in its runtime (BasketRuntime.model) when replicas share the basket
+ * (evaluateBasket): the detector settings (`key`), the bar its replay of history started from, and the newest bar it
+ * has seen. Any replica rebuilding the detector from `from` over the same candles gets the same detector, bar for bar.
+ */
+interface Replay {
+  key: string;
+  from: number;
+  through?: number;
+}
+
+/** A replay is restarted from a fresh origin once it would replay more than this many times the history a detector needs. */
+const REPLAY_RESTART_FACTOR = 3;
+
+function replayOf(model: unknown): Replay | undefined {
+  const r = (model as { replay?: Partial<Replay> } | undefined)?.replay;
+  if (!r || typeof r.key !== 'string' || typeof r.from !== 'number' || !Number.isFinite(r.from)) return undefined;
+  return { key: r.key, from: r.from, ...(typeof r.through === 'number' && Number.isFinite(r.through) ? { through: r.through } : {}) };
 }
 
 function toPoint(r: RegimeReading): RegimePoint {
@@ -176,7 +198,61 @@ export class Watcher {
     }
   }
 
-  private async tickBasket(b: Basket, now: number, log: Logger, signal?: AbortSignal): Promise<TickedBasket> {
+  /**
+   * Evaluate one basket up to `now` and save its runtime: what a replica does with one basket-bar job when several
+   * share a PostgreSQL store (issue 13; src/scheduler/basket-jobs.ts: the caller holds the basket's lock, so one
+   * replica at a time evaluates it). As a tick does for each basket, with three differences: the outbox is not run (the
+   * caller does), `tick`'s no-overlap guard is not taken (jobs of different baskets run at once), and the detector is
+   * built so that every replica has the same one: its replay origin is kept in the runtime (`model.replay`), a replica
+   * whose detector in memory is not the one the store describes (another origin, or bars past the saved ones) rebuilds
+   * it from that origin, and a detector continuing from where another replica left reads only the newer bars. So the
+   * detector is sequential across replicas and the store's alert state decides what was announced: bars up to the
+   * runtime's lastBarAt only rebuild the detector, and a decision made again after a crash has the same record id.
+   * Undefined when the basket no longer exists. A stop (`signal`) leaves the stored runtime as it was (report error
+   * kind `aborted`). A StoreError is thrown (the job fails and is retried).
+   */
+  async evaluateBasket(name: string, now: number, signal?: AbortSignal): Promise<BasketTickReport | undefined> {
+    const b = await this.deps.store.getBasket(name);
+    if (!b) {
+      this.sessions.delete(name);
+      this.calendars.delete(name);
+      return undefined;
+    }
+    const log = this.deps.log.child({ tick: isoTime(now) });
+    try {
+      const ticked = await this.tickBasket(b, now, log, signal, true);
+      await this.saveRuntimes([ticked]);
+      return ticked.report;
+    } catch (e) {
+      // Rebuilt from what the store holds on the next evaluation, here or on another replica.
+      this.sessions.delete(name);
+      throw e;
+    }
+  }
+
+  /**
+   * The session of a basket evaluated by replicas in turn (evaluateBasket): the one in memory when it is the detector
+   * the stored replay describes, up to bars the store has seen; else a new one replaying from the stored origin (or
+   * from a fresh origin: none stored, other detector settings, or the replay grown past REPLAY_RESTART_FACTOR times
+   * the history a detector needs, where the detector restarts as a single process's does at a restart).
+   */
+  private sharedSession(b: Basket, replay: Replay | undefined, now: number): { session: BasketSession; key: string } {
+    const detectorCfg = detectorConfigFor(b, this.deps.config);
+    const key = JSON.stringify([b.timeframe, detectorCfg]);
+    let current = this.sessions.get(b.name);
+    if (current && current.key !== sessionKey(b)) current = undefined;
+    // Decided on what the store holds and `now` only, so every replica restarts the replay at the same evaluation.
+    const historyBars = (current ?? new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorCfg)).historyBars();
+    const keep = replay !== undefined && replay.key === key && now - replay.from <= REPLAY_RESTART_FACTOR * historyBars * timeframeMs(b.timeframe);
+    if (current && keep && current.lastBarAt !== undefined && current.replayFrom === replay.from && current.lastBarAt <= (replay.through ?? -Infinity)) {
+      return { session: current, key };
+    }
+    const session = new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorCfg, keep ? { origin: replay.from } : {});
+    this.sessions.set(b.name, session);
+    return { session, key };
+  }
+
+  private async tickBasket(b: Basket, now: number, log: Logger, signal?: AbortSignal, shared = false): Promise<TickedBasket> {
     const { store, config } = this.deps;
     const report: BasketTickReport = { basket: b.name, newBars: 0, notifications: [] };
     const stored = await store.getRuntime(b.name);
@@ -199,13 +275,19 @@ export class Watcher {
     };
     try {
       let session = this.sessions.get(b.name);
-      if (!session || session.key !== sessionKey(b)) {
+      let replayKey: string | undefined;
+      if (shared) ({ session, key: replayKey } = this.sharedSession(b, replayOf(stored?.model), now));
+      else if (!session || session.key !== sessionKey(b)) {
         session = new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorConfigFor(b, config));
         this.sessions.set(b.name, session);
       }
       // Per-pair detail (drivers, dispersion, absorption ratio: O(N³) a bar) only where a message may need it: bars
       // the policy has not seen yet, and the newest bar. A first run replays history silently: the newest bar only.
       const bars = await session.advance(this.deps.market, now, { detailAfter: runtime.lastBarAt ?? Number.POSITIVE_INFINITY, signal });
+      if (replayKey !== undefined && session.replayFrom !== undefined) {
+        runtime.model = { replay: { key: replayKey, from: session.replayFrom, ...(session.lastBarAt !== undefined ? { through: session.lastBarAt } : {}) } satisfies Replay };
+      }
+      if (shared) report.evaluatedBars = [];
       const calendar = session.staleness();
       this.calendars.set(b.name, calendar);
       policy = withCalendar(basePolicy, calendar.calendar, calendar.longestClosure);
@@ -216,6 +298,7 @@ export class Watcher {
         // Bars the policy already evaluated (before a restart) only rebuild the detector.
         if (runtime.lastBarAt !== undefined && at <= runtime.lastBarAt) continue;
         newPoints.push(toPoint(reading));
+        report.evaluatedBars?.push(at);
         const stale = checkStale(state, at, policy);
         state = stale.state;
         if (!firstRun) await emit(stale.notification, undefined);
