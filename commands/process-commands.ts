@@ -1,8 +1,11 @@
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { checkStore, repairFromBackup } from '../src/store/backups.js';
 import { moveAside } from '../src/store/move-aside.js';
 import { UserError } from '../src/domain/errors.js';
-import { sourceArg } from './common-args.js';
-import type { CommandSpec } from './types.js';
+import { StoreError } from '../src/store/errors.js';
+import { countsOf, describeCounts, formatExport, ImportRefused, parseExport, type StoreTransfer } from '../src/store/transfer.js';
+import { jsonArg, sourceArg } from './common-args.js';
+import type { CommandContext, CommandSpec } from './types.js';
 
 /**
  * Commands that run the process itself (the CLI starts them; they are declared here so help and parsing come from
@@ -22,13 +25,100 @@ export const startCommand: CommandSpec = {
   examples: ['start', 'start --source sim:42 --schedule "*/5 * * * * *"'],
 };
 
+/** Write `file` whole or not at all (a temporary file beside it, renamed over it). */
+async function writeFileAtomically(file: string, text: string, mode: number): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode });
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The store's export/import (set by the CLI for `store`); its failures as a user's (exit 2, one line). */
+function transferOf(ctx: CommandContext): StoreTransfer {
+  if (!ctx.services.transfer) throw new UserError('cli_only', 'store export and store import run on the command line only');
+  return ctx.services.transfer;
+}
+
+async function asUserErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof StoreError || e instanceof ImportRefused) throw new UserError(e instanceof ImportRefused ? 'not_empty' : `store_${e.code}`, e.message);
+    throw e;
+  }
+}
+
+/**
+ * `store export FILE` / `store import FILE` (issue 13): everything a store holds (baskets, subscriptions, runtimes
+ * with alert state and history, notifications with deliveries, audit) through a versioned JSON file, from whichever
+ * store DATABASE_URL / store.url selects (else the lowdb files) into whichever the importing run selects.
+ */
+const storeExportCommand: CommandSpec = {
+  name: 'export',
+  summary: 'write everything the store holds (the data files, or PostgreSQL with DATABASE_URL) to a JSON file',
+  adminOnly: true,
+  surfaces: ['cli'],
+  args: [{ name: 'file', type: 'file', positional: true, required: true, description: 'the JSON file to write (replaced if it exists)' }, jsonArg],
+  examples: ['store export corrwatch-store.json', 'store export corrwatch-store.json --json'],
+  async handler(ctx, args) {
+    const transfer = transferOf(ctx);
+    const file = args.file as string;
+    const contents = await asUserErrors(() => transfer.exportContents());
+    try {
+      await writeFileAtomically(file, formatExport(contents, transfer.location), 0o600);
+    } catch (e) {
+      throw new UserError('bad_path', `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const counts = countsOf(contents);
+    return {
+      title: 'Store exported',
+      text: `Wrote ${file}: ${describeCounts(counts)}, from ${transfer.location}.`,
+      data: { file, from: transfer.location, counts },
+    };
+  },
+};
+
+const storeImportCommand: CommandSpec = {
+  name: 'import',
+  summary: 'put the contents of a store export in this store (refused when it holds anything, unless --replace)',
+  adminOnly: true,
+  surfaces: ['cli'],
+  args: [
+    { name: 'file', type: 'file', positional: true, required: true, description: 'a file written by store export' },
+    { name: 'replace', type: 'word', flag: true, description: 'drop everything the store holds first (stop corrwatch while it runs)' },
+    jsonArg,
+  ],
+  examples: ['store import corrwatch-store.json', 'store import corrwatch-store.json --replace'],
+  async handler(ctx, args) {
+    const transfer = transferOf(ctx);
+    const file = args.file as string;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new UserError('bad_path', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const exported = await asUserErrors(async () => parseExport(text, file));
+    const counts = await asUserErrors(() => transfer.importContents(exported.store, { replace: args.replace === true }));
+    return {
+      title: 'Store imported',
+      text: `Imported ${describeCounts(counts)} into ${transfer.location}, from ${file} (exported from ${exported.from || 'an unnamed store'}${exported.exportedAt ? ` at ${exported.exportedAt}` : ''}).`,
+      data: { file, into: transfer.location, from: exported.from, exportedAt: exported.exportedAt, counts },
+    };
+  },
+};
+
 export const storeCommand: CommandSpec = {
   name: 'store',
-  summary: 'maintenance of the data file',
+  summary: 'maintenance of the data file; export and import of a whole store (lowdb or PostgreSQL)',
   adminOnly: true,
   surfaces: ['cli'],
   args: [],
-  examples: ['store check', 'store repair --from-backup', 'store move-aside'],
+  examples: ['store check', 'store repair --from-backup', 'store move-aside', 'store export corrwatch-store.json', 'store import corrwatch-store.json'],
   subcommands: [
     {
       name: 'check',
@@ -91,6 +181,8 @@ export const storeCommand: CommandSpec = {
           : { title: 'Nothing to move', text: `There is no data file in ${ctx.config.dataDir}.`, data: { movedTo: null } };
       },
     },
+    storeExportCommand,
+    storeImportCommand,
   ],
 };
 

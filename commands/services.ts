@@ -1,4 +1,5 @@
 import type { ChartRenderer } from '../src/chart/index.js';
+import type { StoreTransfer } from '../src/store/transfer.js';
 import type { Store } from '../src/store/types.js';
 
 /** Longer-lived pieces a handler may use beyond the market source. */
@@ -8,6 +9,8 @@ export interface Services {
   store?: Store;
   /** The PostgreSQL store's schema, for `db migrate`; absent when the store is lowdb (issue 13). */
   database?: DatabaseSchema;
+  /** `store export` / `store import`: the chosen store's contents (lowdb or PostgreSQL); CLI only (issue 13). */
+  transfer?: StoreTransfer;
   /** Chart rendering (Chart.js on @napi-rs/canvas); absent when charts are not wanted. */
   charts?: ChartRenderer;
 }

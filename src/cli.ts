@@ -21,7 +21,7 @@ import { isValidSchedule } from './scheduler/cron.js';
 import { parseDuration } from './domain/timeframe.js';
 import { StoreError } from './store/errors.js';
 import type { Store } from './store/types.js';
-import { chooseStore, createStore } from './app/store.js';
+import { chooseStore, createStore, storeTransfer } from './app/store.js';
 import type { DatabaseSchema } from '../commands/services.js';
 import { storeFilePath } from './store/paths.js';
 import { seedBaskets } from './config/baskets.js';
@@ -128,7 +128,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       clock: io.clock,
       log,
       market,
-      services: { version: version(), store, database, charts: wantsChart ? (await import('./chart/index.js')).chartRenderer : undefined },
+      services: {
+        version: version(),
+        store,
+        database,
+        charts: wantsChart ? (await import('./chart/index.js')).chartRenderer : undefined,
+        transfer: command === 'store' ? storeTransfer(choice, config.store) : undefined,
+      },
       renderCharts: wantsChart,
       surface: 'cli',
       progress: progressBar(io),

@@ -1,6 +1,10 @@
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../domain/errors.js';
+import { existsSync } from 'node:fs';
+import { UserError } from '../domain/errors.js';
 import { LowdbStore } from '../store/lowdb-store.js';
+import { STORE_FILE, storeFilePath } from '../store/paths.js';
+import type { StoreTransfer } from '../store/transfer.js';
 import type { StoreOptions } from '../store/options.js';
 import { parsePostgresUrl, redactedUrl, type PostgresTarget } from '../store/postgres/connection.js';
 import type { PostgresStore } from '../store/postgres/postgres-store.js';
@@ -45,4 +49,37 @@ export async function createStore(choice: StoreChoice, limits: StoreOptions, opt
   const { PostgresStore } = await import('../store/postgres/postgres-store.js');
   const postgres = new PostgresStore(choice.target, { ...limits, migrate: opts.migrate });
   return { store: postgres, postgres };
+}
+
+/**
+ * `corrwatch store export` / `import` on the chosen store (issue 13). Nothing is opened until a method is called, and
+ * each call opens the store and closes it (node-postgres is loaded only for PostgreSQL). Exporting a lowdb store that
+ * does not exist is refused rather than creating an empty one; importing into one creates it.
+ */
+export function storeTransfer(choice: StoreChoice, limits: StoreOptions): StoreTransfer {
+  if (choice.kind === 'postgres') {
+    const transfer = async () => new (await import('../store/postgres/transfer.js')).PostgresTransfer(choice.target, limits);
+    return {
+      location: choice.location,
+      exportContents: async () => (await transfer()).exportContents(),
+      importContents: async (contents, opts) => (await transfer()).importContents(contents, opts),
+    };
+  }
+  const withStore = async <T>(fn: (store: LowdbStore) => Promise<T>): Promise<T> => {
+    const store = new LowdbStore(choice.dataDir, limits);
+    await store.open([]);
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+  return {
+    location: storeFilePath(choice.dataDir),
+    exportContents: async () => {
+      if (!existsSync(storeFilePath(choice.dataDir))) throw new UserError('no_store', `there is no store to export in ${choice.dataDir} (no ${STORE_FILE})`);
+      return withStore((store) => store.exportContents());
+    },
+    importContents: (contents, opts) => withStore((store) => store.importContents(contents, opts)),
+  };
 }

@@ -4,7 +4,9 @@ import { resolveLimits, type StoreLimits, type StoreOptions } from './options.js
 import { SerialQueue } from '../domain/serial-queue.js';
 import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notificationSchema, runtimeSchema, subscriptionSchema } from './schema.js';
 import { toStored } from './stored.js';
-import type { AuditEntry, Basket, BasketRuntime, Delivery, NotificationRecord, Store, StoreData, Subscription } from './types.js';
+import { storeDataSchema } from './schema.js';
+import { boundedContents, canonicalContents, countsOf, ImportRefused, isEmpty, type StoreContents, type StoreCounts, type StoreTransfer } from './transfer.js';
+import { STORE_SCHEMA_VERSION, type AuditEntry, type Basket, type BasketRuntime, type Delivery, type NotificationRecord, type Store, type StoreData, type Subscription } from './types.js';
 
 /**
  * The Store behaviour shared by every implementation: one StoreData document changed through the pure
@@ -14,7 +16,7 @@ import type { AuditEntry, Basket, BasketRuntime, Delivery, NotificationRecord, S
  * method is called (so changing them afterwards has no effect), and one JSON cannot hold faithfully is rejected
  * with a StoreError `invalid` before anything is queued.
  */
-export abstract class DocumentStore implements Store {
+export abstract class DocumentStore implements Store, StoreTransfer {
   abstract readonly location: string;
   protected readonly limits: StoreLimits;
   #data: StoreData | undefined;
@@ -36,6 +38,10 @@ export abstract class DocumentStore implements Store {
    */
   protected async reloadIfChanged(): Promise<StoreData | undefined> {
     return undefined;
+  }
+  /** Save a document that replaces the stored one whole (an import); by default as any other save. */
+  protected async persistWhole(data: StoreData): Promise<void> {
+    await this.persist(data);
   }
   /** Run `fn` holding the store's lock against other processes (no lock by default: nothing else can write). */
   protected async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -147,6 +153,32 @@ export abstract class DocumentStore implements Store {
 
   async listAudit(opts?: { basket?: string; limit?: number }): Promise<AuditEntry[]> {
     return copy(ops.listAudit(await this.#fresh(), opts));
+  }
+
+  /** Everything the store holds (`corrwatch store export`), as the files hold it now. */
+  async exportContents(): Promise<StoreContents> {
+    const d = await this.#fresh();
+    return copy(canonicalContents({ createdAt: d.createdAt, seeded: d.seeded, baskets: d.baskets, subscriptions: d.subscriptions, runtime: d.runtime, notifications: d.notifications, audit: d.audit }));
+  }
+
+  /**
+   * Replace the store's contents with `contents` (`corrwatch store import`), bounded by this store's limits, in one
+   * write under the lock; refused (ImportRefused, nothing written) when the store holds anything, unless `replace`.
+   */
+  async importContents(contents: StoreContents, opts: { replace: boolean }): Promise<StoreCounts> {
+    const doc = toStored<StoreData>(storeDataSchema, { schemaVersion: STORE_SCHEMA_VERSION, ...boundedContents(contents, this.limits) }, 'the imported store');
+    return this.#queue.run(() =>
+      this.exclusive(async () => {
+        this.#read();
+        const changed = await this.reloadIfChanged();
+        if (changed) this.#data = changed;
+        const held = countsOf(this.#read());
+        if (!isEmpty(held) && !opts.replace) throw new ImportRefused(this.location, held);
+        await this.persistWhole(doc);
+        this.#data = doc;
+        return countsOf(doc);
+      }),
+    );
   }
 
   #read(): StoreData {

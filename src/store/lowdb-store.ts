@@ -173,6 +173,12 @@ export class LowdbStore extends DocumentStore {
     await this.#maybeBackup();
   }
 
+  /** A document replacing the stored one (an import): every side file written whole, none appended to. */
+  protected override async persistWhole(data: StoreData): Promise<void> {
+    for (const side of SIDES) this.#rewrite.add(side);
+    await this.persist(data);
+  }
+
   async #saveAudit(data: StoreData): Promise<number> {
     const prev = this.#persisted?.audit;
     const tail = prev && !this.#rewrite.has('audit') ? appendedTail(prev, data.audit) : undefined;
