@@ -273,10 +273,16 @@ export class Watcher {
       report.notifications.push(n.kind);
       await this.enqueue(b, n, r, now);
     };
+    // A replica's job for a bar the basket's detector has already passed (a job retried late, or taken after the next
+    // bar's job, which evaluated it first): nothing to evaluate, nothing to save; the detectors in memory stay as they are.
+    const replay = shared ? replayOf(stored?.model) : undefined;
+    if (replay?.through !== undefined && replay.through >= Math.floor(now / timeframeMs(b.timeframe)) * timeframeMs(b.timeframe) - timeframeMs(b.timeframe)) {
+      return { report: { ...report, evaluatedBars: [] }, runtime: undefined, stored };
+    }
     try {
       let session = this.sessions.get(b.name);
       let replayKey: string | undefined;
-      if (shared) ({ session, key: replayKey } = this.sharedSession(b, replayOf(stored?.model), now));
+      if (shared) ({ session, key: replayKey } = this.sharedSession(b, replay, now));
       else if (!session || session.key !== sessionKey(b)) {
         session = new BasketSession(sessionKey(b), b.symbols, b.timeframe, detectorConfigFor(b, config));
         this.sessions.set(b.name, session);
@@ -322,6 +328,8 @@ export class Watcher {
         await emit(s.notification, undefined);
       }
       runtime.lastBarAt = session.lastReading?.at ?? runtime.lastBarAt;
+      // Never back, whichever replica saves (one whose detector is behind the stored one reads only newer bars).
+      if (shared && stored?.lastBarAt !== undefined && (runtime.lastBarAt === undefined || runtime.lastBarAt < stored.lastBarAt)) runtime.lastBarAt = stored.lastBarAt;
       runtime.history = [...runtime.history, ...newPoints];
       runtime.lastError = undefined;
       report.regime = session.lastReading?.regime;
