@@ -42,6 +42,24 @@ export class ChannelQueue {
     return this.lanes.run(channel, () => this.attempt(channel, what, fn));
   }
 
+  /**
+   * A call that posts nothing into `channel` (a private upload the message will reference): not serialised with the
+   * channel's posts nor spaced from them, so an answer's chart is not paced like a message; a 429 is still waited out
+   * (Retry-After) and retried like any other call.
+   */
+  async runUnpaced<T>(channel: string, what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        const f = classifySlackError(e);
+        if (f.retryAfterMs === undefined || attempt > this.maxRetries || f.retryAfterMs > this.maxRetryAfterMs) throw e;
+        this.opts.onRateLimited?.({ channel, what, waitMs: f.retryAfterMs, attempt });
+        await this.sleep(f.retryAfterMs);
+      }
+    }
+  }
+
   /** Resolves when every call queued so far has finished. */
   async idle(): Promise<void> {
     await this.lanes.idle();

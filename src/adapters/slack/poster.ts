@@ -92,7 +92,8 @@ export function createPoster(client: webApi.WebClient, queue: ChannelQueue): Sla
       );
     },
     async uploadPrivate(channel, file) {
-      const res = await queue.run(channel, 'files.uploadV2', () =>
+      // Shared into no channel: not paced like a post (the answer it goes with is).
+      const res = await queue.runUnpaced(channel, 'files.uploadV2', () =>
         client.files.uploadV2({ file: file.bytes, filename: file.filename, title: file.title, ...(file.alt ? { alt_text: file.alt } : {}) }),
       );
       return uploadedId(res);

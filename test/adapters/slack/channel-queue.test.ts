@@ -56,3 +56,24 @@ describe('ChannelQueue', () => {
     await expect(q.run('C2', 'post', async () => 'next')).resolves.toBe('next');
   });
 });
+
+describe('ChannelQueue.runUnpaced (private uploads)', () => {
+  it('is neither serialised with nor spaced from the channel\'s posts, and still waits out a 429', async () => {
+    const { ChannelQueue } = await import('../../../src/adapters/slack/channel-queue.js');
+    let now = 0;
+    const slept: number[] = [];
+    const q = new ChannelQueue({ minIntervalMs: 1000, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) });
+    await q.run('C1', 'chat.postMessage', async () => 'posted');
+    // a post right now would wait 1000 ms; an unpaced call does not
+    expect(await q.runUnpaced('C1', 'files.uploadV2', async () => 'F1')).toBe('F1');
+    expect(slept).toEqual([]);
+    let calls = 0;
+    const limited = Object.assign(new Error('An API error occurred: ratelimited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 2 });
+    const r = await q.runUnpaced('C1', 'files.uploadV2', async () => {
+      if (++calls === 1) throw limited;
+      return 'F2';
+    });
+    expect(r).toBe('F2');
+    expect(slept).toEqual([2000]);
+  });
+});
