@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { consoleNotifier } from '../alerts/console-notifier.js';
 import type { Notifier } from '../alerts/notifier.js';
 import { chartRenderer } from '../chart/index.js';
 import type { Config } from '../config/schema.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
-import { isoTime } from '../domain/timeframe.js';
+import { isoTime, parseDuration } from '../domain/timeframe.js';
 import { DEFAULT_TIME_ZONE, formatDateTime } from '../domain/timezone.js';
 import { renderAlertWithChart } from './alert-chart.js';
 import type { Logger } from '../log.js';
@@ -25,6 +26,7 @@ import { createRuntime, type AppRuntime as ChatRuntime } from './runtime.js';
 import { QueryPool, queryThreads } from './query-pool.js';
 import { version } from './version.js';
 import { chooseStore, createStore } from './store.js';
+import { connectionString } from '../store/postgres/connection.js';
 
 export interface StartOptions {
   config: Config;
@@ -92,7 +94,9 @@ export function tickSummary(r: TickReport, timeZone: string = DEFAULT_TIME_ZONE)
 /**
  * The composition root of `corrwatch start`: open the store (seeding baskets from config the first time), build
  * the market source, the runtime the chat adapters serve, the notifiers and the watcher; run one tick at once, then
- * on the schedule. `adapters` start the chat platforms whose tokens are set (after the runtime exists).
+ * on the schedule. `adapters` start the chat platforms whose tokens are set (after the runtime exists). With the store
+ * in PostgreSQL the schedule inserts basket-bar jobs that any replica evaluates instead (src/scheduler/basket-jobs.ts),
+ * and start returns without waiting for them.
  */
 export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatRuntime) => Promise<StartedAdapter[]> = async () => []): Promise<Running> {
   const { config, log } = opts;
@@ -158,7 +162,9 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     }),
     ...started.map((a) => a.notifier),
   ];
-  const w = new Watcher({ store, market, config, clock, log, notifiers, renderAlert: (record) => renderAlertWithChart(store, record, config.display.timezone), onDelivery: (a) => metrics.recordDelivery(a) });
+  // With replicas on PostgreSQL each outbox round claims what it delivers, named after this replica.
+  const claim = choice.kind === 'postgres' ? { owner: `${hostname()}:${process.pid}`, leaseMs: parseDuration(config.replicas.deliveryLease, 'replicas.deliveryLease') } : undefined;
+  const w = new Watcher({ store, market, config, clock, log, notifiers, renderAlert: (record) => renderAlertWithChart(store, record, config.display.timezone), onDelivery: (a) => metrics.recordDelivery(a), claim });
   holder.watcher = w;
   const baskets = await store.listBaskets();
   const expression = opts.schedule ?? (config.schedule === 'auto' ? autoSchedule(baskets.length ? baskets.map((b) => b.timeframe) : ['1h']) : config.schedule);
@@ -198,6 +204,58 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       log.warn('another tick is running; skipped', { at: isoTime(clock.now()) });
     }
   };
+  /** After the schedule has stopped: the adapters, the servers and the store. */
+  const closeAll = async () => {
+    shutdown.abort(new Error('corrwatch is stopping'));
+    for (const a of started) await a.stop().catch((e: unknown) => log.warn('adapter stop failed', { adapter: a.name, error: e }));
+    await queries?.close();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    await store.close();
+  };
+  if (choice.kind === 'postgres') {
+    // Replicas (issue 13): basket-bar jobs on pg-boss instead of node-cron ticks; src/scheduler/basket-jobs.ts. Loaded
+    // only here: a run on the lowdb files never loads pg-boss.
+    const { startBasketJobs } = await import('../scheduler/basket-jobs.js');
+    const ms = (text: string, key: string) => parseDuration(text, `replicas.${key}`);
+    const jobs = await startBasketJobs({
+      connectionString: connectionString(choice.target),
+      watcher: w,
+      store,
+      clock,
+      log,
+      schedule: expression,
+      workers: config.replicas.workers,
+      jobTimeoutMs: ms(config.replicas.jobTimeout, 'jobTimeout'),
+      pollMs: ms(config.replicas.pollEvery, 'pollEvery'),
+      outboxEveryMs: ms(config.replicas.outboxEvery, 'outboxEvery'),
+      onEvaluated: (report, seconds, job) => {
+        const r = { at: isoTime(job.close), baskets: [report], delivery: { sent: 0, failed: 0, waiting: 0, gaveUp: 0, deferred: 0 } };
+        health.storeError = undefined;
+        health.lastCompletedAt = Date.now();
+        metrics.recordTick(r, seconds);
+        opts.write(tickSummary(r, config.display.timezone) + '\n');
+      },
+      onOutbox: (r) => metrics.recordOutbox(r),
+      // This replica's schedule reached the database: alive, whether or not it took a job of that time.
+      onEnqueued: () => (health.lastCompletedAt = Date.now()),
+      onStoreError: storeFailed,
+    });
+    return {
+      watcher: w,
+      store,
+      runtime,
+      clock,
+      metrics,
+      httpPort: server ? (server.address() as AddressInfo).port : undefined,
+      async stop(graceMs = 30_000) {
+        await jobs.stop(graceMs);
+        await closeAll();
+      },
+    };
+  }
   const first = runTick();
   opts.stopRequested?.addEventListener(
     'abort',
@@ -240,14 +298,7 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
           log.warn('the aborted tick did not stop; stopping without it (what it had not saved is redone on the next start)', { abortWaitMs });
         }
       }
-      shutdown.abort(new Error('corrwatch is stopping'));
-      for (const a of started) await a.stop().catch((e: unknown) => log.warn('adapter stop failed', { adapter: a.name, error: e }));
-      await queries?.close();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((r) => server.close(() => r()));
-      }
-      await store.close();
+      await closeAll();
     },
   };
 }

@@ -263,6 +263,25 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Several replicas on one PostgreSQL store (issue 13; not used with the lowdb store): how each takes its share of
+     * the basket-bar jobs and of the outbox (src/scheduler/basket-jobs.ts).
+     */
+    replicas: z
+      .object({
+        /** Basket-bar jobs one replica evaluates at once. */
+        workers: z.number().int().min(1).max(32).default(2),
+        /** A job not finished this long after it started is failed and taken by another replica (its own died). */
+        jobTimeout: durationValue([82_800_000, '23h']).default('10m'),
+        /** A delivery one replica took is another's to try after this long without its outcome: longer than a send. */
+        deliveryLease: durationValue().default('5m'),
+        /** How often each replica runs the outbox between jobs (at once after a job that decided an alert). */
+        outboxEvery: durationValue().default('30s'),
+        /** How often an idle replica asks for a job (at least 0.5s). */
+        pollEvery: durationValue().default('2s'),
+      })
+      .strict()
+      .prefault({}),
     // Names are checked here rather than by the record's key schema, whose failure zod reports only as "Invalid key
     // in record" (issue 11).
     baskets: z

@@ -105,7 +105,7 @@ export interface BasketJobsOptions {
   /** How often the outbox runs between jobs. */
   outboxEveryMs: number;
   /** Told of each job evaluated, with its duration. */
-  onEvaluated?: (report: BasketTickReport, seconds: number) => void;
+  onEvaluated?: (report: BasketTickReport, seconds: number, job: BasketBarJob) => void;
   /** Told of each outbox round. */
   onOutbox?: (report: FanoutReport) => void;
   /** Told of each schedule time whose jobs were inserted (the replica is alive and reaches the database). */
@@ -158,6 +158,7 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
   const locks = new pg.Pool({ connectionString: opts.connectionString, max: opts.workers + 1, application_name: 'corrwatch-locks', lock_timeout: opts.jobTimeoutMs, statement_timeout: 0 });
   locks.on('error', (e) => log.warn('job queue: an idle lock connection failed', { error: e.message }));
   const shutdown = new AbortController();
+  const workerIds: string[] = [];
 
   const enqueue = async (now = clock.now()): Promise<number> => {
     const baskets = await store.listBaskets();
@@ -169,6 +170,8 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
     });
     if (jobs.length) await boss.insert(jobs);
     opts.onEnqueued?.(jobs.length);
+    // This replica's idle workers ask at once rather than at their next poll.
+    for (const id of workerIds) if (!shutdown.signal.aborted) boss.notifyWorker(id);
     return jobs.length;
   };
 
@@ -240,7 +243,7 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
     // Stopping: nothing of it was saved; failing the job puts it back at once for another replica.
     if (report.errorKind === 'aborted') throw new Error(`the job of ${data.basket} at ${isoTime(data.bar)} was cancelled: corrwatch is stopping`);
     log.debug('basket bar job done', { basket: data.basket, bar: isoTime(data.bar), job: job.id, evaluated: report.evaluatedBars?.length ?? 0, notifications: report.notifications });
-    opts.onEvaluated?.(report, (performance.now() - t0) / 1000);
+    opts.onEvaluated?.(report, (performance.now() - t0) / 1000, data);
     if (report.notifications.length > 0) deliverSoon();
     // Ask again at once rather than after the polling interval: there may be more jobs waiting.
     const id = workerId();
@@ -253,6 +256,7 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
     worker.id = await boss.work<BasketBarJob>(BASKET_BAR_QUEUE, { batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
       for (const job of jobs) await runJob(job, () => worker.id);
     });
+    workerIds.push(worker.id);
   }
 
   // This replica's schedule: it inserts the jobs; the queue decides who evaluates them.

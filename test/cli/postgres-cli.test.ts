@@ -124,10 +124,16 @@ describe.skipIf(!pgServer.server)(`choosing the PostgreSQL store${pgServer.reaso
     try {
       expect(running.store).toBeInstanceOf(PostgresStore);
       expect(running.store.location).toBe(`postgres://postgres@127.0.0.1:${server.port}/${name}`);
-      // The first tick ran against the database: every configured basket has its state and regime history there.
+      // The first basket-bar jobs ran against the database (start does not wait for them: any replica may take them):
+      // every configured basket gets its state and regime history there.
       const names = (await running.store.listBaskets()).map((b) => b.name);
       expect(names).toEqual(Object.keys(config.baskets));
-      for (const b of names) expect((await running.store.getRuntime(b))?.history.length).toBeGreaterThan(0);
+      for (const deadline = Date.now() + 30_000; ; ) {
+        const runtimes = await Promise.all(names.map((b) => running.store.getRuntime(b)));
+        if (runtimes.every((r) => (r?.history.length ?? 0) > 0)) break;
+        if (Date.now() > deadline) throw new Error(`no regime history after 30 s for ${names.filter((_, i) => !runtimes[i]?.history.length).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     } finally {
       await running.stop();
     }
