@@ -63,7 +63,9 @@ describe.skipIf(!pgServer.server)(`SessionLock${pgServer.reason ? ` (skipped: ${
     const db = await database();
     const key = lockKey('test one holder');
     const events: string[] = [];
-    const a = holder('A', db.url, key, events);
+    // A, once it has lost the lock, tries again less often than B: B is the one to take over (a holder that lost its
+    // connection but lives may well take the lock back first: any one replica may run the gateway).
+    const a = holder('A', db.url, key, events, { retryMs: 600 });
     const b = holder('B', db.url, key, events);
     expect(await a.lock.start()).toBe(true);
     expect(await b.lock.start()).toBe(false);
@@ -92,12 +94,13 @@ describe.skipIf(!pgServer.server)(`SessionLock${pgServer.reason ? ` (skipped: ${
 
     // A tries again, in vain while B holds it; B stopping releases it, and A takes it back.
     const triesBefore = a.lock.attempts;
-    await waitFor(() => a.lock.attempts >= triesBefore + 3, 5_000, 'A trying again');
+    await waitFor(() => a.lock.attempts >= triesBefore + 1, 5_000, 'A trying again');
     expect(a.lock.held).toBe(false);
+    const stopping = events.length;
     await b.lock.stop();
-    expect(events.at(-1)).toBe('B lost: this replica is stopping');
-    await waitFor(() => a.lock.held, 2_000, 'A taking the lock back');
-    expect(events.at(-1)).toBe('A acquired');
+    await waitFor(() => a.lock.held, 3_000, 'A taking the lock back');
+    // B stopped what it ran before letting the lock go.
+    expect(events.slice(stopping)).toEqual(['B lost: this replica is stopping', 'A acquired']);
   });
 
   it('a holder process killed with SIGKILL: another replica takes over within a bounded time', async () => {
