@@ -437,6 +437,9 @@ export class PostgresStore implements Store {
     if (e.basket !== undefined) pgText(e.basket, 'audit entry.basket');
     return this.#write((pool) =>
       transaction(pool, async (c) => {
+        // Appends one at a time across replicas (readers are not held up): each trim then sees the entries committed
+        // before it, so two appends at once cannot leave maxAudit + 1.
+        await c.query('LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE');
         await c.query('INSERT INTO audit (at, platform, user_id, action, basket, doc) VALUES ($1, $2, $3, $4, $5, $6)', [
           e.at,
           e.platform,
