@@ -120,8 +120,9 @@ export interface BasketJobs {
   /** Run an outbox round now, or once more after the one running. */
   deliverSoon(): void;
   /**
-   * Stop taking jobs and let the ones running finish for up to `graceMs`; past that, abort them (their evaluation is
-   * not saved) and fail them so that another replica takes them at once. Then close pg-boss and the lock connections.
+   * Stop taking jobs and let the ones running finish for up to `graceMs`, then deliver what they decided; past that,
+   * abort them (their evaluation is not saved) and fail them so that another replica takes them at once. Then close
+   * pg-boss and the lock connections.
    */
   stop(graceMs: number): Promise<void>;
 }
@@ -294,6 +295,12 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
       const abortLater = setTimeout(() => shutdown.abort(new Error('corrwatch is stopping')), graceMs);
       try {
         await boss.stop({ graceful: true, wait: true, timeout: graceMs + 1_000 });
+        // What the last jobs decided goes out before the replica does (as a tick delivers before a stop completes).
+        await round?.catch(() => undefined);
+        if (!shutdown.signal.aborted) {
+          const r = await watcher.deliver(clock.now()).catch((e: unknown) => log.warn('the last outbox round failed; another replica delivers', { error: e }));
+          if (r) opts.onOutbox?.(r);
+        }
       } finally {
         clearTimeout(abortLater);
         shutdown.abort(new Error('corrwatch is stopping'));
