@@ -9,6 +9,7 @@ import { benchWatcher } from './watcher.js';
 import { benchTickLoad } from './tick-load.js';
 import { benchChatLoad } from './chat-load.js';
 import { benchDcc } from './dcc.js';
+import { benchReplicas } from './replicas.js';
 
 await benchRolling();
 await benchEigen();
@@ -19,4 +20,5 @@ await benchWatcher();
 await benchTickLoad();
 await benchChatLoad();
 await benchDcc();
+await benchReplicas();
 await benchStartup();

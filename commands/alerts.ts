@@ -24,9 +24,13 @@ async function alertStateOf(store: Store, basket: string): Promise<AlertState> {
   return rt ? parseAlertState(rt.alertState) : initialAlertState();
 }
 
-async function putAlertState(store: Store, basket: string, state: AlertState): Promise<void> {
-  const rt = (await store.getRuntime(basket)) ?? { basket, alertState: state, history: [] };
-  await store.putRuntime({ ...rt, alertState: state });
+/**
+ * Change a basket's alert state atomically: `change` is applied to the state stored at the moment of the write
+ * (inside the store's write), so a tick of a running watcher writing in between loses nothing and is not undone.
+ */
+async function changeAlertState(store: Store, basket: string, change: (state: AlertState) => AlertState): Promise<void> {
+  const placeholder = { basket, alertState: initialAlertState(), history: [] };
+  await store.putRuntimes([placeholder], (stored) => (stored ? { ...stored, history: stored.history, alertState: change(parseAlertState(stored.alertState)) } : { ...placeholder, alertState: change(initialAlertState()) }));
 }
 
 const subscribe: CommandSpec = {
@@ -75,7 +79,7 @@ const snooze: CommandSpec = {
     if (ms > 30 * 86_400_000) throw new UserError('bad_duration', 'snooze for at most 30d');
     const store = requireStore(ctx);
     const until = ctx.clock.now() + ms;
-    await putAlertState(store, b.name, snoozeUntil(await alertStateOf(store, b.name), until));
+    await changeAlertState(store, b.name, (state) => snoozeUntil(state, until));
     await audit(ctx, 'alerts.snooze', b.name, { until: isoTime(until) });
     return { title: `${b.name} snoozed`, text: `No ${b.name} alerts until ${fmtTime(until, displayZone(ctx, b))}. An episode still going then is announced when the snooze ends.`, severity: 'success', data: { basket: b.name, until: isoTime(until) } };
   },
@@ -92,7 +96,7 @@ const unsnoozeCmd: CommandSpec = {
     const store = requireStore(ctx);
     const state = await alertStateOf(store, b.name);
     if (!state.snoozedUntil || state.snoozedUntil <= ctx.clock.now()) throw new UserError('not_snoozed', `${b.name} is not snoozed`);
-    await putAlertState(store, b.name, unsnooze(state));
+    await changeAlertState(store, b.name, unsnooze);
     await audit(ctx, 'alerts.unsnooze', b.name, {});
     return { title: `${b.name} alerts are on again`, severity: 'success', data: { basket: b.name } };
   },

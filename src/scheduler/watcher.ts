@@ -86,6 +86,19 @@ function toPoint(r: RegimeReading): RegimePoint {
   return { at: r.at, avgCorrelation: r.avgCorrelation, regime: r.regime, z: r.z, stressProbability: r.stressProbability ?? 0 };
 }
 
+/** RuntimeMerge: the runtime written, with the snooze of the one stored (when both alert states parse). */
+function keepStoredSnooze(stored: BasketRuntime | undefined, next: BasketRuntime): BasketRuntime {
+  if (!stored) return next;
+  try {
+    const current = parseAlertState(stored.alertState).snoozedUntil;
+    const state = parseAlertState(next.alertState);
+    if (state.snoozedUntil === current) return next;
+    return { ...next, alertState: current === null ? unsnooze(state) : snoozeUntil(state, current) };
+  } catch {
+    return next; // a malformed stored state was already reported when the basket was ticked
+  }
+}
+
 function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, stressedWithinDay: number | null): Record<string, unknown> {
   return {
     ...(stressedWithinDay !== null ? { stressedWithinDay } : {}),
@@ -378,23 +391,10 @@ export class Watcher {
    * An admin may have snoozed or unsnoozed a basket while this tick ran: that change is kept, not our stale copy.
    */
   private async saveRuntimes(ticked: TickedBasket[]): Promise<void> {
-    const runtimes: BasketRuntime[] = [];
-    for (const { runtime, stored } of ticked) {
-      if (!runtime) continue;
-      const latest = await this.deps.store.getRuntime(runtime.basket);
-      if (latest && stored) {
-        try {
-          const before = parseAlertState(stored.alertState).snoozedUntil;
-          const current = parseAlertState(latest.alertState).snoozedUntil;
-          const state = parseAlertState(runtime.alertState);
-          if (current !== before) runtime.alertState = current === null ? unsnooze(state) : snoozeUntil(state, current);
-        } catch {
-          // a malformed stored state was already reported when the basket was ticked
-        }
-      }
-      runtimes.push(runtime);
-    }
-    await this.deps.store.putRuntimes(runtimes);
+    const runtimes = ticked.flatMap(({ runtime }) => (runtime ? [runtime] : []));
+    // The snooze is an admin's (alerts snooze/unsnooze, another process perhaps): the alert policy never changes it,
+    // so each runtime keeps the snooze stored at the moment of the write, inside the store's atomic write.
+    await this.deps.store.putRuntimes(runtimes, keepStoredSnooze);
   }
 
   private async enqueue(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number): Promise<void> {

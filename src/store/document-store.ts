@@ -6,7 +6,7 @@ import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notifica
 import { toStored } from './stored.js';
 import { storeDataSchema } from './schema.js';
 import { boundedContents, canonicalContents, countsOf, ImportRefused, isEmpty, type StoreContents, type StoreCounts, type StoreTransfer } from './transfer.js';
-import { STORE_SCHEMA_VERSION, type AuditEntry, type Basket, type BasketRuntime, type Delivery, type NotificationRecord, type Store, type StoreData, type Subscription } from './types.js';
+import { STORE_SCHEMA_VERSION, type AuditEntry, type Basket, type BasketRuntime, type Delivery, type NotificationRecord, type RuntimeMerge, type Store, type StoreData, type Subscription } from './types.js';
 
 /**
  * The Store behaviour shared by every implementation: one StoreData document changed through the pure
@@ -113,9 +113,11 @@ export abstract class DocumentStore implements Store, StoreTransfer {
     return this.#change((d) => ops.putRuntime(d, r, this.limits.maxHistory));
   }
 
-  async putRuntimes(runtimes: BasketRuntime[]): Promise<void> {
+  async putRuntimes(runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void> {
     const rs = runtimes.map((r, i) => toStored(runtimeSchema, r, `runtimes[${i}]`));
-    return this.#change((d) => rs.reduce((doc, r) => ops.putRuntime(doc, r, this.limits.maxHistory), d));
+    // `merge` runs on the data as it is in the file at the moment of the write (under its lock).
+    const merged = (doc: StoreData, r: BasketRuntime, i: number) => (merge ? toStored(runtimeSchema, merge(copy(ops.findRuntime(doc, r.basket)), r), `runtimes[${i}]`) : r);
+    return this.#change((d) => rs.reduce((doc, r, i) => ops.putRuntime(doc, merged(doc, r, i), this.limits.maxHistory), d));
   }
 
   async addNotification(record: NotificationRecord): Promise<boolean> {

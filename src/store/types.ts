@@ -144,6 +144,9 @@ export interface StoreData {
  * Persistence for everything but candles (those live in the candle cache, in their own files under the same data
  * directory, so the main document stays small and every write stays cheap). Implementations serialise writes.
  */
+/** How a runtime being written combines with the one stored (see Store.putRuntimes). */
+export type RuntimeMerge = (stored: BasketRuntime | undefined, next: BasketRuntime) => BasketRuntime;
+
 export interface Store {
   /** Where the data lives (for messages). */
   readonly location: string;
@@ -165,8 +168,13 @@ export interface Store {
 
   getRuntime(basket: string): Promise<BasketRuntime | undefined>;
   putRuntime(runtime: BasketRuntime): Promise<void>;
-  /** putRuntime for several baskets in one write (the watcher saves a whole tick at once). */
-  putRuntimes(runtimes: BasketRuntime[]): Promise<void>;
+  /**
+   * putRuntime for several baskets in one write (the watcher saves a whole tick at once). With `merge`, each runtime
+   * written is merge(the one stored at the moment of the write, the one given), inside the store's atomic write (the
+   * lock file, the transaction): so a field another process owns (an admin's snooze) is never lost to a write that
+   * read it earlier. The stored runtime passed to merge may hold no history.
+   */
+  putRuntimes(runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void>;
 
   /** Adds the record unless one with the same id exists (returns false then). */
   addNotification(record: NotificationRecord): Promise<boolean>;

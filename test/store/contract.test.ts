@@ -229,6 +229,28 @@ function storeContract(name: string, given: StoreHarness): void {
       expect((await store.getRuntime('defi'))!.lastBarAt).toBe(7);
     });
 
+    it('putRuntimes with merge: each runtime written is merge(the one stored at the write, the one given); history kept when merge keeps it', async () => {
+      const store = await opened();
+      await store.putRuntime(runtime('majors', { alertState: { phase: 'idle', episode: 0, snoozedUntil: 99 }, history: [1, 2, 3].map((at) => point(at)), lastBarAt: 3 }));
+      const seen: unknown[] = [];
+      // a writer that read before the snooze was set keeps the stored snooze (the watcher's merge)
+      await store.putRuntimes([runtime('majors', { alertState: { phase: 'firing', episode: 1, snoozedUntil: null }, history: [1, 2, 3, 4].map((at) => point(at)), lastBarAt: 4 }), runtime('defi', { lastBarAt: 1 })], (stored, next) => {
+        seen.push(stored?.alertState ?? null);
+        return stored ? { ...next, alertState: { ...(next.alertState as object), snoozedUntil: (stored.alertState as { snoozedUntil: number }).snoozedUntil } } : next;
+      });
+      expect(seen).toContainEqual({ phase: 'idle', episode: 0, snoozedUntil: 99 });
+      const m = (await store.getRuntime('majors'))!;
+      expect(m.alertState).toEqual({ phase: 'firing', episode: 1, snoozedUntil: 99 });
+      expect(m.history.map((p) => p.at)).toEqual([1, 2, 3, 4]);
+      expect((await store.getRuntime('defi'))!.lastBarAt).toBe(1);
+      // a change of one field from the stored runtime (an admin's snooze) leaves its history and the rest as stored
+      await store.putRuntimes([runtime('majors')], (stored) => ({ ...stored!, alertState: { ...(stored!.alertState as object), snoozedUntil: 123 } }));
+      const after = (await store.getRuntime('majors'))!;
+      expect(after.alertState).toEqual({ phase: 'firing', episode: 1, snoozedUntil: 123 });
+      expect(after.history.map((p) => p.at)).toEqual([1, 2, 3, 4]);
+      expect(after.lastBarAt).toBe(4);
+    });
+
     it('putRuntimes with one invalid runtime saves none of them', async () => {
       const store = await opened();
       await expect(store.putRuntimes([runtime('majors', { lastBarAt: 5 }), runtime('defi', { lastBarAt: NaN })])).rejects.toMatchObject({ code: 'invalid' });

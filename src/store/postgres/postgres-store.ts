@@ -5,7 +5,7 @@ import { keepNewest } from '../operations.js';
 import { resolveLimits, type StoreLimits, type StoreOptions } from '../options.js';
 import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notificationSchema, runtimeSchema, subscriptionSchema } from '../schema.js';
 import { toStored } from '../stored.js';
-import type { AuditEntry, Basket, BasketRuntime, Delivery, DeliveryClaim, NotificationRecord, RegimePoint, Store, Subscription } from '../types.js';
+import type { AuditEntry, Basket, BasketRuntime, Delivery, DeliveryClaim, NotificationRecord, RegimePoint, RuntimeMerge, Store, Subscription } from '../types.js';
 import { CallOrder } from './call-order.js';
 import { connectionString, redactedUrl, type PostgresTarget } from './connection.js';
 import { appliedVersions, migrate, newerSchemaError, schemaState, type MigrationResult } from './migrate.js';
@@ -235,10 +235,10 @@ export class PostgresStore implements Store {
     return this.#write((pool) => this.#putRuntimes(pool, [r]));
   }
 
-  async putRuntimes(runtimes: BasketRuntime[]): Promise<void> {
+  async putRuntimes(runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void> {
     const rs = runtimes.map((r, i) => toStored(runtimeSchema, r, `runtimes[${i}]`));
     rs.forEach((r, i) => pgText(r.basket, `runtimes[${i}].basket`));
-    return this.#write((pool) => this.#putRuntimes(pool, rs));
+    return this.#write((pool) => this.#putRuntimes(pool, rs, merge));
   }
 
   /**
@@ -248,7 +248,7 @@ export class PostgresStore implements Store {
    * than its first are deleted; otherwise the basket's history is replaced. So a tick inserts one row per basket, not
    * the whole history. The stored history is then the newest maxHistory points of the runtime's, in time order.
    */
-  async #putRuntimes(pool: pg.Pool, runtimes: BasketRuntime[]): Promise<void> {
+  async #putRuntimes(pool: pg.Pool, runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void> {
     if (runtimes.length === 0) return;
     // The last runtime of a basket wins, as with puts one after the other.
     const byBasket = new Map<string, BasketRuntime>();
@@ -261,17 +261,35 @@ export class PostgresStore implements Store {
       // row locked: a replica writing the same baskets waits for this one and continues the history it leaves.
       await c.query(`INSERT INTO runtimes (basket, doc) SELECT b, '{}' FROM unnest($1::text[]) AS b ORDER BY b ON CONFLICT (basket) DO NOTHING`, [names]);
       const stored = new Map<string, StoredHistory>();
-      const locked = await c.query<{ basket: string; history_count: number; history_last_at: number | null }>(
-        'SELECT basket, history_count, history_last_at FROM runtimes WHERE basket = ANY($1::text[]) ORDER BY basket FOR UPDATE',
+      const locked = await c.query<{ basket: string; history_count: number; history_last_at: number | null; doc: unknown }>(
+        'SELECT basket, history_count, history_last_at, doc FROM runtimes WHERE basket = ANY($1::text[]) ORDER BY basket FOR UPDATE',
         [names],
       );
       for (const row of locked.rows) stored.set(row.basket, { count: Math.min(row.history_count, max), lastAt: row.history_last_at });
+      // `merge` sees the stored runtime (without its history) under the row lock: nothing written since is lost. A
+      // merged runtime that comes back with the stored (empty) history leaves the stored history as it is.
+      const historyKept = new Set<string>();
+      if (merge) {
+        for (const row of locked.rows) {
+          const doc = (typeof row.doc === 'string' ? JSON.parse(row.doc) : row.doc) as Partial<BasketRuntime>;
+          const prevHistory: RegimePoint[] = [];
+          const prev = doc && typeof doc === 'object' && 'alertState' in doc ? ({ ...doc, basket: row.basket, history: prevHistory } as BasketRuntime) : undefined;
+          const merged = merge(prev, byBasket.get(row.basket)!);
+          if (prev && merged.history === prevHistory) historyKept.add(row.basket);
+          byBasket.set(row.basket, toStored(runtimeSchema, merged, `runtime ${row.basket}`));
+        }
+      }
       const resets: string[] = [];
       const trims: { basket: string; before: number }[] = [];
       const inserts: { basket: string; point: RegimePoint }[] = [];
       const rows: { basket: string; doc: string; count: number; lastAt: number | null }[] = [];
       for (const name of names) {
         const rt = byBasket.get(name)!;
+        if (historyKept.has(name)) {
+          const prev = stored.get(name);
+          rows.push({ basket: name, doc: json({ ...rt, history: [] }), count: prev?.count ?? 0, lastAt: prev?.lastAt ?? null });
+          continue;
+        }
         const points = keepNewest(increasing(rt.history), max);
         const prev = stored.get(name);
         const added = continuation(prev, points);
