@@ -247,7 +247,7 @@ describe.skipIf(!pgServer.server)(`three replicas on PostgreSQL, two killed with
     await killMidJob(replicas[1]);
 
     // The last replica carries on alone: the episodes end and their resolutions are decided.
-    await until('every episode to be over and resolved', async () => Date.now() > lastEpisodeEnds + 2_000 && (await openEpisodes()) === 0, 40_000, replicas.slice(2)).catch(async (e: Error) => {
+    await until('every episode to be over and resolved', async () => Date.now() > lastEpisodeEnds + 2_000 && (await openEpisodes()) === 0, 90_000, replicas.slice(2)).catch(async (e: Error) => {
       const open = await db.query(`SELECT basket, doc->'alertState' AS state FROM runtimes WHERE doc->'alertState'->>'phase' IN ('pending', 'firing')`);
       throw new Error(`${e.message}\nepisodes open: ${JSON.stringify(open.rows)}\nepisodes: ${JSON.stringify([...episodes])}, now ${Date.now()}`);
     });
