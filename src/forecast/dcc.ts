@@ -47,7 +47,7 @@ import { DataError, UserError } from '../domain/errors.js';
 import { EwmaCorrelation } from '../stats/ewma.js';
 import { clampUnit, isConstant, MIN_RETURNS } from '../stats/guards.js';
 import { fitGarch, garchVariances, MIN_GARCH_RETURNS, type GarchParams } from './garch.js';
-import { nelderMead } from './optimize.js';
+import { bestOnGrid, nelderMead } from './optimize.js';
 
 export interface DccParams {
   a: number;
@@ -310,17 +310,7 @@ function fitRows(e: Float64Array, N: number, T: number, qbar: Float64Array): Dcc
     evals++;
     return -ll(e, N, T, qbar, x[0] * x[1], x[0] * (1 - x[1])) / scale;
   };
-  let start = [0.95, 0.05];
-  let fStart = Infinity;
-  for (const phi of [0.8, 0.9, 0.95, 0.98, 0.995]) {
-    for (const share of [0.02, 0.05, 0.1]) {
-      const v = objective([phi, share]);
-      if (v < fStart) {
-        fStart = v;
-        start = [phi, share];
-      }
-    }
-  }
+  const start = bestOnGrid(objective, [0.8, 0.9, 0.95, 0.98, 0.995], [0.02, 0.05, 0.1]);
   const res = nelderMead(objective, start, {
     lower: [0, 0],
     upper: [SEARCH_MAX_PERSISTENCE, 1],

@@ -26,7 +26,7 @@
  */
 import { DataError } from '../domain/errors.js';
 import { isConstant, requireFinite } from '../stats/guards.js';
-import { nelderMead } from './optimize.js';
+import { bestOnGrid, nelderMead } from './optimize.js';
 
 export interface GarchParams {
   omega: number;
@@ -137,17 +137,7 @@ export function fitGarch(r: Float64Array): GarchFit {
   }
   const objective = (x: number[]): number => negLogLikPerBar(r, x[0], x[1], target);
 
-  let start = [0.95, 0.05];
-  let fStart = Infinity;
-  for (const phi of [0.5, 0.8, 0.9, 0.95, 0.98, 0.995]) {
-    for (const share of [0.03, 0.08, 0.15, 0.3]) {
-      const v = objective([phi, share]);
-      if (v < fStart) {
-        fStart = v;
-        start = [phi, share];
-      }
-    }
-  }
+  const start = bestOnGrid(objective, [0.5, 0.8, 0.9, 0.95, 0.98, 0.995], [0.03, 0.08, 0.15, 0.3]);
   const res = nelderMead(objective, start, {
     lower: [0, 0],
     upper: [MAX_GARCH_PERSISTENCE, 1],

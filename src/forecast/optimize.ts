@@ -156,3 +156,23 @@ export function nelderMead(f: (x: number[]) => number, x0: readonly number[], op
     return { x: pts[0], f: fs[0], converged: false };
   }
 }
+
+/**
+ * The best point of a grid over (persistence, share), as the Nelder–Mead start of the GARCH and DCC fits (their
+ * likelihoods are flat and multimodal enough near the boundary that one fixed start can land in the wrong basin).
+ * Ties keep the first; a grid where every value is non-finite gives [0.95, 0.05].
+ */
+export function bestOnGrid(objective: (x: number[]) => number, persistence: readonly number[], share: readonly number[]): number[] {
+  let start = [0.95, 0.05];
+  let best = Infinity;
+  for (const phi of persistence) {
+    for (const s of share) {
+      const v = objective([phi, s]);
+      if (v < best) {
+        best = v;
+        start = [phi, s];
+      }
+    }
+  }
+  return start;
+}

@@ -36,3 +36,13 @@ describe('nelderMead', () => {
     expect(nelderMead(() => NaN, [0, 0]).converged).toBe(false);
   });
 });
+
+describe('bestOnGrid (the fits\' starting point)', () => {
+  it('returns the grid point with the least value, the first of ties, and [0.95, 0.05] when nothing is finite', async () => {
+    const { bestOnGrid } = await import('../../src/forecast/optimize.js');
+    const f = ([p, s]: number[]) => (p - 0.9) ** 2 + (s - 0.1) ** 2;
+    expect(bestOnGrid(f, [0.5, 0.9, 0.99], [0.05, 0.1, 0.3])).toEqual([0.9, 0.1]);
+    expect(bestOnGrid(() => 1, [0.5, 0.9], [0.2, 0.3])).toEqual([0.5, 0.2]);
+    expect(bestOnGrid(() => NaN, [0.5], [0.2])).toEqual([0.95, 0.05]);
+  });
+});
