@@ -1,6 +1,7 @@
 import type { LegendItem } from 'chart.js';
 import { fitLines } from './fit-text.js';
 import type { Theme } from './theme.js';
+import { fmt } from './sanitize.js';
 
 const TITLE_SIZE = 20;
 const SUBTITLE_SIZE = 14;
@@ -48,3 +49,16 @@ export function legendOptions(theme: Theme, filter?: (item: LegendItem) => boole
 }
 
 export const layoutPadding = { top: 8, right: 24, bottom: 8, left: 12 };
+
+/** The y axis of the average-correlation charts (regime, forecast): ρ̄ from yMin to yMax. */
+export function correlationAxis(yMin: number, yMax: number, theme: Theme) {
+  return {
+    type: 'linear' as const,
+    min: yMin,
+    max: yMax,
+    grid: { color: theme.grid },
+    border: { color: theme.axis },
+    ticks: { color: theme.mutedText, font: { size: 13 }, callback: (v: string | number) => fmt(Number(v)) },
+    title: { display: true, text: 'average correlation ρ̄', color: theme.mutedText, font: { size: 13 } },
+  };
+}

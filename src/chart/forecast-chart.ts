@@ -1,7 +1,7 @@
 import type { ChartConfiguration, ChartDataset, LegendItem } from 'chart.js';
 import type { ChartImage } from '../domain/reply.js';
 import { withAlpha } from './colors.js';
-import { layoutPadding, legendOptions, titleOptions } from './common.js';
+import { correlationAxis, layoutPadding, legendOptions, titleOptions } from './common.js';
 import { resolveSize, type RenderOptions } from './options.js';
 import { renderToPng } from './render.js';
 import { correlationRange, fileSafe, fmt, gap, lastFinite, requireData, requireSameLength, usableIndices } from './sanitize.js';
@@ -158,15 +158,7 @@ export async function renderForecastChart(input: ForecastChartInput, opts?: Rend
       layout: { padding: { ...layoutPadding, right: VALUE_TAG_ROOM } },
       scales: {
         x: timeAxis(t0, tEnd, size.width, theme, opts?.timeZone),
-        y: {
-          type: 'linear',
-          min: yMin,
-          max: yMax,
-          grid: { color: theme.grid },
-          border: { color: theme.axis },
-          ticks: { color: theme.mutedText, font: { size: 13 }, callback: (v) => fmt(Number(v)) },
-          title: { display: true, text: 'average correlation ρ̄', color: theme.mutedText, font: { size: 13 } },
-        },
+        y: correlationAxis(yMin, yMax, theme),
       },
       plugins: {
         corrwatchBackground: { color: theme.background },

@@ -2,7 +2,7 @@ import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ChartImage } from '../domain/reply.js';
 import type { Regime } from '../domain/types.js';
 import { withAlpha } from './colors.js';
-import { layoutPadding, legendOptions, titleOptions } from './common.js';
+import { correlationAxis, layoutPadding, legendOptions, titleOptions } from './common.js';
 import { resolveSize, type RenderOptions } from './options.js';
 import { renderToPng } from './render.js';
 import { regimeBandsPlugin } from './regime-bands-plugin.js';
@@ -98,15 +98,7 @@ export async function renderRegimeChart(input: RegimeChartInput, opts?: RenderOp
       layout: { padding: { ...layoutPadding, right: VALUE_TAG_ROOM } },
       scales: {
         x: timeAxis(t0, tEnd, size.width, theme, timeZone),
-        y: {
-          type: 'linear',
-          min: yMin,
-          max: yMax,
-          grid: { color: theme.grid },
-          border: { color: theme.axis },
-          ticks: { color: theme.mutedText, font: { size: 13 }, callback: (v) => fmt(Number(v)) },
-          title: { display: true, text: 'average correlation ρ̄', color: theme.mutedText, font: { size: 13 } },
-        },
+        y: correlationAxis(yMin, yMax, theme),
       },
       plugins: {
         corrwatchBackground: { color: theme.background },
