@@ -37,5 +37,9 @@ export function candleCacheFor(config: Config, store: StoreChoice | undefined, l
   return {
     read: async (key) => (await cache()).read(key),
     merge: async (key, fetched) => (await cache()).merge(key, fetched),
+    // Closes the pool when the cache was used; a cache never used opened nothing (and is not loaded to be closed).
+    close: async () => {
+      if (loaded) await (await loaded).close?.();
+    },
   };
 }

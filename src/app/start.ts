@@ -213,6 +213,8 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+    // The PostgreSQL candle cache's connections (a market given by the caller is the caller's to close).
+    if (!opts.market) await market.close?.().catch((e: unknown) => log.warn('could not close the candle cache', { error: e }));
     await store.close();
   };
   if (choice.kind === 'postgres') {

@@ -38,6 +38,8 @@ export interface MarketSource {
    * (ccxt, the simulator), inferred from the timestamps for a CSV file. Undefined means `continuous`.
    */
   calendar?(symbol: string): Promise<Calendar>;
+  /** Release what the source holds open (a cache's database connections) when the process stops. */
+  close?(): Promise<void>;
 }
 
 export interface Clock {

@@ -37,6 +37,8 @@ export interface FetchedCandles {
 export interface CandleCache {
   read(key: string): Promise<CachedCandles | undefined>;
   merge(key: string, fetched: FetchedCandles): Promise<void>;
+  /** Release what the cache holds open (PostgreSQL's pool); the on-disk and in-memory caches hold nothing. */
+  close?(): Promise<void>;
 }
 
 export function candleCacheKey(sourceId: string, symbol: string, timeframe: string): string {
@@ -114,5 +116,11 @@ export function withCandleCache(source: MarketSource, cache: CandleCache, clock:
   };
   if (source.nativeTimeframe) cached.nativeTimeframe = () => source.nativeTimeframe!();
   if (source.latestBarTime) cached.latestBarTime = (timeframe) => source.latestBarTime!(timeframe);
+  if (cache.close || source.close) {
+    cached.close = async () => {
+      await cache.close?.();
+      await source.close?.();
+    };
+  }
   return cached;
 }

@@ -373,8 +373,15 @@ describe.skipIf(!pgServer.server)(`PostgresCandleCache between replicas${pgServe
     expect(got).toHaveLength(48);
     const pool = new pg.Pool({ connectionString: url });
     const rows = await pool.query<{ key: string; n: string }>('SELECT key, (SELECT count(*) FROM candles c WHERE c.key = s.key) AS n FROM candle_series s');
-    await pool.end();
     expect(rows.rows.map((r) => ({ key: r.key, n: Number(r.n) }))).toEqual([{ key: candleCacheKey(market.id, 'BTC', '1h'), n: 48 }]);
+    // Closing the source (corrwatch start does at stop) closes the cache's connections at once, not when they idle out.
+    const cacheConnections = async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'corrwatch candle cache'`)).rows[0].n);
+    expect(await cacheConnections()).toBeGreaterThan(0);
+    await market.close!();
+    // (a backend leaves pg_stat_activity a moment after its client hung up; the pool would keep it 30 s idle)
+    for (let i = 0; i < 50 && (await cacheConnections()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await cacheConnections()).toBe(0);
+    await pool.end();
     // Nothing under the data directory.
     await expect(rm(join(dataDir, 'candles'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
