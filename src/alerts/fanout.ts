@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { Reply } from '../domain/reply.js';
-import type { Delivery, NotificationRecord, Store } from '../store/types.js';
+import type { Delivery, DeliveryClaim, NotificationRecord, Store } from '../store/types.js';
 import { parseTargetKey, type Notifier } from './notifier.js';
 
 export interface FanoutReport {
@@ -107,14 +107,39 @@ export async function deliverPending(
         log.debug('alert delivery held by another outbox round; left to it', { id: record.id, target });
         continue;
       }
+      const renewal = renewWhileSending(store, record.id, target, claimAs, log);
       try {
         await deliverOne(round, record, target, held, rendered);
       } finally {
+        renewal.stop();
         await store.releaseDelivery?.(record.id, target, claimAs.owner).catch((e: unknown) => log.warn('could not release a delivery claim; it lapses by itself', { id: record.id, target, error: e }));
       }
     }
   }
   return report;
+}
+
+/**
+ * Renew a delivery's claim every third of its lease while its send runs (a send held up by a platform's 429 can take
+ * longer than the lease): the lease then only has to outlast a dead or stuck process, never a slow send. A renewal
+ * that finds the claim taken by another round is logged; the send goes on (that round's in-flight check looks the
+ * message up on the platform before posting it again).
+ */
+function renewWhileSending(store: Store, id: string, target: string, claim: DeliveryClaim, log: Logger): { stop(): void } {
+  if (!store.renewDelivery) return { stop: () => undefined };
+  let renewing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = renewing.then(() =>
+      store.renewDelivery!(id, target, claim).then(
+        (held) => {
+          if (!held) log.warn('a delivery claim lapsed while its send ran; another outbox round may hold it', { id, target });
+        },
+        (e: unknown) => log.warn('could not renew a delivery claim', { id, target, error: e }),
+      ),
+    );
+  }, Math.max(1, Math.floor(claim.leaseMs / 3)));
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** What one outbox round works with. */

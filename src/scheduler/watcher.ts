@@ -56,6 +56,8 @@ interface TickedBasket {
   report: BasketTickReport;
   runtime: BasketRuntime | undefined;
   stored: BasketRuntime | undefined;
+  /** The outbox records this basket's decisions made, committed with its runtime (Store.commitTick). */
+  notifications: NotificationRecord[];
 }
 
 function sessionKey(b: Basket): string {
@@ -190,7 +192,7 @@ export class Watcher {
           if (signal?.aborted) break;
           ticked.push(await this.tickBasket(b, now, log, signal));
         }
-        await this.saveRuntimes(ticked);
+        await this.commit(ticked);
       } catch (e) {
         // The detectors in memory have moved past what the store holds: rebuild them on the next tick, which then
         // evaluates every bar after the stored state (as after a restart), so no decision is skipped.
@@ -234,7 +236,7 @@ export class Watcher {
     const log = this.deps.log.child({ tick: isoTime(now) });
     try {
       const ticked = await this.tickBasket(b, now, log, signal, true);
-      await this.saveRuntimes([ticked]);
+      await this.commit([ticked]);
       return ticked.report;
     } catch (e) {
       // Rebuilt from what the store holds on the next evaluation, here or on another replica.
@@ -268,6 +270,7 @@ export class Watcher {
   private async tickBasket(b: Basket, now: number, log: Logger, signal?: AbortSignal, shared = false): Promise<TickedBasket> {
     const { store, config } = this.deps;
     const report: BasketTickReport = { basket: b.name, newBars: 0, notifications: [] };
+    const records: NotificationRecord[] = [];
     const stored = await store.getRuntime(b.name);
     const runtime: BasketRuntime = stored ?? { basket: b.name, alertState: initialAlertState(), history: [] };
     let state: AlertState;
@@ -284,13 +287,13 @@ export class Watcher {
     const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined) => {
       if (!n) return;
       report.notifications.push(n.kind);
-      await this.enqueue(b, n, r, now);
+      records.push(await this.recordOf(b, n, r, now));
     };
     // A replica's job for a bar the basket's detector has already passed (a job retried late, or taken after the next
     // bar's job, which evaluated it first): nothing to evaluate, nothing to save; the detectors in memory stay as they are.
     const replay = shared ? replayOf(stored?.model) : undefined;
     if (replay?.through !== undefined && replay.through >= Math.floor(now / timeframeMs(b.timeframe)) * timeframeMs(b.timeframe) - timeframeMs(b.timeframe)) {
-      return { report: { ...report, evaluatedBars: [] }, runtime: undefined, stored };
+      return { report: { ...report, evaluatedBars: [] }, runtime: undefined, stored, notifications: [] };
     }
     try {
       let session = this.sessions.get(b.name);
@@ -367,7 +370,7 @@ export class Watcher {
         log.info('basket tick cancelled', { basket: b.name });
         report.error = e.message;
         report.errorKind = e.code;
-        return { report, runtime: undefined, stored };
+        return { report, runtime: undefined, stored, notifications: [] };
       }
       const message = e instanceof UserError || e instanceof SourceError ? e.message : `internal error: ${(e as Error).message}`;
       if (!(e instanceof UserError || e instanceof SourceError)) log.error('basket tick failed', { basket: b.name, error: e });
@@ -383,25 +386,29 @@ export class Watcher {
     }
     runtime.alertState = state;
     runtime.lastTickAt = now;
-    return { report, runtime, stored };
+    return { report, runtime, stored, notifications: records };
   }
 
   /**
-   * Save every basket's runtime in one store write (the main document is rewritten once a tick, not once a basket).
-   * An admin may have snoozed or unsnoozed a basket while this tick ran: that change is kept, not our stale copy.
+   * Save every basket's runtime and the outbox records its decisions made in one store write (the main document is
+   * rewritten once a tick, not once a basket; PostgreSQL: one transaction), so a decision and its record are stored
+   * together or not at all. An admin may have snoozed or unsnoozed a basket while this tick ran: that change is kept,
+   * not our stale copy.
    */
-  private async saveRuntimes(ticked: TickedBasket[]): Promise<void> {
+  private async commit(ticked: TickedBasket[]): Promise<void> {
     const runtimes = ticked.flatMap(({ runtime }) => (runtime ? [runtime] : []));
+    const notifications = ticked.flatMap((t) => t.notifications);
     // The snooze is an admin's (alerts snooze/unsnooze, another process perhaps): the alert policy never changes it,
     // so each runtime keeps the snooze stored at the moment of the write, inside the store's atomic write.
-    await this.deps.store.putRuntimes(runtimes, keepStoredSnooze);
+    await this.deps.store.commitTick({ runtimes, notifications, merge: keepStoredSnooze });
   }
 
-  private async enqueue(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number): Promise<void> {
+  /** The outbox record of a decision: one pending delivery per channel subscribed now (and each notifier's own). */
+  private async recordOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number): Promise<NotificationRecord> {
     const subs = await this.deps.store.listSubscriptions(b.name);
     const targets = new Set(subs.map((s) => targetKey(s.platform, s.channelId)));
     for (const notifier of this.deps.notifiers) for (const t of notifier.implicitTargets ?? []) targets.add(t);
-    const record: NotificationRecord = {
+    return {
       id: `${b.name}:${n.episode}:${n.kind}${n.kind === 'stale' || n.kind === 'recovered' ? `:${n.at}` : ''}`,
       basket: b.name,
       episode: n.episode,
@@ -411,6 +418,5 @@ export class Watcher {
       payload: payloadOf(b, n, r, stressedWithinDay(this.sessions.get(b.name)?.detector.regimeModelState() ?? null, timeframeMs(b.timeframe))),
       deliveries: Object.fromEntries([...targets].map((t) => [t, { status: 'pending' as const, attempts: 0 }])),
     };
-    await this.deps.store.addNotification(record);
   }
 }

@@ -6,7 +6,7 @@ import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notifica
 import { toStored } from './stored.js';
 import { storeDataSchema } from './schema.js';
 import { boundedContents, canonicalContents, countsOf, ImportRefused, isEmpty, type StoreContents, type StoreCounts, type StoreTransfer } from './transfer.js';
-import { STORE_SCHEMA_VERSION, type AuditEntry, type Basket, type BasketRuntime, type Delivery, type NotificationRecord, type RuntimeMerge, type Store, type StoreData, type Subscription } from './types.js';
+import { STORE_SCHEMA_VERSION, type AuditEntry, type Basket, type BasketRuntime, type Delivery, type NotificationRecord, type RuntimeMerge, type Store, type StoreData, type Subscription, type TickCommit } from './types.js';
 
 /**
  * The Store behaviour shared by every implementation: one StoreData document changed through the pure
@@ -115,9 +115,20 @@ export abstract class DocumentStore implements Store, StoreTransfer {
 
   async putRuntimes(runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void> {
     const rs = runtimes.map((r, i) => toStored(runtimeSchema, r, `runtimes[${i}]`));
-    // `merge` runs on the data as it is in the file at the moment of the write (under its lock).
+    return this.#change((d) => this.#withRuntimes(d, rs, merge));
+  }
+
+  /** The document with these runtimes put; `merge` runs on the data as it is in the file at the moment of the write (under its lock). */
+  #withRuntimes(d: StoreData, runtimes: BasketRuntime[], merge: RuntimeMerge | undefined): StoreData {
     const merged = (doc: StoreData, r: BasketRuntime, i: number) => (merge ? toStored(runtimeSchema, merge(copy(ops.findRuntime(doc, r.basket)), r), `runtimes[${i}]`) : r);
-    return this.#change((d) => rs.reduce((doc, r, i) => ops.putRuntime(doc, merged(doc, r, i), this.limits.maxHistory), d));
+    return runtimes.reduce((doc, r, i) => ops.putRuntime(doc, merged(doc, r, i), this.limits.maxHistory), d);
+  }
+
+  async commitTick(tick: TickCommit): Promise<void> {
+    const ns = tick.notifications.map((n, i) => toStored(notificationSchema, n, `notifications[${i}]`));
+    const rs = tick.runtimes.map((r, i) => toStored(runtimeSchema, r, `runtimes[${i}]`));
+    // One document change: the records and the runtimes are persisted by one `persist` (lowdb: the outbox file first).
+    return this.#change((d) => this.#withRuntimes(ns.reduce((doc, n) => ops.addNotification(doc, n, this.limits.maxNotifications).data, d), rs, tick.merge));
   }
 
   async addNotification(record: NotificationRecord): Promise<boolean> {

@@ -101,7 +101,10 @@ export interface Delivery {
 export interface DeliveryClaim {
   /** Who holds it: unique per outbox round (a replica runs several rounds over its life, never two on one claim). */
   owner: string;
-  /** How long the claim holds unless released: longer than a send may take. Measured on the store's clock. */
+  /**
+   * How long the claim holds unless released or renewed (the round renews it every third of it while a send runs, so
+   * only a dead or stuck process lets it lapse). Measured on the store's clock.
+   */
   leaseMs: number;
 }
 
@@ -147,6 +150,13 @@ export interface StoreData {
 /** How a runtime being written combines with the one stored (see Store.putRuntimes). */
 export type RuntimeMerge = (stored: BasketRuntime | undefined, next: BasketRuntime) => BasketRuntime;
 
+/** A tick's decisions and the runtimes they leave (Store.commitTick). */
+export interface TickCommit {
+  runtimes: BasketRuntime[];
+  notifications: NotificationRecord[];
+  merge?: RuntimeMerge;
+}
+
 export interface Store {
   /** Where the data lives (for messages). */
   readonly location: string;
@@ -175,6 +185,16 @@ export interface Store {
    * read it earlier. The stored runtime passed to merge may hold no history.
    */
   putRuntimes(runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void>;
+  /**
+   * What a tick (or a replica's basket-bar job) decided, committed together: the notifications its decisions made,
+   * each added as addNotification adds it (a record whose id is stored already is left as it is), and the runtimes
+   * holding the alert state those decisions moved to, written as putRuntimes writes them (with `merge`). Either all of
+   * it is stored or none (PostgreSQL: one transaction). The lowdb store writes its files in one change under its lock,
+   * the outbox file before the main document: a crash between the two leaves the records without the state that made
+   * them, and the next tick, starting from the state stored, decides the same records again under the same ids (which
+   * the outbox already holds), so nothing is lost and nothing is recorded twice.
+   */
+  commitTick(tick: TickCommit): Promise<void>;
 
   /** Adds the record unless one with the same id exists (returns false then). */
   addNotification(record: NotificationRecord): Promise<boolean>;
@@ -194,6 +214,11 @@ export interface Store {
   claimDelivery?(id: string, target: string, claim: DeliveryClaim): Promise<Delivery | undefined>;
   /** End the claim of `owner` on a delivery (its outcome is recorded); another owner's claim is left alone. */
   releaseDelivery?(id: string, target: string, owner: string): Promise<void>;
+  /**
+   * Extend `claim.owner`'s claim to `claim.leaseMs` from now, while its send runs: true when it still held the
+   * delivery, false when the claim had lapsed and another round took it (or the delivery is no longer pending).
+   */
+  renewDelivery?(id: string, target: string, claim: DeliveryClaim): Promise<boolean>;
   acknowledge(id: string, ack: NonNullable<NotificationRecord['acknowledged']>): Promise<NotificationRecord | undefined>;
 
   appendAudit(entry: AuditEntry): Promise<void>;

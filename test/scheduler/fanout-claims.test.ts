@@ -119,6 +119,8 @@ describe.skipIf(!pgServer.server)(`deliverPending with delivery claims (PostgreS
     };
     void deliverPending(dying, [platform.notifier()], render, log, Date.now(), undefined, undefined, { owner: 'dying', leaseMs: 400 });
     await postedOnce;
+    // Its process is gone: its connections close with it, and nothing renews its claim any more.
+    await dying.close();
     platform.afterPost = async () => undefined;
     const notifier = platform.notifier();
     // While the claim holds, the other replica leaves the delivery alone.
@@ -150,6 +152,7 @@ describe.skipIf(!pgServer.server)(`deliverPending with delivery claims (PostgreS
     };
     void deliverPending(dying, [platform.notifier()], render, log, Date.now(), undefined, undefined, { owner: 'dying', leaseMs: 300 });
     await beforePost;
+    await dying.close();
     platform.beforePost = async () => undefined;
     const notifier = platform.notifier();
     for (const deadline = Date.now() + 10_000; platform.posted.length === 0; ) {
@@ -160,5 +163,39 @@ describe.skipIf(!pgServer.server)(`deliverPending with delivery claims (PostgreS
     expect(notifier.finds).toBe(1);
     expect(platform.posted.map((m) => m.id)).toEqual(['b:2:firing']);
     expect((await other.getNotification('b:2:firing'))!.deliveries['slack:C1']).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('a send slower than the lease keeps its claim (renewed while it runs): another replica never takes it, the alert is posted once', async () => {
+    const [slow, other] = await replicas(2);
+    await slow.addNotification(record('b:3:firing', ['slack:C1']));
+    const platform = new Platform();
+    const log = capturingLogger();
+    let reached!: () => void;
+    const sending = new Promise<void>((r) => (reached = r));
+    let finish!: () => void;
+    const held = new Promise<void>((r) => (finish = r));
+    platform.beforePost = () => {
+      reached();
+      return held; // a platform answering 429 for a while, say
+    };
+    const leaseMs = 600;
+    const round = deliverPending(slow, [platform.notifier()], render, log, Date.now(), undefined, undefined, { owner: 'slow', leaseMs });
+    await sending;
+    const claimedAt = Date.now();
+    platform.beforePost = async () => undefined;
+    const notifier = platform.notifier();
+    // Well past the first lease (three times it), the other replica still finds the delivery held.
+    let tries = 0;
+    while (Date.now() - claimedAt < 3 * leaseMs) {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await deliverPending(other, [notifier], render, log, Date.now(), undefined, undefined, { owner: 'other', leaseMs: 60_000 })).toMatchObject({ sent: 0 });
+      tries++;
+    }
+    expect(tries).toBeGreaterThan(10);
+    expect(notifier.finds).toBe(0);
+    finish();
+    expect(await round).toMatchObject({ sent: 1 });
+    expect(platform.posted.map((m) => m.id)).toEqual(['b:3:firing']);
+    expect(log.lines.some((l) => l.msg.includes('lapsed'))).toBe(false);
   });
 });

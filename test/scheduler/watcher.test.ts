@@ -497,6 +497,35 @@ describe('Watcher: first run on a long history', () => {
   });
 });
 
+describe('Watcher: a decision and its outbox record are one write', () => {
+  it('no state the store ever held has a record without the alert state that made it, or a notified episode without its record', async () => {
+    const store = new RecordingStore();
+    await store.open([]);
+    const market = new FakeMarket().addGroup(SYMBOLS, 1400, JUMP, 5);
+    await store.putBasket(basket('majors', SYMBOLS));
+    await subscribe(store, 'majors', 'slack', 'C1');
+    const h = new Harness(store, market);
+    await h.tickAt(790);
+    for (let k = 791; k <= 1100; k += 1) await h.tickAt(k);
+    const kinds = (await store.listNotifications('majors')).map((n) => n.kind);
+    expect(kinds).toContain('firing');
+    expect(kinds).toContain('resolved');
+    let checked = 0;
+    for (const doc of store.persisted) {
+      const state = doc.runtime.majors?.alertState as { episode: number; notified: boolean; phase: string } | undefined;
+      const firings = doc.notifications.filter((n) => n.basket === 'majors' && n.kind === 'firing').map((n) => n.episode);
+      // every firing record is of an episode the stored state has reached ...
+      for (const e of firings) expect(state?.episode ?? 0).toBeGreaterThanOrEqual(e);
+      // ... and a stored state that says its episode was announced has that episode's record
+      if (state?.notified) {
+        expect(firings).toContain(state.episode);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
+
 describe('Watcher.deliver: the outbox between ticks', () => {
   it('retries a failed delivery once its backoff is over, long before the next bar; refused while a tick runs', async () => {
     const h = await harness();
@@ -548,6 +577,15 @@ class DiskFullStore extends MemoryStore {
   full = false;
   protected override async persist(data: Parameters<MemoryStore['persist']>[0]): Promise<void> {
     if (this.full) throw new StoreError('io', 'cannot write memory: ENOSPC: no space left on device. The file still holds the previous state; this change was not saved.');
+    return super.persist(data);
+  }
+}
+
+/** A MemoryStore keeping a copy of every document it persisted (each state a crash could leave behind). */
+class RecordingStore extends MemoryStore {
+  readonly persisted: Parameters<MemoryStore['persist']>[0][] = [];
+  protected override async persist(data: Parameters<MemoryStore['persist']>[0]): Promise<void> {
+    this.persisted.push(structuredClone(data));
     return super.persist(data);
   }
 }

@@ -257,6 +257,36 @@ function storeContract(name: string, given: StoreHarness): void {
       expect(await store.getRuntime('majors')).toBeUndefined();
     });
 
+    it('commitTick stores the records and the runtimes together; a record whose id is stored stays as it was', async () => {
+      const store = await opened();
+      await store.addNotification(notification('majors:1:firing', {}, { payload: { first: true } }));
+      await store.putRuntime(runtime('majors', { alertState: { phase: 'idle', episode: 0, snoozedUntil: 99 } }));
+      await store.commitTick({
+        runtimes: [runtime('majors', { alertState: { phase: 'firing', episode: 2, snoozedUntil: null }, lastBarAt: 9, history: [point(9)] }), runtime('defi', { lastBarAt: 9 })],
+        notifications: [notification('majors:1:firing', {}, { payload: { again: true } }), notification('majors:2:firing'), notification('defi:1:firing')],
+        merge: (stored, next) => (stored ? { ...next, alertState: { ...(next.alertState as object), snoozedUntil: (stored.alertState as { snoozedUntil: number }).snoozedUntil } } : next),
+      });
+      const reopened = await harness.reopen(store);
+      await reopened.open([]);
+      expect((await reopened.getNotification('majors:1:firing'))!.payload).toEqual({ first: true });
+      expect((await reopened.listNotifications()).map((n) => n.id)).toEqual(['defi:1:firing', 'majors:2:firing', 'majors:1:firing']);
+      expect((await reopened.getRuntime('majors'))!.alertState).toEqual({ phase: 'firing', episode: 2, snoozedUntil: 99 });
+      expect((await reopened.getRuntime('majors'))!.history.map((p) => p.at)).toEqual([9]);
+      expect((await reopened.getRuntime('defi'))!.lastBarAt).toBe(9);
+      // nothing to write is no write, and records alone (no runtime) are stored
+      await reopened.commitTick({ runtimes: [], notifications: [] });
+      await reopened.commitTick({ runtimes: [], notifications: [notification('defi:2:firing')] });
+      expect(await reopened.getNotification('defi:2:firing')).toEqual(notification('defi:2:firing'));
+    });
+
+    it('commitTick with one invalid record or runtime stores nothing of it', async () => {
+      const store = await opened();
+      await expect(store.commitTick({ runtimes: [runtime('majors', { lastBarAt: 5 })], notifications: [notification('majors:1:firing', {}, { at: NaN })] })).rejects.toMatchObject({ code: 'invalid' });
+      await expect(store.commitTick({ runtimes: [runtime('majors', { lastBarAt: NaN })], notifications: [notification('majors:1:firing')] })).rejects.toMatchObject({ code: 'invalid' });
+      expect(await store.getRuntime('majors')).toBeUndefined();
+      expect(await store.getNotification('majors:1:firing')).toBeUndefined();
+    });
+
     it('keeps only the newest maxHistory points', async () => {
       const store = await opened({ maxHistory: 3 });
       await store.putRuntime(runtime('majors', { history: [1, 2, 3, 4, 5].map((at) => point(at)) }));

@@ -83,6 +83,31 @@ describe.skipIf(!pgServer.server)(`PostgresStore delivery claims${pgServer.reaso
     expect(await a.claimDelivery('majors:1:firing', 'slack:C1', lease('a#2'))).toBeUndefined();
   });
 
+  it("renewing extends the owner's own claim only, and only while it holds it", async () => {
+    const [a, b] = await replicas(2);
+    const pool = new pg.Pool({ connectionString: pgServer.server!.url(dbName(a)) });
+    const secondsLeft = async () => Number((await pool.query<{ s: number }>("SELECT extract(epoch FROM claimed_until - clock_timestamp()) AS s FROM deliveries WHERE target = 'slack:C1'")).rows[0].s);
+    try {
+      expect(await a.claimDelivery('majors:1:firing', 'slack:C1', lease('a#1', 1_000))).toEqual(pending);
+      expect(await secondsLeft()).toBeLessThanOrEqual(1);
+      expect(await a.renewDelivery('majors:1:firing', 'slack:C1', lease('a#1', 120_000))).toBe(true);
+      expect(await secondsLeft()).toBeGreaterThan(100);
+      // another owner renews nothing, and an unknown delivery is not renewed
+      expect(await b.renewDelivery('majors:1:firing', 'slack:C1', lease('b#1', 1))).toBe(false);
+      expect(await secondsLeft()).toBeGreaterThan(100);
+      expect(await a.renewDelivery('majors:1:firing', 'slack:C9', lease('a#1'))).toBe(false);
+      // released, or recorded as sent: nothing left to renew
+      await a.releaseDelivery('majors:1:firing', 'slack:C1', 'a#1');
+      expect(await a.renewDelivery('majors:1:firing', 'slack:C1', lease('a#1'))).toBe(false);
+      expect(await b.claimDelivery('majors:1:firing', 'slack:C2', lease('b#2'))).toEqual(pending);
+      await b.updateDelivery('majors:1:firing', 'slack:C2', sent);
+      expect(await b.renewDelivery('majors:1:firing', 'slack:C2', lease('b#2'))).toBe(false);
+      await expect(a.renewDelivery('majors:1:firing', 'slack:C1', lease('a#1', Number.NaN))).rejects.toThrow(StoreError);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('of many claims at once from three replicas, exactly one wins each delivery', async () => {
     const stores = await replicas(3);
     for (let i = 2; i <= 21; i++) await stores[0].addNotification(notification(`majors:${i}:firing`, { 'slack:C1': pending }));

@@ -103,6 +103,37 @@ describe.skipIf(!pgServer.server)(`PostgresStore shared by replicas${pgServer.re
     }
   });
 
+  it('commitTick is one transaction: the database failing on the runtimes leaves no record, failing on a record leaves no runtime', async () => {
+    const url = pgServer.server!.url(await pgServer.server!.createDatabase('commit'));
+    const store = new PostgresStore({ url }, { migrate: true });
+    opened.push(store);
+    await store.open([basket('majors')]);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+      const tick = (episode: number) => ({ runtimes: [runtime('majors', { alertState: { phase: 'firing', episode }, lastBarAt: episode })], notifications: [notification(`majors:${episode}:firing`)] });
+      // the runtime's write fails after the record was inserted in the same transaction
+      await admin.query(`CREATE TRIGGER refuse_runtime BEFORE UPDATE ON runtimes FOR EACH ROW EXECUTE FUNCTION refuse()`);
+      await expect(store.commitTick(tick(1))).rejects.toMatchObject({ code: 'io', message: expect.stringContaining('refused by the test') });
+      expect(await store.getNotification('majors:1:firing')).toBeUndefined();
+      expect(await store.getRuntime('majors')).toBeUndefined();
+      await admin.query('DROP TRIGGER refuse_runtime ON runtimes');
+      // a record's write fails (its deliveries): the runtime is not written either
+      await admin.query(`CREATE TRIGGER refuse_delivery BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION refuse()`);
+      await expect(store.commitTick(tick(2))).rejects.toMatchObject({ code: 'io' });
+      expect(await store.getRuntime('majors')).toBeUndefined();
+      expect(await store.listNotifications()).toEqual([]);
+      await admin.query('DROP TRIGGER refuse_delivery ON deliveries');
+      // and once the database accepts, both are there
+      await store.commitTick(tick(3));
+      expect((await store.getRuntime('majors'))!.lastBarAt).toBe(3);
+      expect((await store.listNotifications()).map((n) => n.id)).toEqual(['majors:3:firing']);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('audit appended by two replicas at once keeps the newest maxAudit, newest first', async () => {
     const [a, b] = await replicas(2, { maxAudit: 5 });
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).appendAudit(audit(`x${i}`, undefined, i))));

@@ -5,7 +5,7 @@ import { keepNewest } from '../operations.js';
 import { resolveLimits, type StoreLimits, type StoreOptions } from '../options.js';
 import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notificationSchema, runtimeSchema, subscriptionSchema } from '../schema.js';
 import { toStored } from '../stored.js';
-import type { AuditEntry, Basket, BasketRuntime, Delivery, DeliveryClaim, NotificationRecord, RegimePoint, RuntimeMerge, Store, Subscription } from '../types.js';
+import type { AuditEntry, Basket, BasketRuntime, Delivery, DeliveryClaim, NotificationRecord, RegimePoint, RuntimeMerge, Store, Subscription, TickCommit } from '../types.js';
 import { CallOrder } from './call-order.js';
 import { connectionString, redactedUrl, type PostgresTarget } from './connection.js';
 import { appliedVersions, migrate, newerSchemaError, schemaState, type MigrationResult } from './migrate.js';
@@ -232,127 +232,155 @@ export class PostgresStore implements Store {
   async putRuntime(runtime: BasketRuntime): Promise<void> {
     const r = toStored(runtimeSchema, runtime, 'runtime');
     pgText(r.basket, 'runtime.basket');
-    return this.#write((pool) => this.#putRuntimes(pool, [r]));
+    return this.#write((pool) => transaction(pool, (c) => this.#putRuntimes(c, [r])));
   }
 
   async putRuntimes(runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void> {
     const rs = runtimes.map((r, i) => toStored(runtimeSchema, r, `runtimes[${i}]`));
     rs.forEach((r, i) => pgText(r.basket, `runtimes[${i}].basket`));
-    return this.#write((pool) => this.#putRuntimes(pool, rs, merge));
+    return this.#write((pool) => transaction(pool, (c) => this.#putRuntimes(c, rs, merge)));
   }
 
   /**
-   * Every runtime in one transaction. A basket's history is written as the lowdb store writes history.jsonl
+   * The records and the runtimes in one transaction: the runtimes' rows are locked first (in name order, as
+   * putRuntimes locks them), then the records are inserted (ON CONFLICT DO NOTHING: a decision made again after a
+   * crash finds its record), then the runtimes written; a failure anywhere rolls all of it back.
+   */
+  async commitTick(tick: TickCommit): Promise<void> {
+    const ns = tick.notifications.map((n, i) => this.#checkedNotification(n, `notifications[${i}]`));
+    const rs = tick.runtimes.map((r, i) => toStored(runtimeSchema, r, `runtimes[${i}]`));
+    rs.forEach((r, i) => pgText(r.basket, `runtimes[${i}].basket`));
+    return this.#write((pool) =>
+      transaction(pool, async (c) => {
+        await this.#putRuntimes(c, rs, tick.merge, async () => {
+          for (const n of ns) await this.#insertNotification(c, n);
+        });
+      }),
+    );
+  }
+
+  /**
+   * Every runtime, inside the caller's transaction (`underLock` runs once the runtimes' rows are locked: commitTick
+   * inserts its records there, so a record and the alert state that made it are written under the same row lock). A basket's history is written as the lowdb store writes history.jsonl
    * (side-records.ts, newHistoryPoints): when the new history continues the stored one (its points up to the stored
    * newest are as many as stored or fewer, matched by time), only the newer points are inserted and the points older
    * than its first are deleted; otherwise the basket's history is replaced. So a tick inserts one row per basket, not
    * the whole history. The stored history is then the newest maxHistory points of the runtime's, in time order.
    */
-  async #putRuntimes(pool: pg.Pool, runtimes: BasketRuntime[], merge?: RuntimeMerge): Promise<void> {
-    if (runtimes.length === 0) return;
+  async #putRuntimes(c: pg.PoolClient, runtimes: BasketRuntime[], merge?: RuntimeMerge, underLock?: () => Promise<void>): Promise<void> {
+    if (runtimes.length === 0) {
+      await underLock?.();
+      return;
+    }
     // The last runtime of a basket wins, as with puts one after the other.
     const byBasket = new Map<string, BasketRuntime>();
     for (const r of runtimes) byBasket.set(r.basket, r);
     // Locked in name order, so that two processes writing overlapping sets of baskets cannot deadlock.
     const names = [...byBasket.keys()].sort();
     const max = this.#limits.maxHistory;
-    await transaction(pool, async (c) => {
-      // A row for every basket first (an empty one for a new basket, never seen outside this transaction), then each
-      // row locked: a replica writing the same baskets waits for this one and continues the history it leaves.
-      await c.query(`INSERT INTO runtimes (basket, doc) SELECT b, '{}' FROM unnest($1::text[]) AS b ORDER BY b ON CONFLICT (basket) DO NOTHING`, [names]);
-      const stored = new Map<string, StoredHistory>();
-      const locked = await c.query<{ basket: string; history_count: number; history_last_at: number | null; doc: unknown }>(
-        'SELECT basket, history_count, history_last_at, doc FROM runtimes WHERE basket = ANY($1::text[]) ORDER BY basket FOR UPDATE',
-        [names],
-      );
-      for (const row of locked.rows) stored.set(row.basket, { count: Math.min(row.history_count, max), lastAt: row.history_last_at });
-      // `merge` sees the stored runtime (without its history) under the row lock: nothing written since is lost. A
-      // merged runtime that comes back with the stored (empty) history leaves the stored history as it is.
-      const historyKept = new Set<string>();
-      if (merge) {
-        for (const row of locked.rows) {
-          const doc = (typeof row.doc === 'string' ? JSON.parse(row.doc) : row.doc) as Partial<BasketRuntime>;
-          const prevHistory: RegimePoint[] = [];
-          const prev = doc && typeof doc === 'object' && 'alertState' in doc ? ({ ...doc, basket: row.basket, history: prevHistory } as BasketRuntime) : undefined;
-          const merged = merge(prev, byBasket.get(row.basket)!);
-          if (prev && merged.history === prevHistory) historyKept.add(row.basket);
-          byBasket.set(row.basket, toStored(runtimeSchema, merged, `runtime ${row.basket}`));
-        }
+    // A row for every basket first (an empty one for a new basket, never seen outside this transaction), then each
+    // row locked: a replica writing the same baskets waits for this one and continues the history it leaves.
+    await c.query(`INSERT INTO runtimes (basket, doc) SELECT b, '{}' FROM unnest($1::text[]) AS b ORDER BY b ON CONFLICT (basket) DO NOTHING`, [names]);
+    const stored = new Map<string, StoredHistory>();
+    const locked = await c.query<{ basket: string; history_count: number; history_last_at: number | null; doc: unknown }>(
+      'SELECT basket, history_count, history_last_at, doc FROM runtimes WHERE basket = ANY($1::text[]) ORDER BY basket FOR UPDATE',
+      [names],
+    );
+    for (const row of locked.rows) stored.set(row.basket, { count: Math.min(row.history_count, max), lastAt: row.history_last_at });
+    await underLock?.();
+    // `merge` sees the stored runtime (without its history) under the row lock: nothing written since is lost. A
+    // merged runtime that comes back with the stored (empty) history leaves the stored history as it is.
+    const historyKept = new Set<string>();
+    if (merge) {
+      for (const row of locked.rows) {
+        const doc = (typeof row.doc === 'string' ? JSON.parse(row.doc) : row.doc) as Partial<BasketRuntime>;
+        const prevHistory: RegimePoint[] = [];
+        const prev = doc && typeof doc === 'object' && 'alertState' in doc ? ({ ...doc, basket: row.basket, history: prevHistory } as BasketRuntime) : undefined;
+        const merged = merge(prev, byBasket.get(row.basket)!);
+        if (prev && merged.history === prevHistory) historyKept.add(row.basket);
+        byBasket.set(row.basket, toStored(runtimeSchema, merged, `runtime ${row.basket}`));
       }
-      const resets: string[] = [];
-      const trims: { basket: string; before: number }[] = [];
-      const inserts: { basket: string; point: RegimePoint }[] = [];
-      const rows: { basket: string; doc: string; count: number; lastAt: number | null }[] = [];
-      for (const name of names) {
-        const rt = byBasket.get(name)!;
-        if (historyKept.has(name)) {
-          const prev = stored.get(name);
-          rows.push({ basket: name, doc: json({ ...rt, history: [] }), count: prev?.count ?? 0, lastAt: prev?.lastAt ?? null });
-          continue;
-        }
-        const points = keepNewest(increasing(rt.history), max);
+    }
+    const resets: string[] = [];
+    const trims: { basket: string; before: number }[] = [];
+    const inserts: { basket: string; point: RegimePoint }[] = [];
+    const rows: { basket: string; doc: string; count: number; lastAt: number | null }[] = [];
+    for (const name of names) {
+      const rt = byBasket.get(name)!;
+      if (historyKept.has(name)) {
         const prev = stored.get(name);
-        const added = continuation(prev, points);
-        if (added === undefined) {
-          resets.push(name);
-          for (const point of points) inserts.push({ basket: name, point });
-        } else {
-          trims.push({ basket: name, before: points[0].at });
-          for (const point of added) inserts.push({ basket: name, point });
-        }
-        rows.push({ basket: name, doc: json({ ...rt, history: [] }), count: points.length, lastAt: points.length ? points[points.length - 1].at : null });
+        rows.push({ basket: name, doc: json({ ...rt, history: [] }), count: prev?.count ?? 0, lastAt: prev?.lastAt ?? null });
+        continue;
       }
-      if (resets.length) await c.query('DELETE FROM regime_history WHERE basket = ANY($1::text[])', [resets]);
-      if (trims.length) {
-        await c.query(
-          'DELETE FROM regime_history h USING unnest($1::text[], $2::float8[]) AS t(basket, before) WHERE h.basket = t.basket AND h.at < t.before',
-          [trims.map((t) => t.basket), trims.map((t) => t.before)],
-        );
+      const points = keepNewest(increasing(rt.history), max);
+      const prev = stored.get(name);
+      const added = continuation(prev, points);
+      if (added === undefined) {
+        resets.push(name);
+        for (const point of points) inserts.push({ basket: name, point });
+      } else {
+        trims.push({ basket: name, before: points[0].at });
+        for (const point of added) inserts.push({ basket: name, point });
       }
-      if (inserts.length) {
-        await c.query('INSERT INTO regime_history (basket, at, doc) SELECT * FROM unnest($1::text[], $2::float8[], $3::json[])', [
-          inserts.map((i) => i.basket),
-          inserts.map((i) => i.point.at),
-          inserts.map((i) => json(i.point)),
-        ]);
-      }
+      rows.push({ basket: name, doc: json({ ...rt, history: [] }), count: points.length, lastAt: points.length ? points[points.length - 1].at : null });
+    }
+    if (resets.length) await c.query('DELETE FROM regime_history WHERE basket = ANY($1::text[])', [resets]);
+    if (trims.length) {
       await c.query(
-        `INSERT INTO runtimes (basket, doc, history_count, history_last_at)
-         SELECT * FROM unnest($1::text[], $2::json[], $3::int[], $4::float8[])
-         ON CONFLICT (basket) DO UPDATE SET doc = EXCLUDED.doc, history_count = EXCLUDED.history_count,
-           history_last_at = EXCLUDED.history_last_at, updated_at = now()`,
-        [rows.map((r) => r.basket), rows.map((r) => r.doc), rows.map((r) => r.count), rows.map((r) => r.lastAt)],
+        'DELETE FROM regime_history h USING unnest($1::text[], $2::float8[]) AS t(basket, before) WHERE h.basket = t.basket AND h.at < t.before',
+        [trims.map((t) => t.basket), trims.map((t) => t.before)],
       );
-    });
+    }
+    if (inserts.length) {
+      await c.query('INSERT INTO regime_history (basket, at, doc) SELECT * FROM unnest($1::text[], $2::float8[], $3::json[])', [
+        inserts.map((i) => i.basket),
+        inserts.map((i) => i.point.at),
+        inserts.map((i) => json(i.point)),
+      ]);
+    }
+    await c.query(
+      `INSERT INTO runtimes (basket, doc, history_count, history_last_at)
+       SELECT * FROM unnest($1::text[], $2::json[], $3::int[], $4::float8[])
+       ON CONFLICT (basket) DO UPDATE SET doc = EXCLUDED.doc, history_count = EXCLUDED.history_count,
+         history_last_at = EXCLUDED.history_last_at, updated_at = now()`,
+      [rows.map((r) => r.basket), rows.map((r) => r.doc), rows.map((r) => r.count), rows.map((r) => r.lastAt)],
+    );
   }
 
   async addNotification(record: NotificationRecord): Promise<boolean> {
-    const n = toStored(notificationSchema, record, 'notification');
-    pgText(n.id, 'notification.id');
-    pgText(n.basket, 'notification.basket');
-    for (const target of Object.keys(n.deliveries)) pgText(target, `notification.deliveries[${JSON.stringify(target)}]`);
-    return this.#write((pool) =>
-      transaction(pool, async (c) => {
-        // The unique id decides: of two processes adding the same decision, one inserts and the other gets false.
-        const inserted = await c.query(
-          `INSERT INTO notifications (id, basket, episode, kind, at, created_at, doc, acknowledged) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (id) DO NOTHING`,
-          [n.id, n.basket, n.episode, n.kind, n.at, n.createdAt, json({ ...n, deliveries: {} }), n.acknowledged ? json(n.acknowledged) : null],
-        );
-        if (inserted.rowCount === 0) return false;
-        const targets = Object.entries(n.deliveries);
-        if (targets.length) {
-          await c.query(
-            `INSERT INTO deliveries (notification_id, target, status, attempts, last_attempt_at, in_flight, doc)
-             SELECT $1, t, s, a, l, f, d FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::bool[], $7::json[]) WITH ORDINALITY AS x(t, s, a, l, f, d, o)
-             ORDER BY o`,
-            [n.id, ...deliveryColumns(targets)],
-          );
-        }
-        await boundNotifications(c, this.#limits.maxNotifications);
-        return true;
-      }),
+    const n = this.#checkedNotification(record, 'notification');
+    return this.#write((pool) => transaction(pool, (c) => this.#insertNotification(c, n)));
+  }
+
+  /** The record as stored (checked by the schema), with every text PostgreSQL must hold checked too. */
+  #checkedNotification(record: NotificationRecord, what: string): NotificationRecord {
+    const n = toStored(notificationSchema, record, what);
+    pgText(n.id, `${what}.id`);
+    pgText(n.basket, `${what}.basket`);
+    for (const target of Object.keys(n.deliveries)) pgText(target, `${what}.deliveries[${JSON.stringify(target)}]`);
+    return n;
+  }
+
+  /** Insert the record and its deliveries unless its id exists (false then), inside the caller's transaction. */
+  async #insertNotification(c: pg.PoolClient, n: NotificationRecord): Promise<boolean> {
+    // The unique id decides: of two processes adding the same decision, one inserts and the other gets false.
+    const inserted = await c.query(
+      `INSERT INTO notifications (id, basket, episode, kind, at, created_at, doc, acknowledged) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO NOTHING`,
+      [n.id, n.basket, n.episode, n.kind, n.at, n.createdAt, json({ ...n, deliveries: {} }), n.acknowledged ? json(n.acknowledged) : null],
     );
+    if (inserted.rowCount === 0) return false;
+    const targets = Object.entries(n.deliveries);
+    if (targets.length) {
+      await c.query(
+        `INSERT INTO deliveries (notification_id, target, status, attempts, last_attempt_at, in_flight, doc)
+         SELECT $1, t, s, a, l, f, d FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::bool[], $7::json[]) WITH ORDINALITY AS x(t, s, a, l, f, d, o)
+         ORDER BY o`,
+        [n.id, ...deliveryColumns(targets)],
+      );
+    }
+    await boundNotifications(c, this.#limits.maxNotifications);
+    return true;
   }
 
   async getNotification(id: string): Promise<NotificationRecord | undefined> {
@@ -425,6 +453,20 @@ export class PostgresStore implements Store {
         [id, target, claim.owner, claim.leaseMs],
       );
       return r.rows[0]?.doc;
+    });
+  }
+
+  async renewDelivery(id: string, target: string, claim: DeliveryClaim): Promise<boolean> {
+    if (!(claim.leaseMs > 0) || !Number.isFinite(claim.leaseMs)) throw new StoreError('invalid', `cannot renew a delivery claim for ${claim.leaseMs} ms: the lease must be a positive number of milliseconds`);
+    return this.#write(async (db) => {
+      if (![id, target, claim.owner].every(isPgText)) return false;
+      // Only while this owner holds it: a claim that lapsed and was taken by another round stays that round's.
+      const r = await db.query(
+        `UPDATE deliveries SET claimed_until = clock_timestamp() + $4 * interval '1 millisecond'
+         WHERE notification_id = $1 AND target = $2 AND claimed_by = $3 AND status = 'pending'`,
+        [id, target, claim.owner, claim.leaseMs],
+      );
+      return (r.rowCount ?? 0) > 0;
     });
   }
 
