@@ -80,9 +80,22 @@ function done(title: string, b: Basket, extra?: string): Reply {
   return { title, text: `${describe(b)}${extra ? `\n${extra}` : ''}`, ephemeral: true, severity: 'success', data: b };
 }
 
-async function save(ctx: CommandContext, b: Basket): Promise<void> {
-  b.updatedAt = ctx.clock.now();
-  await requireStore(ctx).putBasket(b);
+/**
+ * Apply an admin's edit to the basket as stored at the moment of the write (Store.changeBasket), so two admins editing
+ * one basket at once both keep their change. `edit` changes the copy it is given, or throws a UserError to refuse; a
+ * handler runs it first on the basket it read, to refuse before asking the market anything.
+ */
+async function editBasket(ctx: CommandContext, name: string, edit: (b: Basket) => void): Promise<Basket> {
+  return requireStore(ctx).changeBasket(name, (current) => {
+    if (!current) throw new UserError('unknown_basket', `basket ${name} was deleted while this command ran`);
+    edit(current);
+    current.updatedAt = ctx.clock.now();
+    return current;
+  });
+}
+
+function exists(name: string): UserError {
+  return new UserError('basket_exists', `basket ${name} already exists; use basket add ${name} SYM... to extend it`);
 }
 
 const list: CommandSpec = {
@@ -136,7 +149,7 @@ const create: CommandSpec = {
     const name = args.name as string;
     if (!BASKET_NAME_PATTERN.test(name)) throw new UserError('bad_name', `basket names are ${BASKET_NAME_HINT}, got "${name}"`);
     const store = requireStore(ctx);
-    if (await store.getBasket(name)) throw new UserError('basket_exists', `basket ${name} already exists; use basket add ${name} SYM... to extend it`);
+    if (await store.getBasket(name)) throw exists(name);
     const symbols = args.symbols as string[];
     if (symbols.length < 2 || symbols.length > MAX_SYMBOLS) throw new UserError('bad_size', `a basket holds 2 to ${MAX_SYMBOLS} symbols, got ${symbols.length}`);
     await checkSymbols(ctx, symbols);
@@ -144,7 +157,11 @@ const create: CommandSpec = {
     if (b.window === 'all') throw new UserError('bad_window', 'a basket window must be a duration or a bar count, not "all"');
     checkWindow(b);
     b.createdBy = `${ctx.invocation.platform}:${ctx.invocation.userId}`;
-    await store.putBasket(b);
+    // Two admins creating one name at once: one basket, and the other is told it exists.
+    await store.changeBasket(name, (current) => {
+      if (current) throw exists(name);
+      return b;
+    });
     await audit(ctx, 'basket.create', name, { symbols, timeframe: b.timeframe, window: b.window });
     return done(`Created basket ${name}`, b, `Subscribe a channel to its alerts: alerts subscribe ${name}`);
   },
@@ -157,14 +174,16 @@ const add: CommandSpec = {
   args: [nameArg, symbolsArg],
   examples: ['basket add majors SOL'],
   async handler(ctx, args) {
-    const b = await requireBasket(ctx, args.name as string);
     const symbols = args.symbols as string[];
-    const already = symbols.filter((s) => b.symbols.includes(s));
-    if (already.length) throw new UserError('already_in_basket', `${already.join(', ')} ${already.length > 1 ? 'are' : 'is'} already in ${b.name}`);
-    if (b.symbols.length + symbols.length > MAX_SYMBOLS) throw new UserError('bad_size', `a basket holds at most ${MAX_SYMBOLS} symbols; ${b.name} has ${b.symbols.length}`);
+    const addTo = (b: Basket) => {
+      const already = symbols.filter((s) => b.symbols.includes(s));
+      if (already.length) throw new UserError('already_in_basket', `${already.join(', ')} ${already.length > 1 ? 'are' : 'is'} already in ${b.name}`);
+      if (b.symbols.length + symbols.length > MAX_SYMBOLS) throw new UserError('bad_size', `a basket holds at most ${MAX_SYMBOLS} symbols; ${b.name} has ${b.symbols.length}`);
+      b.symbols = [...b.symbols, ...symbols];
+    };
+    addTo(await requireBasket(ctx, args.name as string));
     await checkSymbols(ctx, symbols);
-    b.symbols = [...b.symbols, ...symbols];
-    await save(ctx, b);
+    const b = await editBasket(ctx, args.name as string, addTo);
     await audit(ctx, 'basket.add', b.name, { symbols });
     return done(`Added ${symbols.join(', ')} to ${b.name}`, b);
   },
@@ -177,14 +196,16 @@ const remove: CommandSpec = {
   args: [nameArg, symbolsArg],
   examples: ['basket remove majors XRP'],
   async handler(ctx, args) {
-    const b = await requireBasket(ctx, args.name as string);
     const symbols = args.symbols as string[];
-    const missing = symbols.filter((s) => !b.symbols.includes(s));
-    if (missing.length) throw new UserError('not_in_basket', `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in ${b.name} (${b.symbols.join(' ')})`);
-    const left = b.symbols.filter((s) => !symbols.includes(s));
-    if (left.length < 2) throw new UserError('bad_size', `a basket needs at least 2 symbols; delete it instead: basket delete ${b.name}`);
-    b.symbols = left;
-    await save(ctx, b);
+    const removeFrom = (b: Basket) => {
+      const missing = symbols.filter((s) => !b.symbols.includes(s));
+      if (missing.length) throw new UserError('not_in_basket', `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in ${b.name} (${b.symbols.join(' ')})`);
+      const left = b.symbols.filter((s) => !symbols.includes(s));
+      if (left.length < 2) throw new UserError('bad_size', `a basket needs at least 2 symbols; delete it instead: basket delete ${b.name}`);
+      b.symbols = left;
+    };
+    await requireBasket(ctx, args.name as string);
+    const b = await editBasket(ctx, args.name as string, removeFrom);
     await audit(ctx, 'basket.remove', b.name, { symbols });
     return done(`Removed ${symbols.join(', ')} from ${b.name}`, b);
   },
@@ -215,22 +236,22 @@ const set: CommandSpec = {
   ],
   examples: ['basket set majors window 14d', 'basket set majors enterZ 5.5', 'basket set majors timezone Asia/Singapore'],
   async handler(ctx, args) {
-    const b = await requireBasket(ctx, args.name as string);
     const key = (args.key as string).toLowerCase();
     const value = args.value as string;
-    const before = JSON.stringify(b);
-    const next = JSON.parse(before) as Basket;
-    try {
-      SETTABLE[key].apply(next, value);
-      checkWindow(next);
-    } catch (e) {
-      if (e instanceof UserError) throw e;
-      throw new UserError('bad_value', `${key}: ${(e as Error).message}`);
-    }
-    if (next.thresholds.exitZ >= next.thresholds.enterZ) {
-      throw new UserError('bad_value', `exitZ (${next.thresholds.exitZ}) must stay below enterZ (${next.thresholds.enterZ}) so episodes do not flap`);
-    }
-    await save(ctx, next);
+    const setOn = (next: Basket) => {
+      try {
+        SETTABLE[key].apply(next, value);
+        checkWindow(next);
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        throw new UserError('bad_value', `${key}: ${(e as Error).message}`);
+      }
+      if (next.thresholds.exitZ >= next.thresholds.enterZ) {
+        throw new UserError('bad_value', `exitZ (${next.thresholds.exitZ}) must stay below enterZ (${next.thresholds.enterZ}) so episodes do not flap`);
+      }
+    };
+    const b = await requireBasket(ctx, args.name as string);
+    const next = await editBasket(ctx, b.name, setOn);
     await audit(ctx, 'basket.set', b.name, { key, value });
     return done(`${b.name}: ${key} set to ${value}`, next);
   },

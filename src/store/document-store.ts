@@ -1,4 +1,5 @@
 import type { Platform } from '../domain/invocation.js';
+import { StoreError } from './errors.js';
 import * as ops from './operations.js';
 import { resolveLimits, type StoreLimits, type StoreOptions } from './options.js';
 import { SerialQueue } from '../domain/serial-queue.js';
@@ -6,7 +7,7 @@ import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notifica
 import { toStored } from './stored.js';
 import { storeDataSchema } from './schema.js';
 import { boundedContents, canonicalContents, countsOf, ImportRefused, isEmpty, type StoreContents, type StoreCounts, type StoreTransfer } from './transfer.js';
-import { STORE_SCHEMA_VERSION, type AuditEntry, type Basket, type BasketRuntime, type Delivery, type NotificationRecord, type RuntimeMerge, type Store, type StoreData, type Subscription, type TickCommit } from './types.js';
+import { STORE_SCHEMA_VERSION, type AuditEntry, type Basket, type BasketChange, type BasketRuntime, type Delivery, type NotificationRecord, type RuntimeMerge, type Store, type StoreData, type Subscription, type TickCommit } from './types.js';
 
 /**
  * The Store behaviour shared by every implementation: one StoreData document changed through the pure
@@ -85,6 +86,14 @@ export abstract class DocumentStore implements Store, StoreTransfer {
   async putBasket(basket: Basket): Promise<void> {
     const b = toStored(basketSchema, basket, 'basket');
     return this.#change((d) => ops.putBasket(d, b));
+  }
+
+  async changeBasket(name: string, change: BasketChange): Promise<Basket> {
+    return this.#mutate((d) => {
+      const next = toStored(basketSchema, change(copy(ops.findBasket(d, name))), 'basket');
+      if (next.name !== name) throw new StoreError('invalid', `a change of basket ${name} returned basket ${next.name}`);
+      return { data: ops.putBasket(d, next), result: copy(next) };
+    });
   }
 
   async deleteBasket(name: string): Promise<boolean> {

@@ -150,6 +150,9 @@ export interface StoreData {
 /** How a runtime being written combines with the one stored (see Store.putRuntimes). */
 export type RuntimeMerge = (stored: BasketRuntime | undefined, next: BasketRuntime) => BasketRuntime;
 
+/** An edit of one basket applied to the stored one (Store.changeBasket). */
+export type BasketChange = (current: Basket | undefined) => Basket;
+
 /** A tick's decisions and the runtimes they leave (Store.commitTick). */
 export interface TickCommit {
   runtimes: BasketRuntime[];
@@ -168,6 +171,14 @@ export interface Store {
   getBasket(name: string): Promise<Basket | undefined>;
   /** Insert or replace by name. */
   putBasket(basket: Basket): Promise<void>;
+  /**
+   * Change one basket as it is stored at the moment of the write (an admin's edit): `change` gets the stored basket
+   * (a copy; undefined when there is none) and returns the basket to store under that name, or throws to store nothing
+   * (the error, a UserError for the admin, comes out as thrown). It runs inside the store's atomic write (the lock
+   * file; on PostgreSQL a transaction holding a lock on the name), so two admins editing one basket at once both keep
+   * their change, and two creating one name get one basket and one error. Returns the basket stored.
+   */
+  changeBasket(name: string, change: BasketChange): Promise<Basket>;
   /** Removes the basket, its subscriptions and runtime; returns false when it did not exist. */
   deleteBasket(name: string): Promise<boolean>;
 

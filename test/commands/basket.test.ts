@@ -161,6 +161,25 @@ describe('basket add, remove, delete', () => {
     await refusedWithoutChange(env, 'basket remove majors ETH SOL', 'a basket needs at least 2 symbols; delete it instead: basket delete majors');
   });
 
+  it('two admins editing one basket at once both keep their change; two creating one name get one basket and one refusal', async () => {
+    const results = await Promise.all([
+      env.rt.run(ADMIN, 'basket add majors DOGE'),
+      env.rt.run(DISCORD_ADMIN, 'basket add majors ADA'),
+      env.rt.run(ADMIN, 'basket set majors window 14d'),
+      env.rt.run(DISCORD_ADMIN, 'basket remove majors XRP'),
+    ]);
+    for (const r of results) expectOk(r);
+    const b = (await env.store.getBasket('majors'))!;
+    expect([...b.symbols].sort()).toEqual(['ADA', 'BNB', 'BTC', 'DOGE', 'ETH', 'SOL']);
+    expect(b.window).toBe('14d');
+    const created = await Promise.all([env.rt.run(ADMIN, 'basket create l1s SOL ADA'), env.rt.run(DISCORD_ADMIN, 'basket create l1s DOGE XRP')]);
+    expect(created.filter((r) => r.outcome === 'ok')).toHaveLength(1);
+    expectUserError(created.find((r) => r.outcome !== 'ok')!, 'basket l1s already exists; use basket add l1s SYM... to extend it');
+    const winner = created.findIndex((r) => r.outcome === 'ok');
+    expect((await env.store.getBasket('l1s'))!.symbols).toEqual(winner === 0 ? ['SOL', 'ADA'] : ['DOGE', 'XRP']);
+    expect((await env.store.listAudit()).filter((a) => a.action === 'basket.create')).toHaveLength(1);
+  });
+
   it('delete removes the basket and its subscriptions, keeps the audit', async () => {
     expectOk(await env.rt.run(ADMIN, 'alerts subscribe majors'));
     const r = await env.rt.run(ADMIN, 'basket delete majors');

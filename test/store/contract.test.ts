@@ -13,6 +13,11 @@ interface StoreHarness {
   create(opts?: StoreOptions): Promise<Store>;
   /** Close `store` and return a store (not yet opened) on the same data, as after a restart. */
   reopen(store: Store, opts?: StoreOptions): Promise<Store>;
+  /**
+   * Another store (not yet opened) on the same data while `store` stays open, as a second process has (memory: the
+   * same one). Undefined where one process cannot open the data twice (lowdb: lowdb-store-processes.test.ts has it).
+   */
+  twin?(store: Store): Promise<Store>;
 }
 
 const pg = await postgresForFile();
@@ -41,6 +46,7 @@ const backends: { name: string; unavailable?: string; harness: StoreHarness }[] 
         await store.close();
         return store;
       },
+      twin: async (store) => store,
     },
   },
   {
@@ -73,6 +79,7 @@ const backends: { name: string; unavailable?: string; harness: StoreHarness }[] 
         pgUrls.set(again, url);
         return again;
       },
+      twin: async (store) => new PostgresStore({ url: pgUrls.get(store)! }),
     },
   },
 ];
@@ -94,6 +101,7 @@ function storeContract(name: string, given: StoreHarness): void {
   const harness: StoreHarness = {
     create: async (opts) => keep(await given.create(opts)),
     reopen: async (store, opts) => keep(await given.reopen(store, opts)),
+    ...(given.twin ? { twin: async (store: Store) => keep(await given.twin!(store)) } : {}),
   };
   function keep(store: Store): Store {
     made.push(store);
@@ -186,6 +194,59 @@ function storeContract(name: string, given: StoreHarness): void {
       expect(await store.getRuntime('defi')).toEqual(runtime('defi'));
       expect((await store.listNotifications()).map((n) => n.id)).toEqual(['majors:1:firing']);
       expect(await store.listAudit({ basket: 'majors' })).toHaveLength(1);
+    });
+  });
+
+  describe(`${name}: changing a basket`, () => {
+    it('changeBasket applies the change to the basket stored at the write and returns it; a new name creates one', async () => {
+      const store = await opened();
+      const seen: unknown[] = [];
+      const changed = await store.changeBasket('majors', (b) => {
+        seen.push(b && b.symbols);
+        return { ...b!, symbols: [...b!.symbols, 'SOL'] };
+      });
+      expect(seen).toEqual([basket('majors').symbols]);
+      expect(changed.symbols).toEqual([...basket('majors').symbols, 'SOL']);
+      expect(await store.getBasket('majors')).toEqual(changed);
+      const created = await store.changeBasket('defi', (b) => {
+        expect(b).toBeUndefined();
+        return basket('defi');
+      });
+      expect(created).toEqual(basket('defi'));
+      expect((await store.listBaskets()).map((b) => b.name)).toEqual(['majors', 'defi']);
+    });
+
+    it('a change that throws stores nothing and its error comes out as thrown; a change renaming the basket is refused', async () => {
+      const store = await opened();
+      class Refusal extends Error {
+        code = 'basket_exists';
+      }
+      await expect(store.changeBasket('majors', () => {
+        throw new Refusal('no');
+      })).rejects.toBeInstanceOf(Refusal);
+      await expect(store.changeBasket('majors', (b) => ({ ...b!, name: 'other' }))).rejects.toMatchObject({ name: 'StoreError', code: 'invalid' });
+      await expect(store.changeBasket('majors', (b) => ({ ...b!, window: Number.NaN as unknown as string }))).rejects.toMatchObject({ name: 'StoreError', code: 'invalid' });
+      expect(await store.getBasket('majors')).toEqual(basket('majors'));
+      expect(await store.getBasket('other')).toBeUndefined();
+    });
+
+    it.skipIf(!given.twin)('changes of one basket from two processes at once all land (each sees the one before); two creating one name: one wins', async () => {
+      const a = await opened();
+      const b = await harness.twin!(a);
+      await b.open([]);
+      const added = Array.from({ length: 12 }, (_, i) => `S${i}`);
+      await Promise.all(added.map((sym, i) => (i % 2 ? a : b).changeBasket('majors', (cur) => ({ ...cur!, symbols: [...cur!.symbols, sym] }))));
+      expect([...(await a.getBasket('majors'))!.symbols].sort()).toEqual([...basket('majors').symbols, ...added].sort());
+      const outcomes = await Promise.allSettled(
+        [a, b, a, b].map((s, i) =>
+          s.changeBasket('defi', (cur) => {
+            if (cur) throw new Error('exists');
+            return { ...basket('defi'), createdBy: `admin${i}` };
+          }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.message)).toEqual(['exists', 'exists', 'exists']);
     });
   });
 

@@ -10,6 +10,9 @@ import { tempDir } from './temp-dirs.js';
 const script = fileURLToPath(new URL('./fixtures/put-baskets.ts', import.meta.url));
 const run = (dir: string, prefix: string, count: number) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', script, dir, prefix, String(count)], { timeout: 60_000 });
+const changer = fileURLToPath(new URL('./fixtures/change-basket.ts', import.meta.url));
+const change = (dir: string, name: string, prefix: string, count: number) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', changer, dir, name, prefix, String(count)], { timeout: 60_000 });
 
 describe('LowdbStore shared by two processes', () => {
   it('a basket another process created is still there after this one writes (it re-reads the changed file)', async () => {
@@ -46,5 +49,25 @@ describe('LowdbStore shared by two processes', () => {
     await again.open([]);
     expect((await again.listBaskets()).length).toBe(16);
     await again.close();
+  });
+
+  it("edits of one basket from two processes at the same time all land (Store.changeBasket: each sees the other's)", async () => {
+    const dir = await tempDir();
+    const running = new LowdbStore(dir);
+    await running.open([basket('majors')]);
+    let done = false;
+    const other = change(dir, 'majors', 'P', 15).finally(() => (done = true));
+    let i = 0;
+    // (a basket holds at most 100 symbols: paced, so that the other process's edits come between these)
+    while (!done && i < 75) {
+      const sym = `R${i++}`;
+      await running.changeBasket('majors', (b) => ({ ...b!, symbols: [...b!.symbols, sym] }));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await other;
+    const symbols = (await running.getBasket('majors'))!.symbols;
+    expect(symbols.filter((s) => s.startsWith('P'))).toEqual(Array.from({ length: 15 }, (_, k) => `P${k}`));
+    expect(symbols.filter((s) => s.startsWith('R'))).toEqual(Array.from({ length: i }, (_, k) => `R${k}`));
+    await running.close();
   });
 });

@@ -5,7 +5,7 @@ import { keepNewest } from '../operations.js';
 import { resolveLimits, type StoreLimits, type StoreOptions } from '../options.js';
 import { acknowledgedSchema, auditSchema, basketSchema, deliverySchema, notificationSchema, runtimeSchema, subscriptionSchema } from '../schema.js';
 import { toStored } from '../stored.js';
-import type { AuditEntry, Basket, BasketRuntime, Delivery, DeliveryClaim, NotificationRecord, RegimePoint, RuntimeMerge, Store, Subscription, TickCommit } from '../types.js';
+import type { AuditEntry, Basket, BasketChange, BasketRuntime, Delivery, DeliveryClaim, NotificationRecord, RegimePoint, RuntimeMerge, Store, Subscription, TickCommit } from '../types.js';
 import { CallOrder } from './call-order.js';
 import { connectionString, redactedUrl, type PostgresTarget } from './connection.js';
 import { appliedVersions, migrate, newerSchemaError, schemaState, type MigrationResult } from './migrate.js';
@@ -167,6 +167,36 @@ export class PostgresStore implements Store {
     return this.#write(async (db) => {
       await db.query('INSERT INTO baskets (name, doc) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc', [b.name, json(b)]);
     });
+  }
+
+  /**
+   * In one transaction holding a transaction-level advisory lock on the basket's name (there may be no row to lock
+   * yet: two admins creating one name) and its row, FOR UPDATE. An error thrown by `change` rolls back and comes out
+   * as it was thrown, not as a failure of the database.
+   */
+  async changeBasket(name: string, change: BasketChange): Promise<Basket> {
+    pgText(name, 'basket name');
+    let refused: { error: unknown } | undefined;
+    try {
+      return await this.#write((pool) =>
+        transaction(pool, async (c) => {
+          await c.query(`SELECT pg_advisory_xact_lock(hashtext('corrwatch basket ' || $1))`, [name]);
+          const current = (await c.query<{ doc: Basket }>('SELECT doc FROM baskets WHERE name = $1 FOR UPDATE', [name])).rows[0]?.doc;
+          let next: Basket;
+          try {
+            next = toStored(basketSchema, change(current), 'basket');
+            if (next.name !== name) throw new StoreError('invalid', `a change of basket ${name} returned basket ${next.name}`);
+          } catch (e) {
+            refused = { error: e };
+            throw e;
+          }
+          await c.query('INSERT INTO baskets (name, doc) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc', [next.name, json(next)]);
+          return next;
+        }),
+      );
+    } catch (e) {
+      throw refused ? refused.error : e;
+    }
   }
 
   async deleteBasket(name: string): Promise<boolean> {
