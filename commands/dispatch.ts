@@ -80,6 +80,19 @@ export function resolveCommand(commands: CommandSpec[], tokens: string[], surfac
   return { spec, fullName, rest };
 }
 
+/**
+ * `/corr matirx majors`: after `corr` a word that is no command is the first symbol of a pair query, so a mistyped
+ * command name comes back as an unknown symbol. When that word, typed in lower case, is the symbol the source does
+ * not know and is close to a command's name, the message offers the command as well.
+ */
+function commandTypoHint(commands: CommandSpec[], resolved: Resolved | undefined, e: UserError, surface: Surface): string | undefined {
+  const word = resolved?.rest[0];
+  if (e.code !== 'unknown_symbol' || resolved?.spec.name !== 'corr' || !word || word !== word.toLowerCase()) return undefined;
+  if (!e.message.toUpperCase().includes(word.toUpperCase())) return undefined;
+  const guess = nearest(word, commands.filter((c) => offeredOn(c, surface) && c.name !== 'corr').map((c) => c.name));
+  return guess ? `unknown command "${word}"; did you mean ${[guess, ...resolved.rest.slice(1)].join(' ')}? (As a pair of symbols: ${e.message})` : undefined;
+}
+
 function newErrorId(): string {
   return randomBytes(4).toString('hex');
 }
@@ -134,7 +147,7 @@ export async function dispatch(commands: CommandSpec[], line: string | string[],
   } catch (e) {
     const command = resolved?.fullName;
     if (e instanceof UserError) {
-      return { reply: errorReply('Cannot do that', clampText(e.message, MAX_ERROR_CHARS)), outcome: 'user_error', command };
+      return { reply: errorReply('Cannot do that', clampText(commandTypoHint(commands, resolved, e, surface) ?? e.message, MAX_ERROR_CHARS)), outcome: 'user_error', command };
     }
     const errorId = newErrorId();
     if (e instanceof SourceError) {

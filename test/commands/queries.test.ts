@@ -342,6 +342,13 @@ describe('user errors of the queries: private, saying what to fix', () => {
     expect(b).toContain('usage: basket list | show | create | add | remove | delete | set');
     expectUserError(await env.rt.run(USER, 'alerts snoze majors 4h'), 'unknown alerts subcommand "snoze"; did you mean snooze?');
     expectUserError(await env.rt.run(USER, 'help matrx'), 'unknown command "matrx"; did you mean matrix?');
+    // after the bot's own `corr` a word that is no command starts a pair query: the unknown symbol is offered as the command too
+    const typo = expectUserError(await env.rt.run(USER, '/corr matirx AAA'), 'unknown command "matirx"; did you mean matrix AAA? (As a pair of symbols: ');
+    expect(typo).toMatch(/MATIRX/);
+    expectUserError(await env.rt.run(USER, 'corr regmie majors'), 'unknown command "regmie"; did you mean regime majors?');
+    // a pair that is merely unknown (in capitals, or no command near it) is only that
+    expect(expectUserError(await env.rt.run(USER, '/corr MATIRX AAA'))).not.toMatch(/unknown command/);
+    expect(expectUserError(await env.rt.run(USER, '/corr zzqx AAA'))).not.toMatch(/unknown command/);
   });
 
   it('missing arguments name what is missing and show the usage', async () => {
