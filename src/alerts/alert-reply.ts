@@ -49,6 +49,8 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
     /** P(stressed within 24h) from the regime model when the alert was decided (src/forecast/regime-outlook.ts). */
     stressedWithinDay?: number;
     why?: string;
+    /** Why the data stopped (a stale alert): the source's error, or which symbols have no new bar. */
+    dataProblem?: string;
     startedAt?: number;
     durationMs?: number;
     peakAvgCorrelation?: number;
@@ -103,7 +105,10 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
     });
   }
   let text: string;
-  if (record.kind === 'stale') text = `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}. Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
+  if (record.kind === 'stale') {
+    const cause = p.dataProblem ? ` Last problem: ${p.dataProblem.replace(/\.$/, '')}.` : '';
+    text = `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}.${cause} Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
+  }
   else if (record.kind === 'recovered') text = `Fresh ${p.timeframe} bars for ${b} again.`;
   else if (record.kind === 'resolved') text = `Correlations in ${b} are back within their usual range.`;
   else text = (p.why ? p.why.charAt(0).toUpperCase() + p.why.slice(1) : `Regime: ${p.regime}`) + `. Diversification across ${p.symbols.join(', ')} is weaker than usual.`;

@@ -15,6 +15,7 @@ import { detectorConfigFor, policyConfigFor } from '../config/basket-settings.js
 import type { RegimeReading } from '../regime/types.js';
 import type { Basket, BasketRuntime, NotificationRecord, RegimePoint, Store } from '../store/types.js';
 import { BasketSession } from './basket-session.js';
+import { clampText } from '../render/clamp.js';
 
 export interface WatcherDeps {
   store: Store;
@@ -101,8 +102,12 @@ function keepStoredSnooze(stored: BasketRuntime | undefined, next: BasketRuntime
   }
 }
 
-function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, stressedWithinDay: number | null): Record<string, unknown> {
+/** Longest cause of missing data an alert quotes (an exchange's error can be long). */
+const MAX_DATA_PROBLEM_CHARS = 300;
+
+function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, dataProblem: string | undefined, stressedWithinDay: number | null): Record<string, unknown> {
   return {
+    ...(dataProblem !== undefined && n.kind === 'stale' ? { dataProblem: clampText(dataProblem, MAX_DATA_PROBLEM_CHARS) } : {}),
     ...(stressedWithinDay !== null ? { stressedWithinDay } : {}),
     basket: b.name,
     symbols: b.symbols,
@@ -284,10 +289,11 @@ export class Watcher {
     const known = this.calendars.get(b.name);
     let policy: PolicyConfig = known ? withCalendar(basePolicy, known.calendar, known.longestClosure) : basePolicy;
     const firstRun = runtime.lastBarAt === undefined;
-    const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined) => {
+    // `dataProblem`: why the data stopped, where known (said in a stale alert).
+    const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined, dataProblem?: string) => {
       if (!n) return;
       report.notifications.push(n.kind);
-      records.push(await this.recordOf(b, n, r, now));
+      records.push(await this.recordOf(b, n, r, now, dataProblem));
     };
     // A replica's job for a bar the basket's detector has already passed (a job retried late, or taken after the next
     // bar's job, which evaluated it first): nothing to evaluate, nothing to save; the detectors in memory stay as they are.
@@ -338,11 +344,6 @@ export class Watcher {
       if (firstRun && last && state.phase === 'firing' && state.notified && last.episode === state.episode) {
         await emit({ ...last, regime: state.level ?? last.regime }, session.lastReading);
       }
-      if (newPoints.length === 0) {
-        const s = checkStale(state, now, policy);
-        state = s.state;
-        await emit(s.notification, undefined);
-      }
       runtime.lastBarAt = session.lastReading?.at ?? runtime.lastBarAt;
       // Never back, whichever replica saves (one whose detector is behind the stored one reads only newer bars).
       if (shared && stored?.lastBarAt !== undefined && (runtime.lastBarAt === undefined || runtime.lastBarAt < stored.lastBarAt)) runtime.lastBarAt = stored.lastBarAt;
@@ -360,6 +361,11 @@ export class Watcher {
         report.error = message;
         report.errorKind = 'no_new_bar';
         runtime.lastError = { at: now, message };
+      }
+      if (newPoints.length === 0) {
+        const s = checkStale(state, now, policy);
+        state = s.state;
+        await emit(s.notification, undefined, runtime.lastError?.message);
       }
     } catch (e) {
       // The store failing (disk full) is the operator's problem, never the market's: the whole tick stops, nothing
@@ -382,7 +388,7 @@ export class Watcher {
       // Missing data is never a resolution: the policy can only go stale.
       const s = checkStale(state, now, policy);
       state = s.state;
-      await emit(s.notification, undefined);
+      await emit(s.notification, undefined, message);
     }
     runtime.alertState = state;
     runtime.lastTickAt = now;
@@ -404,7 +410,7 @@ export class Watcher {
   }
 
   /** The outbox record of a decision: one pending delivery per channel subscribed now (and each notifier's own). */
-  private async recordOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number): Promise<NotificationRecord> {
+  private async recordOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number, dataProblem?: string): Promise<NotificationRecord> {
     const subs = await this.deps.store.listSubscriptions(b.name);
     const targets = new Set(subs.map((s) => targetKey(s.platform, s.channelId)));
     for (const notifier of this.deps.notifiers) for (const t of notifier.implicitTargets ?? []) targets.add(t);
@@ -415,7 +421,7 @@ export class Watcher {
       kind: n.kind,
       at: n.at,
       createdAt: now,
-      payload: payloadOf(b, n, r, stressedWithinDay(this.sessions.get(b.name)?.detector.regimeModelState() ?? null, timeframeMs(b.timeframe))),
+      payload: payloadOf(b, n, r, dataProblem, stressedWithinDay(this.sessions.get(b.name)?.detector.regimeModelState() ?? null, timeframeMs(b.timeframe))),
       deliveries: Object.fromEntries([...targets].map((t) => [t, { status: 'pending' as const, attempts: 0 }])),
     };
   }

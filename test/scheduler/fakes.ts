@@ -34,6 +34,8 @@ export class FakeMarket implements MarketSource {
   /** Bars 0 .. available − 1 exist (Infinity: all generated ones). */
   available = Infinity;
   readonly failures = new Map<string, Error>();
+  /** A symbol whose feed stopped: its bars after this one are never served (the others' are). */
+  readonly lastBar = new Map<string, number>();
   /** Bars never served, by any symbol (a hole in the exchange's history). */
   readonly holes = new Set<number>();
   fetches = 0;
@@ -78,7 +80,7 @@ export class FakeMarket implements MarketSource {
     const p = this.closes.get(symbol);
     if (!p) throw new UserError('unknown_symbol', `${symbol} is not listed on fake`);
     const out: Candle[] = [];
-    const end = Math.min(p.length, this.available);
+    const end = Math.min(p.length, this.available, (this.lastBar.get(symbol) ?? Infinity) + 1);
     for (let k = Math.max(0, Math.ceil((since - T0) / HOUR)); k < end; k++) {
       const t = T0 + k * HOUR;
       if (t >= until || t + HOUR > until) break;

@@ -3,6 +3,7 @@ import { SourceError, UserError } from '../../src/domain/errors.js';
 import type { TickReport } from '../../src/scheduler/watcher.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { StoreError } from '../../src/store/errors.js';
+import { alertReply } from '../../src/alerts/alert-reply.js';
 import type { NotificationRecord } from '../../src/store/types.js';
 import { barOf, barTime, basket, FakeMarket, Harness, nowAfter, subscribe } from './fakes.js';
 
@@ -285,6 +286,8 @@ describe('Watcher: missing data', () => {
     const stale = (await h.store.listNotifications('majors')).find((n) => n.kind === 'stale')!;
     expect(stale.id).toBe(`majors:1:stale:${barTime(k - 1)}`);
     expect(stale.at).toBe(barTime(k - 1));
+    // Every symbol simply has no newer bar (a quiet feed): no problem to name.
+    expect(stale.payload.dataProblem).toBeUndefined();
     expect(Object.keys(stale.deliveries).sort()).toEqual(TARGETS);
     expect(sentTo(h, stale.id)).toHaveLength(3);
     // The episode is still firing: missing data is not a resolution.
@@ -337,6 +340,21 @@ describe('Watcher: missing data', () => {
     }
     expect(notified).toEqual([[k + 3, ['stale']]]);
     expect((await h.store.listNotifications('majors')).map((n) => n.kind).sort()).toEqual(['firing', 'stale']);
+    // The stale alert says why the data stopped: the source's error.
+    const stale = (await h.store.listNotifications('majors')).find((n) => n.kind === 'stale')!;
+    expect(stale.payload.dataProblem).toBe('fake timed out');
+    expect(alertReply(stale).text).toMatch(/^No fresh 1h bars for majors \(AAA, BBB, CCC, DDD\) since .*\. Last problem: fake timed out\. Alerts stay as they were/);
+  });
+
+  it('one symbol whose feed stops while the others go on: the stale alert names it', async () => {
+    const h = await harness();
+    await h.tickAt(790);
+    const { k } = await tickUntilNotified(h, 791, 860);
+    h.market.lastBar.set('CCC', k - 1);
+    for (let j = k + 1; j <= k + 10; j++) await h.tickAt(j);
+    const stale = (await h.store.listNotifications('majors')).find((n) => n.kind === 'stale')!;
+    expect(stale.payload.dataProblem).toMatch(/^no new bar: CCC has none after \S+ \(the other symbols have newer bars\)$/);
+    expect(alertReply(stale).text).toContain('Last problem: no new bar: CCC has none after');
   });
 });
 
