@@ -3,8 +3,10 @@
  * (PNG-encoding an empty 1200x600 canvas), so the ratios compare across machines.
  * Run alone with `npx tsx bench/charts.ts`; bench/index.ts calls benchCharts().
  */
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { pathToFileURL } from 'node:url';
 import { encodeBlankPng, renderHeatmap, renderPairChart, renderRegimeChart } from '../src/chart/index.js';
+import { encodeOpaquePng } from '../src/chart/png-encode.js';
 import type { Regime } from '../src/domain/types.js';
 
 const RUNS = 20;
@@ -84,6 +86,30 @@ export async function benchCharts(): Promise<void> {
   console.log(`${'baseline: empty PNG'.padEnd(24)}${baseline.toFixed(1).padStart(9)}${'1.0'.padStart(12)}`);
   for (const [name, ms] of rows) {
     console.log(`${name.padEnd(24)}${ms.toFixed(1).padStart(9)}${(ms / baseline).toFixed(1).padStart(12)}`);
+  }
+
+  // The PNG encoder the charts use (src/chart/png-encode.ts: reading the pixels, Up filter, zlib level 1) against
+  // Skia's (@napi-rs/canvas encode('png')), on the same drawn charts.
+  console.log(`\nPNG encoding of the drawn charts, median of ${RUNS} runs: corrwatch's encoder against Skia's (the baseline)`);
+  console.log(`${'chart'.padEnd(24)}${'Skia ms'.padStart(9)}${'ours ms'.padStart(9)}${'x Skia'.padStart(8)}${'Skia kB'.padStart(9)}${'ours kB'.padStart(9)}`);
+  const drawn: [string, Buffer][] = [
+    ['pair (720 points)', (await renderPairChart(pair, size)).png],
+    ['heatmap N=50', (await renderHeatmap({ symbols: names(50), matrix: matrix(50, 5) }, size)).png],
+    ['regime (2000 points)', (await renderRegimeChart(regime, size)).png],
+  ];
+  for (const [name, png] of drawn) {
+    const img = await loadImage(png);
+    const canvas = createCanvas(img.width, img.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const ours = () => {
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      return encodeOpaquePng(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), img.width, img.height)!;
+    };
+    const skiaMs = await median(() => canvas.encode('png'));
+    const oursMs = await median(async () => ours());
+    const kB = (b: Buffer) => (b.length / 1024).toFixed(0);
+    console.log(`${name.padEnd(24)}${skiaMs.toFixed(1).padStart(9)}${oursMs.toFixed(1).padStart(9)}${(oursMs / skiaMs).toFixed(2).padStart(8)}${kB(await canvas.encode('png')).padStart(9)}${kB(ours()).padStart(9)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartConfiguration, type ChartItem, type ChartType, type DefaultDataPoint } from 'chart.js';
+import { encodeOpaquePng } from './png-encode.js';
 import { ensureChartSetup } from './setup.js';
 import type { ResolvedSize } from './options.js';
 
@@ -21,7 +22,9 @@ export async function renderToPng<T extends ChartType, D = DefaultDataPoint<T>, 
   const chart = new Chart<T, D, L>(ctx as unknown as ChartItem, config);
   try {
     if (adjust?.(chart)) chart.update('none');
-    return await canvas.encode('png');
+    // Our encoder rather than Skia's (canvas.encode): half the CPU for a file about the same size (png-encode.ts).
+    const { data } = ctx.getImageData(0, 0, size.width, size.height);
+    return encodeOpaquePng(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), size.width, size.height) ?? (await canvas.encode('png'));
   } finally {
     chart.destroy();
   }
