@@ -27,6 +27,14 @@ async function harness(segments = JUMP, bars = 1400): Promise<Harness> {
   return new Harness(store, market);
 }
 
+/** The JUMP market and basket `majors` on `store` (opened here), subscribed in one Slack channel. */
+async function oneChannelHarness(store: MemoryStore): Promise<Harness> {
+  await store.open([]);
+  await store.putBasket(basket('majors', SYMBOLS));
+  await subscribe(store, 'majors', 'slack', 'C1');
+  return new Harness(store, new FakeMarket().addGroup(SYMBOLS, 1400, JUMP, 5));
+}
+
 /** Tick once per bar from `from` until a report notifies something (or `to`); returns that bar and report. */
 async function tickUntilNotified(h: Harness, from: number, to: number): Promise<{ k: number; report: TickReport }> {
   for (let k = from; k <= to; k++) {
@@ -490,11 +498,7 @@ describe('Watcher: first run on a long history', () => {
 
   it('a store that cannot be written (disk full) stops the tick with the StoreError: never a market outage, nothing posted twice after it recovers', async () => {
     const store = new DiskFullStore();
-    await store.open([]);
-    const market = new FakeMarket().addGroup(SYMBOLS, 1400, JUMP, 5);
-    await store.putBasket(basket('majors', SYMBOLS));
-    await subscribe(store, 'majors', 'slack', 'C1');
-    const h = new Harness(store, market);
+    const h = await oneChannelHarness(store);
     await h.tickAt(790);
     const { k } = await tickUntilNotified(h, 791, 860); // firing, posted
     const posted = h.slack.sent.length;
@@ -518,11 +522,7 @@ describe('Watcher: first run on a long history', () => {
 describe('Watcher: a decision and its outbox record are one write', () => {
   it('no state the store ever held has a record without the alert state that made it, or a notified episode without its record', async () => {
     const store = new RecordingStore();
-    await store.open([]);
-    const market = new FakeMarket().addGroup(SYMBOLS, 1400, JUMP, 5);
-    await store.putBasket(basket('majors', SYMBOLS));
-    await subscribe(store, 'majors', 'slack', 'C1');
-    const h = new Harness(store, market);
+    const h = await oneChannelHarness(store);
     await h.tickAt(790);
     for (let k = 791; k <= 1100; k += 1) await h.tickAt(k);
     const kinds = (await store.listNotifications('majors')).map((n) => n.kind);
