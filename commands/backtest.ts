@@ -124,7 +124,10 @@ export const backtestCommand: CommandSpec = {
     const s = res.summary;
     return {
       title: `Backtest ${name}: ${s.notifications.firing} alert episode${s.notifications.firing === 1 ? '' : 's'} over ${reported} returns`,
-      text: (res.alerts.length ? table(rows) : 'No alerts would have been sent.') + `\n\nThe detector could decide from ${s.firstDecisionAt ? fmtTime(s.firstDecisionAt, tz) : 'never'} (after ${s.warmupReturns} returns of warm-up).`,
+      text:
+        (res.alerts.length ? table(rows) : 'No alerts would have been sent.') +
+        `\n\nThe detector could decide from ${s.firstDecisionAt ? fmtTime(s.firstDecisionAt, tz) : 'never'} (after ${s.warmupReturns} returns of warm-up).` +
+        (s.noReading ? `\n${s.noReading.bars} bar${s.noReading.bars === 1 ? '' : 's'} between ${fmtTime(s.noReading.from, tz)} and ${fmtTime(s.noReading.to, tz)} had no reading: ${s.noReading.why}.` : ''),
       fields: [
         { name: 'bars in regime', value: Object.entries(s.regimeBars).map(([k, v]) => `${k} ${v}`).join(', ') },
         { name: 'notifications', value: Object.entries(s.notifications).map(([k, v]) => `${k} ${v}`).join(', ') },

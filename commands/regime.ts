@@ -26,6 +26,8 @@ interface Replay {
   notes: string[];
   /** Set when the data ends before the clock's latest bar: the date the answer is about. */
   asOf?: string;
+  /** Why the newest bar has no reading (RegimeDetector.noReadingWhy: a symbol that did not move over the window). */
+  noReadingWhy?: string;
 }
 
 /**
@@ -40,7 +42,8 @@ async function readingsOf(ctx: CommandContext, b: Basket, calendar: Calendar | u
   const notes = [...(asOfNote ? [asOfNote] : []), ...(session.calendar ? [calendarNote(session.calendar)] : [])];
   const readings = bars.flatMap((x) => (x.reading ? [x.reading] : []));
   const stressedWithin = stressedWithinDay(session.detector.regimeModelState(), timeframeMs(b.timeframe));
-  return { readings, notes, stressedWithinDay: stressedWithin, ...(asOfNote ? { asOf: asOfText(endBar, b.timeframe) } : {}) };
+  const noReadingWhy = bars.length > 0 ? session.detector.noReadingWhy : undefined;
+  return { readings, notes, stressedWithinDay: stressedWithin, ...(asOfNote ? { asOf: asOfText(endBar, b.timeframe) } : {}), ...(noReadingWhy ? { noReadingWhy } : {}) };
 }
 
 /** First bar of the current run of the same regime. */
@@ -52,8 +55,19 @@ function sinceOf(readings: RegimeReading[]): number {
 }
 
 async function oneBasket(ctx: CommandContext, b: Basket, calendar: Calendar | undefined): Promise<Reply> {
-  const { readings, notes, asOf, stressedWithinDay: outlook } = await readingsOf(ctx, b, calendar);
+  const { readings, notes, asOf, stressedWithinDay: outlook, noReadingWhy } = await readingsOf(ctx, b, calendar);
   const asOfData = asOf ? { asOf } : {};
+  if (noReadingWhy) {
+    const last = readings.at(-1);
+    const before = last ? ` The last reading, for the bar of ${fmtTime(last.at, displayZone(ctx, b))}, was ${last.regime} (avg ρ ${fmtRho(last.avgCorrelation)}).` : '';
+    return {
+      title: `${b.name}: no regime reading${asOf ? ` (as of ${asOf})` : ''}`,
+      text: `${noReadingWhy.charAt(0).toUpperCase()}${noReadingWhy.slice(1)}.${before}`,
+      footer: [`${b.symbols.join(' ')}`, `source ${ctx.market.venue}`, ...notes].join(' · '),
+      severity: 'warning',
+      data: { basket: b.name, regime: null, noReading: noReadingWhy, lastReadingAt: last ? isoTime(last.at) : null, ...asOfData, notes },
+    };
+  }
   if (!readings.length) {
     return { title: `${b.name}: not enough history yet`, text: `The detector needs a volatility warm-up, one window (${b.window}) and a minimal baseline of ${b.timeframe} bars before it can classify.`, footer: notes.join(' · '), severity: 'info', data: { basket: b.name, regime: null, ...asOfData } };
   }
@@ -116,8 +130,13 @@ export const regimeCommand: CommandSpec = {
     const data = [];
     for (const b of baskets) {
       try {
-        const { readings, asOf } = await readingsOf(ctx, b, calendar);
+        const { readings, asOf, noReadingWhy } = await readingsOf(ctx, b, calendar);
         const asOfData = asOf ? { asOf } : {};
+        if (noReadingWhy) {
+          rows.push([b.name, `no reading: ${noReadingWhy.slice(0, 60)}`, '-', '-', '-']);
+          data.push({ basket: b.name, regime: null, noReading: noReadingWhy, ...asOfData });
+          continue;
+        }
         const r = readings[readings.length - 1];
         if (!r) {
           rows.push([b.name, 'warming up', '-', '-', '-']);

@@ -51,6 +51,8 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
     why?: string;
     /** Why the data stopped (a stale alert): the source's error, or which symbols have no new bar. */
     dataProblem?: string;
+    /** A stale alert whose bars still come but give no reading (a symbol that did not move over the window). */
+    noReading?: boolean;
     startedAt?: number;
     durationMs?: number;
     peakAvgCorrelation?: number;
@@ -72,7 +74,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
       severity = 'success';
       break;
     case 'stale':
-      title = `⚠️ ${b}: market data is missing`;
+      title = p.noReading ? `⚠️ ${b}: no regime reading` : `⚠️ ${b}: market data is missing`;
       severity = 'warning';
       break;
     case 'recovered':
@@ -107,7 +109,9 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
   let text: string;
   if (record.kind === 'stale') {
     const cause = p.dataProblem ? ` Last problem: ${p.dataProblem.replace(/\.$/, '')}.` : '';
-    text = `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}.${cause} Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
+    text = p.noReading
+      ? `No regime reading for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}: ${p.dataProblem!.replace(/\.$/, '')}. Alerts stay as they were until readings come back; a missing reading is never reported as resolved.`
+      : `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}.${cause} Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
   }
   else if (record.kind === 'recovered') text = `Fresh ${p.timeframe} bars for ${b} again.`;
   else if (record.kind === 'resolved') text = `Correlations in ${b} are back within their usual range.`;

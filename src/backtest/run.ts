@@ -27,6 +27,11 @@ export interface BacktestSummary {
   notifications: Record<AlertNotification['kind'], number>;
   /** Bars spent in each regime after warm-up. */
   regimeBars: Record<Regime, number>;
+  /**
+   * Bars after warm-up with no reading (RegimeDetector.noReadingWhy: a symbol that did not move over the window), the
+   * first and last of them, and why (the last reason); absent when every bar after warm-up was read.
+   */
+  noReading?: { bars: number; from: string; to: string; why: string };
 }
 
 export interface BacktestResult {
@@ -62,6 +67,7 @@ export function runBacktest(
   const regimeBars: Record<Regime, number> = { calm: 0, converging: 0, stressed: 0, decoupling: 0 };
   const notifications: Record<AlertNotification['kind'], number> = { firing: 0, escalated: 0, resolved: 0, stale: 0, recovered: 0 };
   let firstDecisionAt: number | null = null;
+  let noReading: { bars: number; from: number; to: number; why: string } | undefined;
   const n = rw.symbols.length;
   const row = new Float64Array(n);
   const total = rw.times.length;
@@ -85,6 +91,13 @@ export function runBacktest(
     for (let i = 0; i < n; i++) row[i] = rw.returns[i][k];
     const reading = detector.push(at, row, false);
     opts.onBar?.(row, reading, detector);
+    const why = detector.noReadingWhy;
+    if (why !== undefined && (opts.reportFrom === undefined || at >= opts.reportFrom)) {
+      noReading ??= { bars: 0, from: at, to: at, why };
+      noReading.bars++;
+      noReading.to = at;
+      noReading.why = why;
+    }
     if (!reading) continue;
     firstDecisionAt ??= at;
     // Bars before reportFrom warm the detector and the policy up; only what happens from it on is reported.
@@ -110,6 +123,7 @@ export function runBacktest(
       episodes: notifications.firing,
       notifications,
       regimeBars,
+      ...(noReading ? { noReading: { bars: noReading.bars, from: isoTime(noReading.from), to: isoTime(noReading.to), why: noReading.why } } : {}),
     },
   };
 }

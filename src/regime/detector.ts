@@ -98,6 +98,8 @@ export class RegimeDetector {
   private lastAr = NaN;
   private lastEigenShare = NaN;
   private pushed = 0;
+  /** Why the last bar pushed has no reading although the detector is warmed up (see noReadingWhy). */
+  private unreadable: string | undefined;
   private scaledCount = 0;
 
   constructor(readonly cfg: DetectorConfig) {
@@ -168,6 +170,16 @@ export class RegimeDetector {
     return this.model.modelState();
   }
 
+  /**
+   * Why the last bar pushed got no reading once the window was full: a symbol whose price did not move over the
+   * window (a stablecoin, a halted market), whose correlation with anything is undefined, and so is the window's
+   * average. Undefined when the bar was read, or while the detector warms up. The sequential evidence and the models
+   * still took the bar; the reading comes back with the first window in which every symbol moved.
+   */
+  get noReadingWhy(): string | undefined {
+    return this.unreadable;
+  }
+
   /** Returns pushed so far. */
   get count(): number {
     return this.pushed;
@@ -215,6 +227,7 @@ export class RegimeDetector {
    */
   push(at: number, row: ArrayLike<number>, detail = true): RegimeReading | undefined {
     this.pushed++;
+    this.unreadable = undefined;
     const haveSlow = this.slowScaler.scale(row, this.slow);
     if (!this.scaler.scale(row, this.scaled)) return undefined;
     if (!haveSlow) return undefined;
@@ -266,7 +279,14 @@ export class RegimeDetector {
     this.recent.push(this.scaled);
     this.model.push(this.scaled);
     if (!this.rolling.isFull) return undefined;
-    this.rolling.correlation(this.corr);
+    try {
+      this.rolling.correlation(this.corr);
+    } catch (e) {
+      if (!(e instanceof DataError) || e.code !== 'zero_variance') throw e;
+      const symbol = e.series !== undefined ? this.cfg.symbols[e.series] : 'a symbol';
+      this.unreadable = `${symbol} did not move over the window's ${this.window} bars: its correlation, and so the basket's regime, is undefined until it does`;
+      return undefined;
+    }
     const rhoBar = averageCorrelation(this.corr, n);
     const y = clampedAtanh(rhoBar);
     this.yRecent.push(y);

@@ -105,9 +105,17 @@ function keepStoredSnooze(stored: BasketRuntime | undefined, next: BasketRuntime
 /** Longest cause of missing data an alert quotes (an exchange's error can be long). */
 const MAX_DATA_PROBLEM_CHARS = 300;
 
-function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, dataProblem: string | undefined, stressedWithinDay: number | null): Record<string, unknown> {
+/** Why a basket's data stopped, said in its stale alert; `noReading`: bars still come, but give no reading. */
+interface DataProblem {
+  text: string;
+  noReading: boolean;
+}
+
+function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, dataProblem: DataProblem | undefined, stressedWithinDay: number | null): Record<string, unknown> {
   return {
-    ...(dataProblem !== undefined && n.kind === 'stale' ? { dataProblem: clampText(dataProblem, MAX_DATA_PROBLEM_CHARS) } : {}),
+    ...(dataProblem !== undefined && n.kind === 'stale'
+      ? { dataProblem: clampText(dataProblem.text, MAX_DATA_PROBLEM_CHARS), ...(dataProblem.noReading ? { noReading: true } : {}) }
+      : {}),
     ...(stressedWithinDay !== null ? { stressedWithinDay } : {}),
     basket: b.name,
     symbols: b.symbols,
@@ -290,10 +298,11 @@ export class Watcher {
     let policy: PolicyConfig = known ? withCalendar(basePolicy, known.calendar, known.longestClosure) : basePolicy;
     const firstRun = runtime.lastBarAt === undefined;
     // `dataProblem`: why the data stopped, where known (said in a stale alert).
-    const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined, dataProblem?: string) => {
+    // `noReading`: the bars come, but give no reading (RegimeDetector.noReadingWhy).
+    const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined, dataProblem?: string, noReading = false) => {
       if (!n) return;
       report.notifications.push(n.kind);
-      records.push(await this.recordOf(b, n, r, now, dataProblem));
+      records.push(await this.recordOf(b, n, r, now, dataProblem === undefined ? undefined : { text: dataProblem, noReading }));
     };
     // A replica's job for a bar the basket's detector has already passed (a job retried late, or taken after the next
     // bar's job, which evaluated it first): nothing to evaluate, nothing to save; the detectors in memory stay as they are.
@@ -352,6 +361,15 @@ export class Watcher {
       report.regime = session.lastReading?.regime;
       report.score = session.lastReading?.score;
       if (!session.lastReading) report.error = `warming up: ${session.detector.count} of ${session.detector.warmupReturns} returns`;
+      // Bars arrive but the newest has no reading (a symbol that did not move over the window): said as the basket's
+      // problem, and in the stale alert if it lasts (the policy sees no bar meanwhile).
+      const unreadable = bars.length > 0 ? session.detector.noReadingWhy : undefined;
+      if (unreadable !== undefined) {
+        log.warn('basket has no regime reading', { basket: b.name, error: unreadable });
+        report.error = unreadable;
+        report.errorKind = 'no_reading';
+        runtime.lastError = { at: now, message: unreadable };
+      }
       // No new bar because some symbols have none while the others have newer ones (a feed that stopped, a delisting
       // the exchange does not announce): say which, as long as the calendar expects a bar (not over a weekend).
       const behind = bars.length === 0 && session.lastBarAt !== undefined && isOverdue(session.lastBarAt, now, { ...policy, staleBars: 1 }) ? session.behind : [];
@@ -365,7 +383,7 @@ export class Watcher {
       if (newPoints.length === 0) {
         const s = checkStale(state, now, policy);
         state = s.state;
-        await emit(s.notification, undefined, runtime.lastError?.message);
+        await emit(s.notification, undefined, runtime.lastError?.message, unreadable !== undefined);
       }
     } catch (e) {
       // The store failing (disk full) is the operator's problem, never the market's: the whole tick stops, nothing
@@ -410,7 +428,7 @@ export class Watcher {
   }
 
   /** The outbox record of a decision: one pending delivery per channel subscribed now (and each notifier's own). */
-  private async recordOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number, dataProblem?: string): Promise<NotificationRecord> {
+  private async recordOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, now: number, dataProblem?: DataProblem): Promise<NotificationRecord> {
     const subs = await this.deps.store.listSubscriptions(b.name);
     const targets = new Set(subs.map((s) => targetKey(s.platform, s.channelId)));
     for (const notifier of this.deps.notifiers) for (const t of notifier.implicitTargets ?? []) targets.add(t);

@@ -156,6 +156,25 @@ describe('runBacktest', () => {
     ]);
   });
 
+  it('a symbol flat for 120 bars in a calm stretch: those bars have no reading, counted and named in the summary; stale then recovered, no episode', () => {
+    const k = 600;
+    const halted = { ...rw, returns: rw.returns.map((r, i) => (i === 4 ? Float64Array.from(r, (x, t) => (t >= k && t < k + 120 ? 0 : x)) : r)) };
+    const res = runBacktest(halted, cfg, POLICY);
+    // windows of 48 bars entirely inside the halt: the ones ending at bars k + 47 .. k + 119
+    expect(res.summary.noReading).toEqual({
+      bars: 120 - 47,
+      from: iso(rw.times[k + 47]),
+      to: iso(rw.times[k + 119]),
+      why: `${rw.symbols[4]} did not move over the window's 48 bars: its correlation, and so the basket's regime, is undefined until it does`,
+    });
+    expect(res.readings.filter((x) => x.at >= rw.times[k + 47] && x.at <= rw.times[k + 119])).toEqual([]);
+    expect(res.alerts.slice(0, 2).map((a) => [a.state, a.at, a.episode])).toEqual([
+      ['stale', iso(rw.times[k + 46]), 0],
+      ['recovered', iso(rw.times[k + 120]), 0],
+    ]);
+    expect(full.summary.noReading).toBeUndefined();
+  });
+
   it('replays 6 assets × 6,000 bars with the shipped 1h defaults (W 168, baseline 2160)', () => {
     const big = generate(SCENARIOS[0].scenario);
     expect(big.symbols.length).toBe(6);

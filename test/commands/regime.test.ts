@@ -3,6 +3,7 @@ import type { Regime } from '../../src/domain/types.js';
 import type { RegimeReading } from '../../src/regime/types.js';
 import { ADMIN, HOUR, NOW, USER, expectOk, expectUserError, makeEnv, storeSnapshot, type TestEnv } from './helpers.js';
 import { iso } from './reference.js';
+import { barTime, basket, FakeMarket, nowAfter } from '../scheduler/fakes.js';
 
 const REGIMES: Regime[] = ['calm', 'converging', 'stressed', 'decoupling'];
 
@@ -97,5 +98,28 @@ describe('regime with too little history', () => {
     expectOk(all);
     expect(all.reply.data).toEqual([{ basket: 'majors', regime: null }]);
     expect(all.reply.text).toContain('warming up');
+  });
+});
+
+describe('regime of a basket with a symbol that does not move', () => {
+  it('says which symbol and since when there is no reading, for one basket and in the table of all; the last reading is named', async () => {
+    const market = new FakeMarket().addGroup(['AAA', 'BBB', 'CCC', 'DDD'], 1400, [{ from: 0, rho: 0.3, vol: 0.01 }], 5);
+    market.frozen.set('DDD', [1300, 1400]); // the last 100 bars, more than the 48-bar window
+    const env = await makeEnv({ market, now: nowAfter(1400) });
+    await env.store.putBasket(basket('halted', ['AAA', 'BBB', 'CCC', 'DDD']));
+    const r = await env.rt.run(USER, 'regime halted');
+    expectOk(r);
+    expect(r.reply.title).toBe('halted: no regime reading');
+    expect(r.reply.severity).toBe('warning');
+    // DDD's last return that is not 0 is bar 1300's (into the frozen price): the last window holding it ends at bar 1347
+    expect(new Date(barTime(1347)).toISOString()).toBe('2024-02-26T03:00:00.000Z');
+    expect(r.reply.text).toMatch(
+      /^DDD did not move over the window's 48 bars: its correlation, and so the basket's regime, is undefined until it does\. The last reading, for the bar of 2024-02-26 03:00 UTC, was (calm|converging|stressed|decoupling) \(avg ρ [+-]0\.\d{3}\)\.$/,
+    );
+    expect(r.reply.data).toMatchObject({ basket: 'halted', regime: null, noReading: expect.stringMatching(/^DDD did not move/), lastReadingAt: '2024-02-26T03:00:00Z' });
+    const all = await env.rt.run(USER, 'regime');
+    expectOk(all);
+    expect((all.reply.data as AllRow[]).find((x) => x.basket === 'halted')).toMatchObject({ regime: null, noReading: expect.stringMatching(/^DDD did not move/) });
+    expect(all.reply.text).toContain("no reading: DDD did not move over the window's 48 bars");
   });
 });

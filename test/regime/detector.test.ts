@@ -280,3 +280,33 @@ describe('RegimeDetector: the recent level', () => {
     expect(readings[408]!.recentAvgCorrelation - readings[408]!.avgCorrelation).toBeGreaterThan(0.1);
   });
 });
+
+describe('RegimeDetector: a symbol that does not move (a stablecoin, a halted market)', () => {
+  it('no reading while one symbol is flat over the whole window, said by noReadingWhy naming it; readings come back once it moves', () => {
+    const W = 30;
+    const { rw, rows } = series(4, 1400, [{ from: 0, rho: 0.3, vol: 0.01 }], 31);
+    // the fourth symbol does not move for bars 700..899 (200 bars, longer than the window)
+    const flatFrom = 700;
+    const flatTo = 900;
+    const halted = rows.map((r, t) => (t >= flatFrom && t < flatTo ? [r[0], r[1], r[2], 0] : r));
+    const cfg = config(rw.symbols, W, 200);
+    const detector = new RegimeDetector(cfg);
+    const readings: (RegimeReading | undefined)[] = [];
+    const why: (string | undefined)[] = [];
+    halted.forEach((r, t) => {
+      readings.push(detector.push(rw.times[t], r));
+      why.push(detector.noReadingWhy);
+    });
+    expect(detector.warmupReturns).toBeLessThan(flatFrom);
+    // Read up to the bar before the window is all flat; none while it is; read again from the first window with a move.
+    const unread = readings.map((r, t) => (r === undefined && t >= detector.warmupReturns ? t : -1)).filter((t) => t >= 0);
+    expect(unread[0]).toBe(flatFrom + W - 1);
+    expect(unread.at(-1)).toBe(flatTo - 1);
+    expect(unread).toHaveLength(flatTo - (flatFrom + W - 1));
+    for (const t of unread) expect(why[t]).toBe(`${rw.symbols[3]} did not move over the window's ${W} bars: its correlation, and so the basket's regime, is undefined until it does`);
+    // every other bar after warm-up has a reading and no reason
+    for (let t = detector.warmupReturns; t < halted.length; t++) if (!unread.includes(t)) expect([readings[t] !== undefined, why[t]]).toEqual([true, undefined]);
+    // and the window after the halt is read as usual
+    expect(readings[flatTo + W + 5]!.avgCorrelation).toBeGreaterThan(0.1);
+  });
+});

@@ -34,6 +34,8 @@ export class FakeMarket implements MarketSource {
   /** Bars 0 .. available − 1 exist (Infinity: all generated ones). */
   available = Infinity;
   readonly failures = new Map<string, Error>();
+  /** A symbol whose price does not move over bars [from, to) (a stablecoin, a halted market): each closes at bar from's close. */
+  readonly frozen = new Map<string, [number, number]>();
   /** A symbol whose feed stopped: its bars after this one are never served (the others' are). */
   readonly lastBar = new Map<string, number>();
   /** Bars never served, by any symbol (a hole in the exchange's history). */
@@ -85,7 +87,8 @@ export class FakeMarket implements MarketSource {
       const t = T0 + k * HOUR;
       if (t >= until || t + HOUR > until) break;
       if (this.holes.has(k)) continue;
-      out.push({ t, c: p[k] });
+      const frozen = this.frozen.get(symbol);
+      out.push({ t, c: frozen && k >= frozen[0] && k < frozen[1] ? p[frozen[0]] : p[k] });
     }
     return out;
   }

@@ -354,6 +354,33 @@ describe('Watcher: missing data', () => {
     expect(alertReply(stale).text).toMatch(/^No fresh 1h bars for majors \(AAA, BBB, CCC, DDD\) since .*\. Last problem: fake timed out\. Alerts stay as they were/);
   });
 
+  it('a symbol that stops moving (a halted market): the basket reports it by name, then one stale alert saying so; readings come back with its moves', async () => {
+    const h = await harness();
+    await h.tickAt(790);
+    const { k } = await tickUntilNotified(h, 791, 860); // firing
+    // DDD's price stays put from bar k on; the window of the basket is 48 bars
+    h.market.frozen.set('DDD', [k, k + 100]);
+    const reports: { j: number; error?: string; kind?: string; notes: string[] }[] = [];
+    for (let j = k + 1; j <= k + 100 + 60; j++) {
+      const r = (await h.tickAt(j)).baskets[0];
+      reports.push({ j, error: r.error, kind: r.errorKind, notes: r.notifications });
+    }
+    const unread = reports.filter((r) => r.kind === 'no_reading');
+    expect(unread.length).toBeGreaterThan(40);
+    expect(unread[0].error).toBe("DDD did not move over the window's 48 bars: its correlation, and so the basket's regime, is undefined until it does");
+    // no internal error was reported, and the basket had no other error meanwhile
+    expect(reports.filter((r) => r.error && r.kind !== 'no_reading').map((r) => r.error)).toEqual([]);
+    const notes = reports.flatMap((r) => r.notes.map((n) => `${n}@${r.j - k}`));
+    expect(notes.filter((n) => n.startsWith('stale'))).toHaveLength(1);
+    expect(notes.filter((n) => n.startsWith('recovered'))).toHaveLength(1);
+    const stale = (await h.store.listNotifications('majors')).find((n) => n.kind === 'stale')!;
+    expect(stale.payload).toMatchObject({ noReading: true, dataProblem: unread[0].error });
+    const reply = alertReply(stale);
+    expect(reply.title).toBe('⚠️ majors: no regime reading');
+    expect(reply.text).toMatch(/^No regime reading for majors \(AAA, BBB, CCC, DDD\) since .*: DDD did not move over the window's 48 bars: .*until it does\. Alerts stay as they were until readings come back/);
+    expect(h.log.lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
   it('one symbol whose feed stops while the others go on: the stale alert names it', async () => {
     const h = await harness();
     await h.tickAt(790);
