@@ -12,6 +12,9 @@ export interface SeverityStyle {
   color: number;
 }
 
+/** An emoji (with its variation selector) and the spaces after it, at the start of a text. */
+const LEADING_EMOJI = /^\p{Extended_Pictographic}\uFE0F?\s+/u;
+
 export const SEVERITY_STYLE: Record<Severity, SeverityStyle> = {
   critical: { marker: '🔴 Critical', color: 0xdc2626 },
   warning: { marker: '🟠 Warning', color: 0xf59e0b },
@@ -20,11 +23,15 @@ export const SEVERITY_STYLE: Record<Severity, SeverityStyle> = {
   error: { marker: '⚠️ Error', color: 0x991b1b },
 };
 
-/** The title with its severity marker in front (`🔴 Critical · majors: stressed`); a title without severity is left as is. */
+/**
+ * The title with its severity marker in front (`🔴 Critical · majors: stressed`); a title without severity is left as
+ * is. The marker takes the place of an emoji the title starts with (an alert's `🔴 majors: correlation stress`, made
+ * so for the terminal, which shows no markers): one symbol, never two.
+ */
 export function markedTitle(title: string, severity: Severity | undefined): string {
   if (!severity) return title;
   const { marker } = SEVERITY_STYLE[severity];
-  const t = title.trim();
+  const t = title.trim().replace(LEADING_EMOJI, '');
   if (!t) return marker;
   // ℹ️ is a symbol, not a word: no separator needed.
   return severity === 'info' ? `${marker} ${t}` : `${marker} · ${t}`;

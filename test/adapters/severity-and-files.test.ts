@@ -35,6 +35,19 @@ describe('severity at a glance, the same marker on Slack and Discord', () => {
     expect(new Set(words).size).toBe(words.length);
   });
 
+  it("the marker takes the place of the emoji an alert's title starts with: one symbol, never two", async () => {
+    const { alertReply } = await import('../../src/alerts/alert-reply.js');
+    const payload = { basket: 'majors', symbols: ['BTC', 'ETH'], timeframe: '1h', regime: 'stressed', avgCorrelation: 0.9, z: 5 };
+    const titles = (['firing', 'escalated', 'resolved', 'stale', 'recovered'] as const).map((kind) => {
+      const reply = alertReply({ id: `majors:1:${kind}`, basket: 'majors', episode: 1, kind, at: Date.UTC(2024, 0, 1), createdAt: 0, payload, deliveries: {} });
+      expect(renderSlackReply(reply).blocks[0]).toMatchObject({ type: 'header', text: { text: renderDiscordReply(reply).embeds[0].title } });
+      return renderDiscordReply(reply).embeds[0].title;
+    });
+    expect(titles).toEqual(['🔴 Critical · majors: correlation stress', '🔴 Critical · majors: escalated to stress', '🟢 OK · majors: resolved', '🟠 Warning · majors: market data is missing', 'ℹ️ majors: market data is back']);
+    // a title that starts with a word keeps it
+    expect(renderDiscordReply({ title: 'BTC / ETH: ρ +0.812', severity: 'warning' }).embeds[0].title).toBe('🟠 Warning · BTC / ETH: ρ +0.812');
+  });
+
   it('leaves a reply without severity unmarked', () => {
     expect(renderSlackReply({ title: 'plain' }).blocks[0]).toMatchObject({ text: { text: 'plain' } });
     expect(renderDiscordReply({ title: 'plain' }).embeds[0].title).toBe('plain');
