@@ -143,7 +143,11 @@ export function baselineParseCsv(text: string, name: string, opts: BaselineOptio
         const sym = f[symbolCol];
         if (sym === '') throw new RowError('symbol is empty');
         const closeText = f[priceCols.close as number];
-        if (closeText === '') throw new RowError('close is empty');
+        // A row without a close is no bar of its symbol (the symbol is still listed).
+        if (noValue(closeText)) {
+          symbolOf(sym);
+          continue;
+        }
         const c: Candle = { t: ms, c: parsePrice(closeText, 'close') };
         for (const k of ['open', 'high', 'low'] as const) {
           const col = priceCols[k];
@@ -153,7 +157,7 @@ export function baselineParseCsv(text: string, name: string, opts: BaselineOptio
         rows.get(symbolOf(sym))!.push({ c, line: lineNo });
       } else {
         header.forEach((h, i) => {
-          if (i === timeCol || f[i] === '') return;
+          if (i === timeCol || noValue(f[i])) return;
           rows.get(symbolOf(h))!.push({ c: { t: ms, c: parsePrice(f[i], h) }, line: lineNo });
         });
       }
@@ -203,4 +207,9 @@ export function baselineParseCsv(text: string, name: string, opts: BaselineOptio
     series.set(sym, list.map((r) => r.c));
   }
   return { symbols, series, intervalMs, lastTime };
+}
+
+/** A cell holding no number: empty, or a word tools write for one (the same list as src/market/csv-line.ts isMissingCell). */
+function noValue(cell: string): boolean {
+  return ['', 'na', 'nan', 'null', 'none', 'n/a', '#n/a'].includes(cell.trim().toLowerCase());
 }

@@ -18,7 +18,7 @@
 import { UserError } from '../domain/errors.js';
 import { isoTime, msToTimeframe, timeframeMs } from '../domain/timeframe.js';
 import { parseHeader, type CsvLayout } from './csv-header.js';
-import { isBlank, lineEnd, lineNumberAt, RowError, splitCsvLine } from './csv-line.js';
+import { isBlank, isMissingCell, lineEnd, lineNumberAt, RowError, splitCsvLine } from './csv-line.js';
 import { TimeParser } from './csv-time.js';
 
 export interface CsvIndexOptions {
@@ -263,6 +263,8 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
   const ncols = layout.header.length;
   const { timeCol, symbolCol } = layout;
   const long = symbolCol !== -1;
+  // A long row whose close holds no value (empty, NA, null, ...) is no bar of its symbol: left out as a missing one.
+  const closeCol = long ? layout.priceCols.close! : -1;
 
   // Symbols: wide ones from the header, long ones as they appear (case-insensitive, first spelling kept).
   const symbols: string[] = [];
@@ -335,6 +337,7 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
       let fields: string[] | undefined;
       let ts = 0;
       let te = 0;
+      let noClose = false;
       if (quotePos < end) {
         (table.quoted ??= new Uint8Array(cap))[r] = 1;
         const f = (fields = splitCsvLine(text.slice(p, end)));
@@ -343,7 +346,8 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
         if (long) {
           if (f[symbolCol] === '') id = -2;
           else id = symbolId(f[symbolCol]);
-        } else for (let col = 0; col < ncols; col++) if (col !== timeCol && f[col] === '') markEmpty(r, idOfColumn[col]);
+          noClose = isMissingCell(f[closeCol], 0, f[closeCol].length);
+        } else for (let col = 0; col < ncols; col++) if (col !== timeCol && isMissingCell(f[col], 0, f[col].length)) markEmpty(r, idOfColumn[col]);
       } else {
         let ss = 0;
         let se = 0;
@@ -361,8 +365,8 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
             if (col === symbolCol) {
               ss = fs;
               se = ce;
-            }
-          } else if (col < ncols && isBlank(text, fs, ce)) markEmpty(r, idOfColumn[col]);
+            } else if (col === closeCol) noClose = isMissingCell(text, fs, ce);
+          } else if (col < ncols && isMissingCell(text, fs, ce)) markEmpty(r, idOfColumn[col]);
           col++;
           if (ce >= end) break;
           fs = ce + 1;
@@ -392,6 +396,7 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
         unitSeen ??= { unit, line: lineNo };
       }
       if (id === -2) throw new RowError('symbol is empty');
+      if (noClose) continue;
       if (symOfRow) symOfRow[r] = id;
       table.starts[r] = p;
       table.times[r] = t;

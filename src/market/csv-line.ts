@@ -56,6 +56,23 @@ export function lineNumberAt(text: string, offset: number): number {
 }
 
 /**
+ * Whether the cell `text[start, end)` holds no value: blank, or one of the words spreadsheets and data tools write
+ * for a missing number (R's `NA`, pandas' `NaN`, Yahoo's `null`, Excel's `#N/A`, Python's `None`, `N/A`), in any
+ * case. Such a cell is a missing bar of its symbol, as an empty one is. A cell starting with a digit, a sign or a dot
+ * is decided at its first character.
+ */
+export function isMissingCell(text: string, start: number, end: number): boolean {
+  if (start >= end) return true;
+  const c = text.charCodeAt(start);
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) return false;
+  if (isBlank(text, start, end)) return true;
+  if (end - start > 8) return false;
+  return MISSING_WORDS.has(text.slice(start, end).trim().toLowerCase());
+}
+
+const MISSING_WORDS = new Set(['na', 'nan', 'null', 'none', 'n/a', '#n/a']);
+
+/**
  * Whether `text[start, end)` is blank once trimmed, without slicing it in the usual case (a field that starts with
  * a printable ASCII character is not blank).
  */

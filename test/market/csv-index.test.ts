@@ -67,7 +67,7 @@ function randomFile(rand: () => number): string {
     header = ['timestamp', ...names];
     if (rand() < 0.3) header = [...names.slice(0, 1), 'Date', ...names.slice(1)];
     for (let i = 0; i < bars; i++) {
-      rows.push(header.map((h) => (h === 'timestamp' || h === 'Date' ? fmt(times[i]) : rand() < 0.1 ? '' : price())));
+      rows.push(header.map((h) => (h === 'timestamp' || h === 'Date' ? fmt(times[i]) : rand() < 0.1 ? pick(['', '', 'NA', 'null', ' NaN ', '#N/A']) : price())));
     }
   }
   if (rand() < 0.4) rows.sort(() => rand() - 0.5);
@@ -78,7 +78,7 @@ function randomFile(rand: () => number): string {
     const priceCol = header.findIndex((_, i) => i !== timeCol && header[i] !== 'symbol');
     switch (defect) {
       case 0:
-        rows[r][priceCol] = pick(['abc', '0', '-3', '1e999', '']);
+        rows[r][priceCol] = pick(['abc', '0', '-3', '1e999', '', 'NA', 'nul']);
         break;
       case 1:
         rows[r][timeCol] = pick(['yesterday', '2024-02-30', '2024-01-01T25:00Z', '1e5', '']);

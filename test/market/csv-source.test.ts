@@ -101,6 +101,20 @@ describe('CSV source: formats', () => {
     expect(await src.nativeTimeframe!()).toBe('1d');
   });
 
+  it("treats the words tools write for a missing number (R's NA, NaN, null, None, N/A, #N/A) as an empty cell, in any case, quoted or not", async () => {
+    const path = await csv(
+      'timestamp,AAA,BBB,CCC\n2024-01-01,1,10,100\n2024-01-02,NA,11,nan\n2024-01-03,3,null,"N/A"\n2024-01-04, None ,13,#N/A\n2024-01-05,5,NaN,105\n2024-01-06,6,16,106\n2024-01-07,7,17,107\n2024-01-08,8,18,108\n2024-01-09,9,19,109\n',
+    );
+    const src = createCsvSource(path);
+    const days = async (sym: string) => (await src.fetchCandles(sym, '1d', ...ALL)).map((k) => new Date(k.t).getUTCDate());
+    expect(await days('AAA')).toEqual([1, 3, 5, 6, 7, 8, 9]);
+    expect(await days('BBB')).toEqual([1, 2, 4, 6, 7, 8, 9]);
+    expect(await days('CCC')).toEqual([1, 5, 6, 7, 8, 9]);
+    // a word that is not one of them is still refused
+    const bad = createCsvSource(await csv('timestamp,AAA,BBB\n2024-01-01,1,10\n2024-01-02,nul,11\n'));
+    await expect(bad.fetchCandles('AAA', '1d', ...ALL)).rejects.toThrow('line 3: AAA "nul" is not a number');
+  });
+
   it('returns only bars with open time in [since, until)', async () => {
     const src = createCsvSource(join(FIXTURES, 'example_wide.csv'));
     const c = await src.fetchCandles('BBB', '1d', Date.UTC(2023, 0, 10), Date.UTC(2023, 0, 13));
@@ -147,7 +161,6 @@ describe('CSV source: errors name the file, the line and what is wrong', () => {
     ['non-numeric close', 'timestamp,symbol,close\n2024-01-01,A,1\n2024-01-01,B,1\n2024-01-02,A,2\n2024-01-02,B,2\n2024-01-03,A,abc\n', 'A', 'prices.csv line 6: close "abc" is not a number'],
     ['zero close', 'timestamp,symbol,close\n2024-01-01,A,1\n2024-01-02,A,0\n2024-01-02,B,1\n2024-01-03,B,1\n', 'A', 'prices.csv line 3: close 0 is not positive'],
     ['negative wide cell', 'timestamp,B,A\n2024-01-01,2,1\n2024-01-02,-2,1\n', 'B', 'prices.csv line 3: B -2 is not positive'],
-    ['empty close in long format', 'timestamp,symbol,close\n2024-01-01,A,\n2024-01-01,B,3\n2024-01-02,B,4\n', 'A', 'prices.csv line 2: close is empty'],
     ['the first bad row of the symbol in the file', 'timestamp,symbol,close\n2024-01-03,A,x\n2024-01-01,A,1\n2024-01-02,A,-1\n2024-01-02,B,1\n2024-01-03,B,1\n', 'A', 'prices.csv line 2: close "x" is not a number'],
     ['bad optional column', 'timestamp,symbol,close,open,volume\n2024-01-01,A,1,2,-1\n2024-01-02,A,1,,\n2024-01-01,B,1,1,1\n2024-01-02,B,1,1,1\n', 'A', 'prices.csv line 2: volume -1 is not non-negative'],
   ];
