@@ -133,7 +133,7 @@ export const regimeCommand: CommandSpec = {
         const { readings, asOf, noReadingWhy } = await readingsOf(ctx, b, calendar);
         const asOfData = asOf ? { asOf } : {};
         if (noReadingWhy) {
-          rows.push([b.name, `no reading: ${noReadingWhy.slice(0, 60)}`, '-', '-', '-']);
+          rows.push([b.name, `no reading: ${noReadingWhy.split(':')[0]}`, '-', '-', '-']);
           data.push({ basket: b.name, regime: null, noReading: noReadingWhy, ...asOfData });
           continue;
         }
