@@ -291,7 +291,7 @@ describe.skipIf(!pgServer.server)(`three replicas on PostgreSQL, two killed with
     );
     expect(gaps.rows).toEqual([]);
     console.log(
-      `[replicas] ${BASKETS} baskets, ${outbox.length} alerts delivered once each, ${await jobs('true')} basket-bar jobs (${await jobs('retry_count > 0')} retried), ` +
+      `[replicas] ${BASKETS} baskets, ${outbox.length} alerts delivered once each (${[...new Set(outbox.map((o) => o.kind))].map((k) => `${k} ${outbox.filter((o) => o.kind === k).length}`).join(', ')}), ${await jobs('true')} basket-bar jobs (${await jobs('retry_count > 0')} retried), ` +
         `jobs done by r1 ${replicas[0].done}, r2 ${replicas[1].done}, r3 ${replicas[2].done}; ${(took / 1000).toFixed(1)} s ` +
         `(replicas up and every basket evaluated ${((startedAt - t0) / 1000).toFixed(1)} s, first kill ${((killedFirst - t0) / 1000).toFixed(1)} s, all delivered ${((deliveredAt - t0) / 1000).toFixed(1)} s)`,
     );
