@@ -223,7 +223,6 @@ describe.skipIf(!pgServer.server)(`three replicas on PostgreSQL, two killed with
 
   const jobs = async (where: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM pgboss.job WHERE name = 'corrwatch-basket-bar' AND ${where}`)).rows[0].n);
   /** Baskets whose alert policy has an episode open (pending or firing). */
-  const openEpisodes = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM runtimes WHERE doc->'alertState'->>'phase' IN ('pending', 'firing')`)).rows[0].n);
   const undelivered = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE status <> 'sent'`)).rows[0].n);
 
   it('every alert is delivered exactly once, through two SIGKILLs in the middle of jobs', async () => {
@@ -246,8 +245,16 @@ describe.skipIf(!pgServer.server)(`three replicas on PostgreSQL, two killed with
     await until('the last episode', () => Date.now() > lastEpisode + 3_000, 20_000, replicas.slice(1));
     await killMidJob(replicas[1]);
 
-    // The last replica carries on alone: the episodes end and their resolutions are decided.
-    await until('every episode to be over and resolved', async () => Date.now() > lastEpisodeEnds + 2_000 && (await openEpisodes()) === 0, 90_000, replicas.slice(2)).catch(async (e: Error) => {
+    // The last replica carries on alone: the episodes end and resolutions are decided, in every episodic group. (Not
+    // necessarily in every basket, nor with no episode open anywhere: on these 20-bar windows the detector can hold a
+    // basket's episode a while longer, or raise a false one, at any time; this test is about delivering what it
+    // decides, whatever that is. The detector's delays and false alarms are measured in test/quality.)
+    /** Each episodic group has a basket whose episode was resolved on a bar after the group's episode began. */
+    const everyGroupResolved = async () => {
+      const resolved = (await db.query<{ basket: string; at: number }>(`SELECT basket, at FROM notifications WHERE kind = 'resolved'`)).rows;
+      return EPISODIC.every((g) => resolved.some((r) => Number(r.basket.slice(1)) % GROUPS === g && Number(r.at) >= episodes.get(g)!));
+    };
+    await until('the episodes to be over and resolved in every episodic group', async () => Date.now() > lastEpisodeEnds + 2_000 && (await everyGroupResolved()), 90_000, replicas.slice(2)).catch(async (e: Error) => {
       const open = await db.query(`SELECT basket, doc->'alertState' AS state FROM runtimes WHERE doc->'alertState'->>'phase' IN ('pending', 'firing')`);
       throw new Error(`${e.message}\nepisodes open: ${JSON.stringify(open.rows)}\nepisodes: ${JSON.stringify([...episodes])}, now ${Date.now()}`);
     });
