@@ -134,6 +134,28 @@ const MAX_TIMER_MS = 3_600_000;
 const RETRY_LIMIT = 10;
 const RETRY_DELAY_S = 1;
 
+/** Session advisory lock replicas take in turn to set pg-boss up (its schema and the queue): "corrwatch jobs". */
+const SETUP_LOCK_KEY = 0x636a6f62;
+
+/**
+ * Run pg-boss's set-up on one replica at a time, under a session advisory lock on a connection of its own. Creating the
+ * queue is DDL (a partition of pgboss.job with a foreign key to pgboss.queue) after a row insert into pgboss.queue;
+ * another replica inserting the same queue row meanwhile holds a lock the foreign key needs, and waits for the row:
+ * PostgreSQL broke that cycle with "deadlock detected" and a replica failed to start (found by a CI run of the
+ * three-replica test). In turn, the first creates the queue and the others find it there.
+ */
+async function oneReplicaAtATime<T>(connectionString: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString, application_name: 'corrwatch-jobs-setup' });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [SETUP_LOCK_KEY]);
+    return await fn();
+  } finally {
+    // Ending the session releases its lock whatever happened.
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Start producing and consuming basket-bar jobs on this replica. Creates pg-boss's schema and queue when missing. */
 export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJobs> {
   const { watcher, store, clock, log } = opts;
@@ -152,8 +174,12 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
     retryDelay: RETRY_DELAY_S,
   });
   boss.on('error', (e: Error) => log.warn('job queue: a background task failed; it runs again', { error: e.message }));
-  await boss.start();
-  await boss.createQueue(BASKET_BAR_QUEUE, { name: BASKET_BAR_QUEUE, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: RETRY_DELAY_S, expireInSeconds });
+  await oneReplicaAtATime(opts.connectionString, async () => {
+    await boss.start();
+    if (!(await boss.getQueue(BASKET_BAR_QUEUE))) {
+      await boss.createQueue(BASKET_BAR_QUEUE, { name: BASKET_BAR_QUEUE, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: RETRY_DELAY_S, expireInSeconds });
+    }
+  });
 
   // Connections holding the basket locks, one per job at most; a lock waits at most a job's timeout.
   const locks = new pg.Pool({ connectionString: opts.connectionString, max: opts.workers + 1, application_name: 'corrwatch-locks', lock_timeout: opts.jobTimeoutMs, statement_timeout: 0 });
@@ -260,6 +286,16 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
     workerIds.push(worker.id);
   }
 
+  /** enqueue, a failure said rather than thrown: the jobs of a time are inserted by another replica, or at the next. */
+  const enqueueOrSay = () =>
+    enqueue().then(
+      () => undefined,
+      (e: unknown) => {
+        if (e instanceof StoreError) opts.onStoreError?.(e, 'the jobs of this time are inserted by another replica, or at the next');
+        else log.warn("job queue: could not insert this time's basket-bar jobs; another replica or the next time does", { error: (e as Error).message });
+      },
+    );
+
   // This replica's schedule: it inserts the jobs; the queue decides who evaluates them.
   const times = cron.createTask(opts.schedule, () => undefined, { timezone: 'Etc/UTC' });
   let timer: NodeJS.Timeout | undefined;
@@ -271,16 +307,11 @@ export async function startBasketJobs(opts: BasketJobsOptions): Promise<BasketJo
       timer = setTimeout(arm, MAX_TIMER_MS);
       return;
     }
-    timer = setTimeout(() => {
-      enqueue()
-        .catch((e: unknown) => {
-          if (e instanceof StoreError) opts.onStoreError?.(e, 'the jobs of this time are inserted by another replica, or at the next');
-          else log.warn("job queue: could not insert this time's basket-bar jobs; another replica or the next time does", { error: (e as Error).message });
-        })
-        .finally(arm);
-    }, next - Date.now());
+    timer = setTimeout(() => void enqueueOrSay().finally(arm), next - Date.now());
   };
-  await enqueue();
+  // The first insert is as any other: a failure (the database busy, a deadlock with another replica's insert of the
+  // same jobs) is said, and another replica or this one's next time inserts them; the replica starts.
+  await enqueueOrSay();
   arm();
   log.info('job queue: taking basket-bar jobs', { queue: BASKET_BAR_QUEUE, workers: opts.workers, schedule: opts.schedule, jobTimeoutSeconds: expireInSeconds });
 

@@ -6,6 +6,7 @@ import type { AlertMessage, Notifier, NotifyResult } from '../../src/alerts/noti
 import { BASKET_BAR_QUEUE, BASKET_LOCK_CLASS, basketBarKey, jobIdOf, startBasketJobs, type BasketJobs } from '../../src/scheduler/basket-jobs.js';
 import { Watcher } from '../../src/scheduler/watcher.js';
 import { PostgresStore } from '../../src/store/postgres/index.js';
+import { StoreError } from '../../src/store/errors.js';
 import { postgresForFile } from '../helpers/postgres.js';
 import { barTime, basket, capturingLogger, config, FakeMarket, HOUR, nowAfter, subscribe } from './fakes.js';
 
@@ -220,5 +221,90 @@ describe.skipIf(!pgServer.server)(`basket-bar jobs on pg-boss, three replicas${p
     expect(barsOf('b5')).not.toContain(barTime(FIRST + 43));
     expect(barsOf('b0')).toContain(barTime(FIRST + 43));
     expect((await admin.query(`SELECT state FROM pgboss.job WHERE singleton_key = $1`, [key])).rows).toEqual([{ state: 'completed' }]);
+  }, 60_000);
+});
+
+describe.skipIf(!pgServer.server)(`basket-bar jobs: a replica's start${pgServer.reason ? ` (skipped: ${pgServer.reason})` : ''}`, () => {
+  /** A replica's parts on a new or given database: its store (opened, `majors` seeded) and its Watcher. */
+  async function replicaOn(url: string, store?: PostgresStore) {
+    const s = store ?? new PostgresStore({ url }, { migrate: true });
+    await s.open([basket('majors', ['A0', 'B0', 'C0'])]);
+    const market = new FakeMarket().addGroup(['A0', 'B0', 'C0'], 900, segments(0), 20);
+    const log = capturingLogger();
+    const watcher = new Watcher({ store: s, market, config: CONFIG, clock: { now: () => nowAfter(FIRST) }, log, notifiers: [], renderAlert: async (record) => alertReply(record) });
+    return { store: s, watcher, log };
+  }
+  const options = (url: string, r: Awaited<ReturnType<typeof replicaOn>>, onStoreError?: (e: Error) => void) => ({
+    connectionString: url,
+    watcher: r.watcher,
+    store: r.store,
+    clock: { now: () => nowAfter(FIRST) },
+    log: r.log,
+    schedule: '0 0 1 1 *',
+    workers: 1,
+    jobTimeoutMs: 3_000,
+    pollMs: 500,
+    outboxEveryMs: 500,
+    onStoreError,
+  });
+
+  it("sets pg-boss up one replica at a time: a start waits while another replica's set-up holds the lock, then starts", async () => {
+    const url = pgServer.server!.url(await pgServer.server!.createDatabase('jobs_setup'));
+    const r = await replicaOn(url);
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    let jobs: BasketJobs | undefined;
+    try {
+      // Another replica in the middle of its set-up: it holds the set-up lock ("corrwatch jobs").
+      await other.query('SELECT pg_advisory_lock($1)', [0x636a6f62]);
+      const starting = startBasketJobs(options(url, r)).then((j) => (jobs = j));
+      // This one waits for that lock, on its own connection, before touching pg-boss's schema.
+      for (let i = 0; ; i++) {
+        const waiting = await other.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'corrwatch-jobs-setup' AND wait_event_type = 'Lock'`);
+        if (waiting.rowCount) break;
+        if (i > 200) throw new Error('the start never waited for the set-up lock');
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      expect(jobs).toBeUndefined();
+      expect((await other.query(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'pgboss'`)).rowCount).toBe(0);
+      await other.query('SELECT pg_advisory_unlock($1)', [0x636a6f62]);
+      await starting;
+      expect((await other.query(`SELECT name FROM pgboss.queue`)).rows).toEqual([{ name: BASKET_BAR_QUEUE }]);
+    } finally {
+      await jobs?.stop(1_000);
+      await other.end();
+      await r.store.close();
+    }
+  }, 60_000);
+
+  it('three replicas starting at once on a new database all start, with one queue; a first insert that fails does not stop a start', async () => {
+    const url = pgServer.server!.url(await pgServer.server!.createDatabase('jobs_together'));
+    const rs = [await replicaOn(url), await replicaOn(url), await replicaOn(url)];
+    // The third replica's store fails its first listing of the baskets (the first insert of jobs fails).
+    const failing = rs[2].store;
+    const list = failing.listBaskets.bind(failing);
+    let failed = false;
+    failing.listBaskets = async () => {
+      if (!failed) {
+        failed = true;
+        throw new StoreError('io', 'the PostgreSQL store failed: connection reset (test)');
+      }
+      return list();
+    };
+    const storeErrors: Error[] = [];
+    const started = await Promise.all(rs.map((r, i) => startBasketJobs(options(url, r, i === 2 ? (e) => storeErrors.push(e) : undefined))));
+    try {
+      expect(failed).toBe(true);
+      expect(storeErrors.map((e) => e.message)).toEqual(['the PostgreSQL store failed: connection reset (test)']);
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      expect((await admin.query(`SELECT name FROM pgboss.queue`)).rows).toEqual([{ name: BASKET_BAR_QUEUE }]);
+      await admin.end();
+      // and the failed one inserts at its next time
+      expect(await started[2].enqueue()).toBe(1);
+    } finally {
+      await Promise.all(started.map((j) => j.stop(1_000)));
+      await Promise.all(rs.map((r) => r.store.close()));
+    }
   }, 60_000);
 });
