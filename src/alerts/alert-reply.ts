@@ -51,7 +51,8 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
     why?: string;
     /** Why the data stopped (a stale alert): the source's error, or which symbols have no new bar. */
     dataProblem?: string;
-    /** A stale alert whose bars still come but give no reading (a symbol that did not move over the window). */
+    /** A stale alert whose bars still come but give no reading (a symbol that did not move over the window), or the
+     *  recovery after one. */
     noReading?: boolean;
     startedAt?: number;
     durationMs?: number;
@@ -78,7 +79,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
       severity = 'warning';
       break;
     case 'recovered':
-      title = `${b}: market data is back`;
+      title = p.noReading ? `${b}: regime readings are back` : `${b}: market data is back`;
       severity = 'info';
       break;
   }
@@ -113,7 +114,7 @@ export function alertReply(record: NotificationRecord, chart?: ChartImage, timeZ
       ? `No regime reading for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}: ${p.dataProblem!.replace(/\.$/, '')}. Alerts stay as they were until readings come back; a missing reading is never reported as resolved.`
       : `No fresh ${p.timeframe} bars for ${b} (${p.symbols.join(', ')}) since ${time(record.at)}.${cause} Alerts stay as they were until data comes back; missing data is never reported as resolved.`;
   }
-  else if (record.kind === 'recovered') text = `Fresh ${p.timeframe} bars for ${b} again.`;
+  else if (record.kind === 'recovered') text = p.noReading ? `Every symbol of ${b} moves again: its regime is read on every bar.` : `Fresh ${p.timeframe} bars for ${b} again.`;
   else if (record.kind === 'resolved') text = `Correlations in ${b} are back within their usual range.`;
   else text = (p.why ? p.why.charAt(0).toUpperCase() + p.why.slice(1) : `Regime: ${p.regime}`) + `. Diversification across ${p.symbols.join(', ')} is weaker than usual.`;
   return {

@@ -105,17 +105,19 @@ function keepStoredSnooze(stored: BasketRuntime | undefined, next: BasketRuntime
 /** Longest cause of missing data an alert quotes (an exchange's error can be long). */
 const MAX_DATA_PROBLEM_CHARS = 300;
 
-/** Why a basket's data stopped, said in its stale alert; `noReading`: bars still come, but give no reading. */
+/**
+ * Why a basket's data stopped, said in its stale alert (`text`); `noReading`: bars still come, but give no reading
+ * (a stale alert), or came back after that (a recovered one).
+ */
 interface DataProblem {
-  text: string;
+  text?: string;
   noReading: boolean;
 }
 
 function payloadOf(b: Basket, n: AlertNotification, r: RegimeReading | undefined, dataProblem: DataProblem | undefined, stressedWithinDay: number | null): Record<string, unknown> {
   return {
-    ...(dataProblem !== undefined && n.kind === 'stale'
-      ? { dataProblem: clampText(dataProblem.text, MAX_DATA_PROBLEM_CHARS), ...(dataProblem.noReading ? { noReading: true } : {}) }
-      : {}),
+    ...(dataProblem?.text !== undefined && n.kind === 'stale' ? { dataProblem: clampText(dataProblem.text, MAX_DATA_PROBLEM_CHARS) } : {}),
+    ...(dataProblem?.noReading && (n.kind === 'stale' || n.kind === 'recovered') ? { noReading: true } : {}),
     ...(stressedWithinDay !== null ? { stressedWithinDay } : {}),
     basket: b.name,
     symbols: b.symbols,
@@ -301,8 +303,10 @@ export class Watcher {
     // `noReading`: the bars come, but give no reading (RegimeDetector.noReadingWhy).
     const emit = async (n: AlertNotification | undefined, r: RegimeReading | undefined, dataProblem?: string, noReading = false) => {
       if (!n) return;
+      // A recovery says what came back: readings (after a "no regime reading" alert) or the market data.
+      if (n.kind === 'recovered' && (await this.lastStale(b.name, records))?.payload.noReading === true) noReading = true;
       report.notifications.push(n.kind);
-      records.push(await this.recordOf(b, n, r, now, dataProblem === undefined ? undefined : { text: dataProblem, noReading }));
+      records.push(await this.recordOf(b, n, r, now, dataProblem === undefined && !noReading ? undefined : { text: dataProblem, noReading }));
     };
     // A replica's job for a bar the basket's detector has already passed (a job retried late, or taken after the next
     // bar's job, which evaluated it first): nothing to evaluate, nothing to save; the detectors in memory stay as they are.
@@ -425,6 +429,11 @@ export class Watcher {
     // The snooze is an admin's (alerts snooze/unsnooze, another process perhaps): the alert policy never changes it,
     // so each runtime keeps the snooze stored at the moment of the write, inside the store's atomic write.
     await this.deps.store.commitTick({ runtimes, notifications, merge: keepStoredSnooze });
+  }
+
+  /** The basket's newest stale record: among this tick's records not yet committed, else in the outbox. */
+  private async lastStale(basket: string, pending: NotificationRecord[]): Promise<NotificationRecord | undefined> {
+    return pending.findLast((x) => x.kind === 'stale') ?? (await this.deps.store.listNotifications(basket, 20)).find((x) => x.kind === 'stale');
   }
 
   /** The outbox record of a decision: one pending delivery per channel subscribed now (and each notifier's own). */

@@ -314,6 +314,10 @@ describe('Watcher: missing data', () => {
     expect((after.alertState as { phase: string }).phase).toBe('firing');
     const stored = (await h.store.listNotifications('majors')).map((n) => n.kind).filter((n) => n !== 'escalated');
     expect(stored.sort()).toEqual(['firing', 'recovered', 'stale']);
+    // market data came back (not a reading): said so
+    const recovered = (await h.store.listNotifications('majors')).find((n) => n.kind === 'recovered')!;
+    expect(recovered.payload.noReading).toBeUndefined();
+    expect(alertReply(recovered).title).toBe('majors: market data is back');
   });
 
   it('a permanent hole in the feed: `stale`, then `recovered` on the first bar with a return; no return spans the hole', async () => {
@@ -379,6 +383,11 @@ describe('Watcher: missing data', () => {
     expect(reply.title).toBe('⚠️ majors: no regime reading');
     expect(reply.text).toMatch(/^No regime reading for majors \(AAA, BBB, CCC, DDD\) since .*: DDD did not move over the window's 48 bars: .*until it does\. Alerts stay as they were until readings come back/);
     expect(h.log.lines.filter((l) => l.level === 'error')).toEqual([]);
+    // the recovery says what came back: the readings
+    const recovered = (await h.store.listNotifications('majors')).find((n) => n.kind === 'recovered')!;
+    expect(recovered.payload.noReading).toBe(true);
+    expect(alertReply(recovered).title).toBe('majors: regime readings are back');
+    expect(alertReply(recovered).text).toBe('Every symbol of majors moves again: its regime is read on every bar.');
   });
 
   it('one symbol whose feed stops while the others go on: the stale alert names it', async () => {
