@@ -219,7 +219,8 @@ const del: CommandSpec = {
   examples: ['basket delete l1s'],
   async handler(ctx, args) {
     const b = await requireBasket(ctx, args.name as string);
-    await requireStore(ctx).deleteBasket(b.name);
+    // Another admin may have deleted it since it was read: then this command deleted nothing, and says so.
+    if (!(await requireStore(ctx).deleteBasket(b.name))) throw new UserError('unknown_basket', `basket ${b.name} was deleted while this command ran`);
     await audit(ctx, 'basket.delete', b.name, { symbols: b.symbols });
     return { title: `Deleted basket ${b.name}`, text: 'Its subscriptions are gone; its alert history and the audit log are kept.', ephemeral: true, severity: 'success', data: { deleted: b.name } };
   },

@@ -180,6 +180,13 @@ describe('basket add, remove, delete', () => {
     expect((await env.store.listAudit()).filter((a) => a.action === 'basket.create')).toHaveLength(1);
   });
 
+  it('two admins deleting one basket at once: one deletes it (audited once), the other is told it is gone', async () => {
+    const results = await Promise.all([env.rt.run(ADMIN, 'basket delete majors'), env.rt.run(DISCORD_ADMIN, 'basket delete majors')]);
+    expect(results.filter((r) => r.outcome === 'ok')).toHaveLength(1);
+    expectUserError(results.find((r) => r.outcome !== 'ok')!, /basket majors was deleted while this command ran|there is no basket "majors"/);
+    expect((await env.store.listAudit()).filter((a) => a.action === 'basket.delete')).toHaveLength(1);
+  });
+
   it('delete removes the basket and its subscriptions, keeps the audit', async () => {
     expectOk(await env.rt.run(ADMIN, 'alerts subscribe majors'));
     const r = await env.rt.run(ADMIN, 'basket delete majors');
