@@ -39,8 +39,11 @@ export interface ChatRuntime {
   readonly config: { readonly admins: ChatAdmins };
   readonly log: Logger;
   readonly clock: Clock;
-  /** For autocomplete: the baskets there are. */
-  readonly store: { listBaskets(): Promise<readonly { name: string }[]> };
+  /**
+   * For autocomplete: the baskets there are. `firstSeen` (Store.firstSeen) where several processes share the store:
+   * the Slack adapter's replay guard asks it, so a request replayed to another replica is refused too.
+   */
+  readonly store: { listBaskets(): Promise<readonly { name: string }[]>; firstSeen?(key: string, expiresAtMs: number): Promise<boolean> };
   readonly market: MarketSource;
   run(inv: Invocation, line: string | string[]): Promise<DispatchResult>;
   handleAction(inv: Invocation, actionId: string): Promise<ActionResult>;

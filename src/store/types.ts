@@ -231,6 +231,12 @@ export interface Store {
    */
   renewDelivery?(id: string, target: string, claim: DeliveryClaim): Promise<boolean>;
   acknowledge(id: string, ack: NonNullable<NotificationRecord['acknowledged']>): Promise<NotificationRecord | undefined>;
+  /**
+   * Remember `key` until `expiresAtMs`: true the first time it is given, false while it is remembered, whichever
+   * process gave it before. Optional: a store several processes share has it (PostgreSQL: the Slack adapter refuses a
+   * signed request another replica has seen); one process remembers on its own (the adapter's in-memory guard).
+   */
+  firstSeen?(key: string, expiresAtMs: number): Promise<boolean>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(opts?: { basket?: string; limit?: number }): Promise<AuditEntry[]>;

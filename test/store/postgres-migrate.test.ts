@@ -10,7 +10,7 @@ import { basket } from './builders.js';
 const pgServer = await postgresForFile();
 
 /** The tables the migrations create (besides schema_migrations): the store's (1), the candle cache's (2). */
-const TABLES = ['audit', 'baskets', 'candle_series', 'candles', 'deliveries', 'notifications', 'regime_history', 'runtimes', 'store_meta', 'subscriptions'];
+const TABLES = ['audit', 'baskets', 'candle_series', 'candles', 'deliveries', 'notifications', 'regime_history', 'runtimes', 'seen_requests', 'store_meta', 'subscriptions'];
 
 describe.skipIf(!pgServer.server)(`PostgreSQL migrations${pgServer.reason ? ` (skipped: ${pgServer.reason})` : ''}`, () => {
   const pools: pg.Pool[] = [];

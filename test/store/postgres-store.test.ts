@@ -134,6 +134,22 @@ describe.skipIf(!pgServer.server)(`PostgresStore shared by replicas${pgServer.re
     }
   });
 
+  it('firstSeen: a key is new once across the replicas until it expires, then new again', async () => {
+    const [a, b] = await replicas(2);
+    const soon = Date.now() + 60_000;
+    expect(await a.firstSeen('slack:v0=abc', soon)).toBe(true);
+    expect(await b.firstSeen('slack:v0=abc', soon)).toBe(false);
+    expect(await a.firstSeen('slack:v0=abc', soon)).toBe(false);
+    // the same key given at once by three callers: one gets true
+    const at = await Promise.all([a, b, a].map((s) => s.firstSeen('slack:v0=def', soon)));
+    expect(at.filter(Boolean)).toHaveLength(1);
+    // an expired key is new again
+    expect(await a.firstSeen('slack:v0=old', Date.now() - 1)).toBe(true);
+    expect(await b.firstSeen('slack:v0=old', soon)).toBe(true);
+    expect(await a.firstSeen('slack:v0=old', soon)).toBe(false);
+    await expect(a.firstSeen('bad\u0000key', soon)).rejects.toMatchObject({ code: 'invalid' });
+  });
+
   it('audit appended by two replicas at once keeps the newest maxAudit, newest first', async () => {
     const [a, b] = await replicas(2, { maxAudit: 5 });
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).appendAudit(audit(`x${i}`, undefined, i))));

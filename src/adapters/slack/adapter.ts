@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { Notifier } from '../../alerts/notifier.js';
@@ -70,7 +70,9 @@ function listen(server: Server, port: number, host: string | undefined): Promise
 /**
  * Bolt's HTTP receiver for the events path, behind SlackReplayGuard: a request dated more than a minute ahead, or a
  * signed request seen before, is answered 401 before Bolt looks at it (and logged); everything else goes to Bolt,
- * which checks the signature and refuses requests older than five minutes.
+ * which checks the signature and refuses requests older than five minutes. With `seen` (Store.firstSeen, several
+ * replicas on one PostgreSQL store behind a load balancer) a signature any replica has seen is refused too; if that
+ * check cannot be made (the database unreachable) the request is answered on this replica's own check, and logged.
  */
 function guardedReceiver(
   signingSecret: string,
@@ -78,29 +80,39 @@ function guardedReceiver(
   logger: ReturnType<typeof boltLogger>,
   log: ChatRuntime['log'],
   now?: () => number,
+  seen?: (key: string, expiresAtMs: number) => Promise<boolean>,
 ): HTTPReceiver {
   const receiver = new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, customRoutes, logger });
   const guard = new SlackReplayGuard({ now });
   const bolt = receiver.requestListener;
+  const refuse = (req: IncomingMessage, res: ServerResponse, reason: 'replayed' | 'future_timestamp') => {
+    log.warn(
+      reason === 'replayed'
+        ? 'slack: refused a request whose signature was already used (a replay)'
+        : 'slack: refused a request dated more than a minute ahead of this host (check the clock, or a forged timestamp)',
+      { path: req.url, reason },
+    );
+    res.writeHead(401, { 'content-type': 'text/plain' }).end('request refused\n');
+  };
   receiver.requestListener = (req, res) => {
-    if (req.method === 'POST') {
-      const header = (name: string) => {
-        const v = req.headers[name];
-        return Array.isArray(v) ? v[0] : v;
-      };
-      const verdict = guard.check(header('x-slack-request-timestamp'), header('x-slack-signature'));
-      if (!verdict.ok) {
-        log.warn(
-          verdict.reason === 'replayed'
-            ? 'slack: refused a request whose signature was already used (a replay)'
-            : 'slack: refused a request dated more than a minute ahead of this host (check the clock, or a forged timestamp)',
-          { path: req.url, reason: verdict.reason },
-        );
-        res.writeHead(401, { 'content-type': 'text/plain' }).end('request refused\n');
-        return;
-      }
-    }
-    bolt(req, res);
+    if (req.method !== 'POST') return bolt(req, res);
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const timestamp = header('x-slack-request-timestamp');
+    const signature = header('x-slack-signature');
+    const verdict = guard.check(timestamp, signature);
+    if (!verdict.ok) return refuse(req, res, verdict.reason);
+    const ts = Number(timestamp);
+    if (!seen || !signature || !Number.isFinite(ts)) return bolt(req, res);
+    seen(`slack:${signature}`, (ts + guard.windowSeconds) * 1000).then(
+      (first) => (first ? bolt(req, res) : refuse(req, res, 'replayed')),
+      (e: unknown) => {
+        log.warn("slack: could not check the request against the other replicas' (the store failed); answered on this replica's check", { error: e });
+        bolt(req, res);
+      },
+    );
   };
   return receiver;
 }
@@ -122,7 +134,7 @@ export async function startSlackAdapter(runtime: ChatRuntime, env: Record<string
   const logger = boltLogger(log, env);
   const app = new App({
     token: cfg.botToken,
-    ...(socketMode ? { socketMode: true, appToken: cfg.appToken } : { receiver: guardedReceiver(cfg.signingSecret!, customRoutes, logger, runtime.log, opts.now) }),
+    ...(socketMode ? { socketMode: true, appToken: cfg.appToken } : { receiver: guardedReceiver(cfg.signingSecret!, customRoutes, logger, runtime.log, opts.now, runtime.store.firstSeen?.bind(runtime.store)) }),
     deferInitialization: true,
     convoStore: false,
     logger,

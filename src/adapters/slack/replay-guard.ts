@@ -52,6 +52,11 @@ export class SlackReplayGuard {
     return { ok: true };
   }
 
+  /** How long after its timestamp a signature is remembered, in seconds. */
+  get windowSeconds(): number {
+    return this.#window;
+  }
+
   /** Signatures remembered (for tests of the bound). */
   get size(): number {
     return this.#seen.size;

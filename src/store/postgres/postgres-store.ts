@@ -58,6 +58,8 @@ export class PostgresStore implements Store {
   readonly #poolSize: number;
   readonly #order = new CallOrder();
   #pool: pg.Pool | undefined;
+  /** firstSeen calls so far (every hundredth also deletes the expired keys). */
+  #seenCount = 0;
   /** Told of a problem that does not stop the store (an idle connection the server closed). */
   onWarning?: (message: string) => void;
   /** What the last migration run (`migrate`, or `open` with `migrate: true`) applied. */
@@ -504,6 +506,22 @@ export class PostgresStore implements Store {
     return this.#write(async (db) => {
       if (![id, target, owner].every(isPgText)) return;
       await db.query('UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE notification_id = $1 AND target = $2 AND claimed_by = $3', [id, target, owner]);
+    });
+  }
+
+  /** Migration 4's table; the expired rows are deleted with one insert in a hundred (an index on expires_at). */
+  async firstSeen(key: string, expiresAtMs: number): Promise<boolean> {
+    pgText(key, 'seen key');
+    if (!Number.isFinite(expiresAtMs)) throw new StoreError('invalid', `cannot remember ${JSON.stringify(key.slice(0, 40))} until ${expiresAtMs}: not a time`);
+    return this.#write(async (db) => {
+      if (++this.#seenCount % 100 === 1) await db.query('DELETE FROM seen_requests WHERE expires_at < $1', [Date.now()]);
+      // A row still there but expired is taken over: the key is new again.
+      const r = await db.query(
+        `INSERT INTO seen_requests (key, expires_at) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE seen_requests.expires_at < $3`,
+        [key, expiresAtMs, Date.now()],
+      );
+      return r.rowCount === 1;
     });
   }
 

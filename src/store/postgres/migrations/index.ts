@@ -1,6 +1,7 @@
 import initial from './001_initial.js';
 import candleCache from './002_candle_cache.js';
 import deliveryClaims from './003_delivery_claims.js';
+import seenRequests from './004_seen_requests.js';
 
 /** One schema change: applied once, in version order, in its own transaction. */
 export interface Migration {
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'candle_cache', sql: candleCache },
   { version: 3, name: 'delivery_claims', sql: deliveryClaims },
+  { version: 4, name: 'seen_requests', sql: seenRequests },
 ];
