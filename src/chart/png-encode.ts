@@ -8,8 +8,8 @@ import { deflateSync } from 'node:zlib';
  * Why our own: a chart answer's CPU was about two thirds PNG encoding (Skia's encoder in @napi-rs/canvas, which takes
  * no compression setting and tries harder than a chat image needs), and the chat burst of issue 11 is CPU-bound. The
  * libraries that encode PNG either run deflate in JavaScript (fast-png, UPNG.js: pako) or bring a second native image
- * stack (sharp). Measured in `npm run bench` (bench/chart-encode.ts): about half of Skia's time, for a file about
- * the same size. Pixels must be opaque (the charts fill their background): undefined when one is not (the caller
+ * stack (sharp). Measured in `npm run bench` (bench/charts.ts): 0.44–0.47 times Skia's time, for a file 4–18%
+ * larger. Pixels must be opaque (the charts fill their background): undefined when one is not (the caller
  * then uses an encoder that keeps alpha).
  */
 export function encodeOpaquePng(rgba: Uint8Array, width: number, height: number): Buffer | undefined {
