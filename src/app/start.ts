@@ -217,6 +217,16 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
     if (!opts.market) await market.close?.().catch((e: unknown) => log.warn('could not close the candle cache', { error: e }));
     await store.close();
   };
+  /** What start returns, whichever scheduler runs (only how it stops differs); a stop's grace period defaults to 30 s. */
+  const running = (stop: (graceMs: number) => Promise<void>): Running => ({
+    watcher: w,
+    store,
+    runtime,
+    clock,
+    metrics,
+    httpPort: server ? (server.address() as AddressInfo).port : undefined,
+    stop: (graceMs = 30_000) => stop(graceMs),
+  });
   if (choice.kind === 'postgres') {
     // Replicas (issue 13): basket-bar jobs on pg-boss instead of node-cron ticks; src/scheduler/basket-jobs.ts. Loaded
     // only here: a run on the lowdb files never loads pg-boss.
@@ -245,18 +255,10 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       onEnqueued: () => (health.lastCompletedAt = Date.now()),
       onStoreError: storeFailed,
     });
-    return {
-      watcher: w,
-      store,
-      runtime,
-      clock,
-      metrics,
-      httpPort: server ? (server.address() as AddressInfo).port : undefined,
-      async stop(graceMs = 30_000) {
-        await jobs.stop(graceMs);
-        await closeAll();
-      },
-    };
+    return running(async (graceMs) => {
+      await jobs.stop(graceMs);
+      await closeAll();
+    });
   }
   const first = runTick();
   opts.stopRequested?.addEventListener(
@@ -281,28 +283,20 @@ export async function startWatcher(opts: StartOptions, adapters: (runtime: ChatR
       .catch((e: unknown) => (e instanceof StoreError ? storeFailed(e, 'the outbox is tried again in 30 s') : log.error('the outbox round failed', { error: e })));
   }, OUTBOX_EVERY_MS);
   outbox.unref();
-  return {
-    watcher: w,
-    store,
-    runtime,
-    clock,
-    metrics,
-    httpPort: server ? (server.address() as AddressInfo).port : undefined,
-    async stop(graceMs = 30_000) {
-      clearInterval(outbox);
-      await ticks.stop();
-      await settlesWithin(outboxRound, graceMs);
-      if (w.busy && inFlight && !(await settlesWithin(inFlight, graceMs))) {
-        log.warn('the tick in flight did not finish in time; aborting it', { graceMs });
-        shutdown.abort(new Error('corrwatch is stopping'));
-        const abortWaitMs = Math.min(2_000, graceMs);
-        if (!(await settlesWithin(inFlight, abortWaitMs))) {
-          log.warn('the aborted tick did not stop; stopping without it (what it had not saved is redone on the next start)', { abortWaitMs });
-        }
+  return running(async (graceMs) => {
+    clearInterval(outbox);
+    await ticks.stop();
+    await settlesWithin(outboxRound, graceMs);
+    if (w.busy && inFlight && !(await settlesWithin(inFlight, graceMs))) {
+      log.warn('the tick in flight did not finish in time; aborting it', { graceMs });
+      shutdown.abort(new Error('corrwatch is stopping'));
+      const abortWaitMs = Math.min(2_000, graceMs);
+      if (!(await settlesWithin(inFlight, abortWaitMs))) {
+        log.warn('the aborted tick did not stop; stopping without it (what it had not saved is redone on the next start)', { abortWaitMs });
       }
-      await closeAll();
-    },
-  };
+    }
+    await closeAll();
+  });
 }
 
 /** How often the outbox runs between ticks (each delivery still waits out its own backoff). */
