@@ -27,7 +27,15 @@ export abstract class DocumentStore implements Store, StoreTransfer {
     this.limits = resolveLimits(opts);
   }
 
-  /** The persisted document, or undefined when there is none yet. Throws a StoreError when it is refused. */
+  /**
+   * Called once before `load`, outside the lock (what the lock itself needs: the data directory). Throws when this
+   * store cannot be opened; `release` is then called.
+   */
+  protected async prepare(): Promise<void> {}
+  /**
+   * The persisted document, or undefined when there is none yet. Throws a StoreError when it is refused. Runs under
+   * `exclusive`, as does the first save that seeds it: no other process writes while a store opens.
+   */
   protected abstract load(): Promise<StoreData | undefined>;
   /** Save the whole document; must leave the previous one intact if it throws. */
   protected abstract persist(data: StoreData): Promise<void>;
@@ -54,15 +62,18 @@ export abstract class DocumentStore implements Store, StoreTransfer {
     const copies = seed.map((b, i) => toStored(basketSchema, b, `seed[${i}]`));
     return this.#queue.run(async () => {
       if (this.#data) return;
-      const loaded = await this.load();
-      const data = ops.seedOnce(loaded ?? ops.createDocument(Date.now()), copies);
       try {
-        if (data !== loaded) await this.persist(data);
+        await this.prepare();
+        this.#data = await this.exclusive(async () => {
+          const loaded = await this.load();
+          const data = ops.seedOnce(loaded ?? ops.createDocument(Date.now()), copies);
+          if (data !== loaded) await this.persist(data);
+          return data;
+        });
       } catch (e) {
         await this.release();
         throw e;
       }
-      this.#data = data;
     });
   }
 

@@ -64,6 +64,8 @@ export class LowdbStore extends DocumentStore {
   onWarning?: (message: string) => void;
   /** Keep a copy of the files after a write at most this often (ms; default an hour; Infinity = never). */
   backupEveryMs = 3_600_000;
+  /** Whether this instance holds its file in `openFiles`. */
+  #registered = false;
   /** When the last backup was made (the store's open counts: a short-lived CLI process makes none). */
   #lastBackupAt = Date.now();
 
@@ -80,20 +82,20 @@ export class LowdbStore extends DocumentStore {
     this.#mainFile = new TextFile(this.location);
   }
 
-  protected async load(): Promise<StoreData | undefined> {
+  protected override async prepare(): Promise<void> {
     const key = resolve(this.location);
     if (openFiles.has(key)) throw new Error(`${this.location} is already open in this process: share that store instead of opening a second one`);
     openFiles.add(key);
-    try {
-      await ensureDir(this.#dataDir);
-      const data = await this.#readAll();
-      // Temporary files left by a write that was interrupted (the process died): the files themselves are whole.
-      for (const file of Object.values(this.#paths)) await removeQuietly(tempFilePath(file));
-      return data;
-    } catch (e) {
-      openFiles.delete(key);
-      throw e;
-    }
+    this.#registered = true;
+    await ensureDir(this.#dataDir);
+  }
+
+  /** Runs under the lock file (DocumentStore.open), so a temporary file found here is no other process's write in progress. */
+  protected async load(): Promise<StoreData | undefined> {
+    const data = await this.#readAll();
+    // Temporary files left by a write that was interrupted (the process died): the files themselves are whole.
+    for (const file of Object.values(this.#paths)) await removeQuietly(tempFilePath(file));
+    return data;
   }
 
   /** Read every file and assemble the document (undefined when there is no main document yet). */
@@ -308,6 +310,8 @@ export class LowdbStore extends DocumentStore {
     this.#persisted = undefined;
     this.#mainText = undefined;
     this.#stamps = {};
-    openFiles.delete(resolve(this.location));
+    // Only the instance that registered the file unregisters it (a second instance refused by `prepare` does not).
+    if (this.#registered) openFiles.delete(resolve(this.location));
+    this.#registered = false;
   }
 }

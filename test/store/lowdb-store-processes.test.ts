@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import lockfile from 'proper-lockfile';
 import { describe, expect, it } from 'vitest';
-import { LowdbStore } from '../../src/store/index.js';
+import { LowdbStore, type StoreData } from '../../src/store/index.js';
 import { basket, point, runtime } from './builders.js';
 import { tempDir } from './temp-dirs.js';
 
@@ -69,5 +71,34 @@ describe('LowdbStore shared by two processes', () => {
     expect(symbols.filter((s) => s.startsWith('P'))).toEqual(Array.from({ length: 15 }, (_, k) => `P${k}`));
     expect(symbols.filter((s) => s.startsWith('R'))).toEqual(Array.from({ length: i }, (_, k) => `R${k}`));
     await running.close();
+  });
+
+  it("opening the store leaves another process's write in progress alone (temporary files are cleared under the lock)", async () => {
+    // The CI failure this guards against: a CLI command opened the store while `corrwatch start` was writing it, and
+    // the open removed start's temporary file before start renamed it over the document ("the store cannot be written").
+    const dir = await tempDir();
+    const first = new LowdbStore(dir);
+    await first.open([basket('majors')]);
+    await first.close();
+    // Another process in the middle of a write: it holds the lock and has written its temporary file, not renamed it yet.
+    const unlock = await lockfile.lock(first.location, { realpath: false });
+    const written: StoreData = { ...JSON.parse(await readFile(first.location, 'utf8')), baskets: [basket('majors'), basket('theirs')] };
+    const temp = join(dir, '.corrwatch.json.tmp');
+    await writeFile(temp, JSON.stringify(written));
+    const opening = new LowdbStore(dir);
+    let opened = false;
+    const open = opening.open([]).then(() => (opened = true));
+    // Give the open every chance to run ahead (the old code removed the file within a few milliseconds).
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      expect(opened).toBe(false);
+      expect(await stat(temp).then(() => true, () => false)).toBe(true);
+    }
+    // The other process finishes its write and lets go; the open then reads what it wrote.
+    await rename(temp, first.location);
+    await unlock();
+    await open;
+    expect((await opening.listBaskets()).map((b) => b.name).sort()).toEqual(['majors', 'theirs']);
+    await opening.close();
   });
 });
