@@ -13,8 +13,8 @@ import { timeframeMs } from '../domain/timeframe.js';
  * reference noisier and false alarms likelier at the same h).
  */
 export const ARL_FIT = {
-  intraday: { slope: 0.46, intercept: 5.84 },
-  daily: { slope: 0.46, intercept: 5.2 },
+  intraday: { slope: 0.49, intercept: 5.83 },
+  daily: { slope: 0.5, intercept: 5.11 },
 } as const;
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365.25 * DAY_MS;

@@ -12,6 +12,7 @@ import {
 import { choleskyInverse } from '../stats/cholesky.js';
 import { BlockRegimeModel, type RegimeModelState } from './block-model.js';
 import { ConvergenceCusum } from './convergence-cusum.js';
+import { HaltTracker } from './halts.js';
 import { topDrivers } from './drivers.js';
 import { ScalarWindow, SortedWindow } from './ring.js';
 import { TrailingBaseline } from './trailing-baseline.js';
@@ -26,6 +27,23 @@ import type { DetectorConfig, RegimeReading } from './types.js';
 export const DEFAULT_SHIFTS = [0.35, 0.75];
 
 /**
+ * A return updates its symbol's volatility estimate as if it were at most this many σ (vol-scaler.ts): one jump (a
+ * market reopening after a halt, a listing) must not shrink that symbol's scaled returns for weeks. 5σ: a normal
+ * or t5 market rarely reaches it (0.3% of t5 bars), and a lasting rise of volatility still passes in a few bars.
+ */
+export const OUTLIER_CAP = 5;
+
+/**
+ * A bar enters the CUSUM's baseline with each standardised return clipped at ±BASELINE_CLIP (detector.ts). 8σ: beyond
+ * what a heavy-tailed market makes by itself (1.5 bars in 10,000 of t5), so the clip touches one symbol's jumps (a
+ * listing, a reopening after a halt) and leaves the large common moves of a crash, which are information about its
+ * correlation, as they are. Measured (scripts/halt-cost.ts, 30 seeds, three 40σ one-symbol jumps): false episodes
+ * 6 in 6 runs without the clip, 1 in 1 with it, as without the jumps; a 5σ clip did as well there but moved real
+ * crash days (docs/methods.md, "Data hygiene").
+ */
+export const BASELINE_CLIP = 8;
+
+/**
  * The regime detector for one basket, fed one closed bar's log returns at a time (pure computation, no I/O;
  * identical in the live watcher and in backtests, so a backtest shows what the watcher would have done).
  * docs/methods.md describes every step, its defaults and its measured error rates.
@@ -34,7 +52,9 @@ export const DEFAULT_SHIFTS = [0.35, 0.75];
  * correlation matrix toward 1 (convergence-cusum.ts), against the correlation of a trailing baseline that ends
  * `guard` bars earlier and leaves out episodes (trailing-baseline.ts). Returns are divided by each asset's slow EWMA
  * volatility first, and only the direction of each bar counts, so a volatility shock shared by all assets, or one
- * asset's volatility burst, does not look like convergence. One bar adds at most h/4 (h = enterZ²/2). An episode
+ * asset's volatility burst, does not look like convergence. A halted symbol's returns (and the one that ends its
+ * halt) are missing for it (halts.ts); one symbol's extreme jump is bounded (OUTLIER_CAP, BASELINE_CLIP). One bar
+ * adds at most h/4 (h = enterZ²/2). An episode
  * opens when the evidence √(2·S) reaches enterZ and lasts until a reverse CUSUM has gathered as much evidence that
  * the bars fit the baseline again; meanwhile the evidence shown counts down from enterZ, and the episode ends on the
  * bar where it falls below exitZ. The evidence is the score the alert policy reads; converging = in an episode.
@@ -62,10 +82,13 @@ export class RegimeDetector {
   private readonly yBaseline: SortedWindow;
   private readonly dRecent: ScalarWindow;
   private readonly dBaseline: SortedWindow;
+  private readonly halts: HaltTracker;
   private readonly scaler: VolatilityScaler;
   private readonly slowScaler: VolatilityScaler;
   private readonly scaled: Float64Array;
   private readonly slow: Float64Array;
+  /** The bar as it enters the baseline (capped at ±OUTLIER_CAP). */
+  private readonly baseRow: Float64Array;
   private readonly baseline: TrailingBaseline;
   private readonly cusum: ConvergenceCusum;
   private readonly arShort: ScalarWindow;
@@ -124,10 +147,13 @@ export class RegimeDetector {
     this.yBaseline = new SortedWindow(this.baselineLength);
     this.dRecent = new ScalarWindow(W + 1);
     this.dBaseline = new SortedWindow(this.baselineLength);
-    this.scaler = new VolatilityScaler(n, cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)));
-    this.slowScaler = new VolatilityScaler(n, cfg.cusumVolHalfLife ?? Math.max(10, Math.round(W / 4)), null);
+    this.halts = new HaltTracker(n);
+    // A return beyond OUTLIER_CAP σ updates the volatility as if it were OUTLIER_CAP σ (vol-scaler.ts).
+    this.scaler = new VolatilityScaler(n, cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)), VolatilityScaler.CLIP, OUTLIER_CAP);
+    this.slowScaler = new VolatilityScaler(n, cfg.cusumVolHalfLife ?? Math.max(10, Math.round(W / 4)), null, OUTLIER_CAP);
     this.scaled = new Float64Array(n);
     this.slow = new Float64Array(n);
+    this.baseRow = new Float64Array(n);
     this.baseline = new TrailingBaseline(n, this.baselineLength, this.guard);
     // One bar adds at most h/minBars (Huber-type clipping of the log-likelihood ratio): an alarm needs at least that
     // many bars of evidence, so a single extreme common move (a heavy-tailed market factor) cannot raise it, whatever N.
@@ -228,14 +254,16 @@ export class RegimeDetector {
   push(at: number, row: ArrayLike<number>, detail = true): RegimeReading | undefined {
     this.pushed++;
     this.unreadable = undefined;
-    const haveSlow = this.slowScaler.scale(row, this.slow);
-    if (!this.scaler.scale(row, this.scaled)) return undefined;
+    // Returns of a halted symbol (and the one that spans its halt) are missing: halts.ts.
+    const missing = this.halts.update(row) > 0 ? this.halts.missing : undefined;
+    const haveSlow = this.slowScaler.scale(row, this.slow, missing);
+    if (!this.scaler.scale(row, this.scaled, missing)) return undefined;
     if (!haveSlow) return undefined;
     this.scaledCount++;
     const n = this.n;
 
     // 1. Sequential evidence of convergence on this bar, against the baseline as it stood before the bar.
-    this.cusum.step(this.slow);
+    this.cusum.step(this.slow, missing);
     const h = this.threshold;
     const t = this.cfg.thresholds;
     let S: number;
@@ -268,7 +296,12 @@ export class RegimeDetector {
     if (this.quietBars > this.guard) this.excluded = 0;
     const exclude = this.inEpisode && this.excluded < this.baselineLength;
     if (exclude) this.excluded++;
-    this.baseline.push(this.slow, exclude);
+    // A bar with a missing return stays out of the baseline too: its zero would pull that symbol's correlations to 0.
+    // A return beyond BASELINE_CLIP σ enters it as BASELINE_CLIP σ: one 40σ jump would otherwise weigh as much as
+    // 1,600 ordinary bars in that symbol's variance, and bias its correlations toward 0 for a whole baseline.
+    const capped = this.baseRow;
+    for (let i = 0; i < n; i++) capped[i] = this.slow[i] > BASELINE_CLIP ? BASELINE_CLIP : this.slow[i] < -BASELINE_CLIP ? -BASELINE_CLIP : this.slow[i];
+    this.baseline.push(capped, exclude || missing !== undefined);
     if (++this.sinceRefresh >= this.refreshEvery || !this.cusum.hasBaseline) {
       if (this.baseline.takeChanged() && this.baseline.count >= this.minBaseline) this.refreshBaseline();
       this.sinceRefresh = 0;

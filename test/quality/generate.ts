@@ -39,6 +39,11 @@ export interface Scenario {
   df?: number;
   /** GARCH(1,1) volatility clustering per asset: σ²_t = ω + α·r²_{t−1} + β·σ²_{t−1}, scaled so the mean is vol². */
   garch?: { alpha: number; beta: number };
+  /**
+   * Symbols whose price stops for `bars` bars from bar `from` (zero returns), then jumps to where the market went
+   * meanwhile (a suspended stock reopening); with `flat`, it resumes where it stopped (a stablecoin, flat candles).
+   */
+  halts?: { asset: number; from: number; bars: number; flat?: boolean }[];
   /** Bar size and calendar: hourly 24/7 (default) or daily on weekdays only. */
   calendar?: 'hourly' | 'business-daily';
   seed: number;
@@ -94,6 +99,16 @@ export function generate(s: Scenario): ReturnsWindow {
       returns[i][t] = sigma * z;
       if (g) h[i] = 1 - g.alpha - g.beta + g.alpha * h[i] * z * z + g.beta * h[i];
     }
+  }
+  for (const h of s.halts ?? []) {
+    const r = returns[h.asset];
+    let missed = 0;
+    const end = Math.min(s.bars, h.from + h.bars);
+    for (let t = h.from; t < end; t++) {
+      missed += r[t];
+      r[t] = 0;
+    }
+    if (!h.flat && end < s.bars) r[end] += missed;
   }
   const timeframe = s.calendar === 'business-daily' ? '1d' : '1h';
   return { symbols: Array.from({ length: s.assets }, (_, i) => `A${i}`), timeframe, times, returns, notes: [] };

@@ -132,6 +132,23 @@ export const SCENARIOS: QualityScenario[] = [
     },
     switchesUp: [],
   },
+  {
+    // One symbol halted for 400 bars (a suspension), reopening with the move it missed; later another one's price
+    // sits still for 300 bars (flat candles). Correlation unchanged: the halts must not look like convergence.
+    scenario: {
+      name: 'halts: 400 bars then a jump, 300 flat bars, constant 0.3',
+      assets: 5,
+      bars: 6000,
+      seed: 20,
+      df: 5,
+      segments: [{ from: 0, ...calm }],
+      halts: [
+        { asset: 2, from: 2500, bars: 400 },
+        { asset: 0, from: 4200, bars: 300, flat: true },
+      ],
+    },
+    switchesUp: [],
+  },
 ];
 
 const config = loadConfig({});

@@ -3,12 +3,12 @@ import { ARL_FIT, defaultEnterZ, thresholdForArl } from '../../src/regime/calibr
 
 describe('calibration: the entry level for a stated false-alarm rate', () => {
   it('inverts the fitted run length ln ARL0 = slope·h + intercept', () => {
-    // 10 years of 1h bars: 87,660 bars; h = (ln 87,660 − 5.84)/0.46 = 12.04; enterZ = √(2h) = 4.91.
+    // 10 years of 1h bars: 87,660 bars; h = (ln 87,660 − 5.83)/0.49 = (11.381 − 5.83)/0.49 = 11.33; enterZ = √(2h) = 4.76.
     const h = thresholdForArl(87_660, '1h');
     expect(h).toBeCloseTo((Math.log(87_660) - ARL_FIT.intraday.intercept) / ARL_FIT.intraday.slope, 12);
-    expect(defaultEnterZ('1h', 10)).toBe(4.91);
-    // Daily bars use the daily fit: 3,652.5 bars → h = (8.203 − 5.2)/0.46 = 6.53 → 3.61.
-    expect(defaultEnterZ('1d', 10)).toBe(3.61);
+    expect(defaultEnterZ('1h', 10)).toBe(4.76);
+    // Daily bars use the daily fit: 3,652.5 bars → h = (8.203 − 5.11)/0.5 = 6.19 → √12.37 = 3.52.
+    expect(defaultEnterZ('1d', 10)).toBe(3.52);
   });
 
   it('asks for more evidence the more bars a year (and the rarer the false alarms) it has to cover', () => {

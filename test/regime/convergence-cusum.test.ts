@@ -61,6 +61,48 @@ describe('ConvergenceCusum', () => {
     }
   });
 
+  it('with missing returns: the ACG log-likelihood ratio of the other assets under the restricted baselines (ml-matrix), whatever the missing ones hold', () => {
+    const u = mulberry32(21);
+    for (const n of [3, 6, 10]) {
+      const C0 = randomCorrelation(n, 40 + n);
+      for (const lost of [[0], [n - 1], [1, n - 2], n > 3 ? [0, 2, n - 1] : [2]]) {
+        const kept = Array.from({ length: n }, (_, i) => i).filter((i) => !lost.includes(i));
+        const sub = (M: number[][]) => kept.map((i) => kept.map((j) => M[i][j]));
+        const missing = Uint8Array.from({ length: n }, (_, i) => (lost.includes(i) ? 1 : 0));
+        for (const kappa of [0.3, 0.75]) {
+          const C1 = C0.map((row, i) => row.map((v, j) => (i === j ? 1 : (1 - kappa) * v + kappa)));
+          const c = cusumFor(C0, [kappa]);
+          // A second method: a CUSUM of the kept assets alone, built from the inverse of the restricted baseline.
+          const alone = cusumFor(sub(C0), [kappa]);
+          for (let k = 0; k < 5; k++) {
+            const x = Array.from({ length: n }, () => u() - 0.5);
+            // What a missing asset holds does not matter.
+            for (const i of lost) x[i] = k % 2 ? 1e6 : 0;
+            c.step(x, missing);
+            const xs = kept.map((i) => x[i]);
+            alone.step(xs);
+            expect(c.lastIncrement[0]).toBeCloseTo(logAcg(xs, sub(C1)) - logAcg(xs, sub(C0)), 9);
+            expect(c.lastIncrement[0]).toBeCloseTo(alone.lastIncrement[0], 9);
+            expect(c.max()).toBeCloseTo(alone.max(), 9);
+          }
+        }
+      }
+    }
+  });
+
+  it('with fewer than two assets left, a bar adds nothing', () => {
+    const c = cusumFor(equicorrelation(3, 0.2), [0.5]);
+    for (let t = 0; t < 5; t++) c.step([1, 1, 1]);
+    const before = c.max();
+    expect(before).toBeGreaterThan(0);
+    expect(c.step([1, 5, 5], Uint8Array.from([0, 1, 1]))).toBe(before);
+    expect(Array.from(c.lastIncrement)).toEqual([0]);
+    // Nothing missing in the mask: the usual step.
+    const d = cusumFor(equicorrelation(3, 0.2), [0.5]);
+    for (let t = 0; t < 5; t++) d.step([1, 1, 1], new Uint8Array(3));
+    expect(d.max()).toBe(before);
+  });
+
   it('Page recursion: S_t = min(cap, max(0, S_{t−1} + ℓ_t)), per design shift', () => {
     const C0 = equicorrelation(4, 0.3);
     const c = cusumFor(C0, [0.3, 0.7], 6);

@@ -44,6 +44,44 @@ describe('VolatilityScaler against a naive EWMA recursion', () => {
     });
   }
 
+  it('with an outlier cap and missing returns: every output equals the naive recursion (σ² input min(r², k²σ²); a missing return gives 0 and keeps σ²)', () => {
+    const u = rng(77);
+    const z = normal(u);
+    const n = 3;
+    const T = 500;
+    const rows: number[][] = [];
+    const missing: boolean[][] = [];
+    for (let t = 0; t < T; t++) {
+      // Jumps of 30σ now and then in asset 0, a lasting ×4 rise in asset 1 from bar 350, asset 2 halted over bars 100-279.
+      const jump = t % 97 === 50 ? 0.3 : 0;
+      rows.push([0.01 * z() + jump, (t < 350 ? 0.01 : 0.04) * z(), t >= 100 && t < 280 ? 0 : 0.01 * z()]);
+      missing.push([false, false, t >= 101 && t <= 280]);
+    }
+    const want = naiveVolScale(rows, 14, 20, Infinity, { outlierCap: 5, missing });
+    const uncapped = naiveVolScale(rows, 14, 20, Infinity);
+    const s = new VolatilityScaler(n, 14, null, 5);
+    const out = new Float64Array(n);
+    for (let t = 0; t < T; t++) {
+      const mask = Uint8Array.from(missing[t], (m) => (m ? 1 : 0));
+      expect(s.scale(rows[t], out, mask)).toBe(want[t] !== undefined);
+      if (!want[t]) continue;
+      for (let i = 0; i < n; i++) expect(Math.abs(out[i] - want[t]![i])).toBeLessThanOrEqual(1e-12);
+    }
+    // What the guards change: after a jump, asset 0's next return is scaled by a σ about 5× smaller than uncapped
+    // (the jump counts as 5σ, not 30σ); after the halt, asset 2's first moves are ordinary, not tens of σ.
+    const after = 51 + 97;
+    expect(Math.abs(want[after]![0] / uncapped[after]![0])).toBeGreaterThan(2);
+    expect(Math.max(...want.slice(280, 290).map((r) => Math.abs(r![2])))).toBeLessThan(5);
+    expect(Math.max(...uncapped.slice(280, 290).map((r) => Math.abs(r![2])))).toBeGreaterThan(10);
+    // The lasting rise still comes through: 10 bars after it, asset 1's scaled returns are back to ordinary size.
+    const late = want.slice(360, 450).map((r) => r![1] * r![1]);
+    expect(late.reduce((a, b) => a + b, 0) / late.length).toBeLessThan(2);
+  });
+
+  it('refuses a cap that is not positive', () => {
+    expect(() => new VolatilityScaler(2, 5, null, 0)).toThrow(RangeError);
+  });
+
   it('hand case, half-life 1 (λ = 1/2): seed σ² = mean of 20 squares = 1; then r = 3 -> clip 2.5; σ² = (1 + 9)/2 = 5; r = 1 -> 1/√5', () => {
     const s = new VolatilityScaler(1, 1);
     const out = new Float64Array(1);

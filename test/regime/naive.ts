@@ -65,9 +65,17 @@ export function naiveAvgRho(rows: readonly (readonly number[])[], end: number, W
  * u_t = clip(r_t / σ_{t−1}, ±2.5) and σ²_t = λσ²_{t−1} + (1 − λ)r²_t, λ = 2^(−1/halfLife).
  * Returns one entry per input row: undefined during the seeding.
  */
-export function naiveVolScale(rows: readonly (readonly number[])[], halfLife: number, warmup = 20, clip = 2.5): (number[] | undefined)[] {
+export function naiveVolScale(
+  rows: readonly (readonly number[])[],
+  halfLife: number,
+  warmup = 20,
+  clip = 2.5,
+  opts: { outlierCap?: number; missing?: readonly (readonly boolean[])[] } = {},
+): (number[] | undefined)[] {
   const n = rows[0].length;
   const lambda = Math.pow(0.5, 1 / halfLife);
+  const cap = opts.outlierCap ?? Infinity;
+  const isMissing = (t: number, i: number) => opts.missing?.[t]?.[i] === true;
   const out: (number[] | undefined)[] = [];
   let varPrev: number[] = [];
   for (let t = 0; t < rows.length; t++) {
@@ -76,21 +84,41 @@ export function naiveVolScale(rows: readonly (readonly number[])[], halfLife: nu
       if (t === warmup - 1) {
         varPrev = Array.from({ length: n }, (_, i) => {
           let s = 0;
-          for (let k = 0; k < warmup; k++) s += rows[k][i] ** 2;
+          for (let k = 0; k < warmup; k++) if (!isMissing(k, i)) s += rows[k][i] ** 2;
           return s / warmup;
         });
       }
       continue;
     }
     const u = rows[t].map((r, i) => {
+      if (isMissing(t, i)) return 0;
       const v = varPrev[i];
       const raw = v > 0 ? r / Math.sqrt(v) : 0;
       return Math.min(clip, Math.max(-clip, raw));
     });
-    varPrev = rows[t].map((r, i) => lambda * varPrev[i] + (1 - lambda) * r * r);
+    varPrev = rows[t].map((r, i) => {
+      if (isMissing(t, i)) return varPrev[i];
+      // The variance's input, bounded at cap² times the variance (when there is one).
+      const input = varPrev[i] > 0 ? Math.min(r * r, cap * cap * varPrev[i]) : r * r;
+      return lambda * varPrev[i] + (1 - lambda) * input;
+    });
     out.push(u);
   }
   return out;
+}
+
+/**
+ * Which returns are missing as a halt: per symbol, a zero return that is at least the `minRun`-th zero in a row, and
+ * the first non-zero return after such a run.
+ */
+export function naiveHalts(rows: readonly (readonly number[])[], minRun = 3): boolean[][] {
+  return rows.map((row, t) =>
+    row.map((r, i) => {
+      let run = 0; // zeros in a row ending at the bar before t
+      for (let k = t - 1; k >= 0 && rows[k][i] === 0; k--) run++;
+      return r === 0 ? run + 1 >= minRun : run >= minRun;
+    }),
+  );
 }
 
 /** Rows (one array per bar) of a column-major set of series. */

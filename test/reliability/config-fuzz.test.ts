@@ -426,12 +426,12 @@ describe('what the config fuzzing found', () => {
   it('thresholds the store refuses are refused by the config, with the key path (they failed every command as "cannot store seed[0]")', () => {
     expect(issuesOf(() => parseConfig({ detector: { thresholds: { decoupleZ: -0.1 } } }))).toEqual(['detector.thresholds.decoupleZ: expected a number ≤ -0.5, got -0.1']);
     expect(issuesOf(() => parseConfig(basket({ thresholds: { enterZ: 20 } })))).toEqual(['baskets.majors.thresholds.enterZ: expected a number ≤ 10, got 20']);
-    // exitZ against the level calibrated for the basket's timeframe (enterZ auto): 4.91 for 1h bars
+    // exitZ against the level calibrated for the basket's timeframe (enterZ auto): 4.76 for 1h bars
     expect(issuesOf(() => parseConfig({ ...basket({}), detector: { thresholds: { exitZ: 5 } } }))).toEqual([
-      'detector.thresholds.exitZ: must be below enterZ (4.91, calibrated for the 1h bars of basket majors) for hysteresis, got 5',
+      'detector.thresholds.exitZ: must be below enterZ (4.76, calibrated for the 1h bars of basket majors) for hysteresis, got 5',
     ]);
     expect(issuesOf(() => parseConfig(basket({ thresholds: { exitZ: 5 } })))).toEqual([
-      'baskets.majors.thresholds.exitZ: must be below enterZ (4.91, calibrated for the 1h bars of basket majors) for hysteresis, got 5',
+      'baskets.majors.thresholds.exitZ: must be below enterZ (4.76, calibrated for the 1h bars of basket majors) for hysteresis, got 5',
     ]);
   });
 

@@ -1,0 +1,52 @@
+// Measures what a halted symbol costs the detector: false convergence episodes on null data (constant correlation
+// 0.3, t5 tails, hourly, shipped settings) when one of five symbols stops moving for a while, against the same runs
+// without the halt. Two kinds of halt: the price resumes where it stopped (a stablecoin, an exchange's flat
+// maintenance candles), or it jumps to where the market went meanwhile (a suspended stock reopening). And, without a
+// halt, three one-bar jumps (15 sigma by default) in single symbols.
+//   npx tsx scripts/halt-cost.ts [seeds=10] [haltBars=400] [spike=0.15 (a log return; the volatility is 0.01)]
+// docs/methods.md ("Data hygiene") quotes its output.
+import { runBacktest } from '../src/backtest/run.js';
+import { generate, type Scenario } from '../test/quality/generate.js';
+import { shippedSettings } from '../test/quality/scenarios.js';
+
+const seeds = Number(process.argv[2] ?? 10);
+const haltBars = Number(process.argv[3] ?? 400);
+const bars = 6000;
+const haltFrom = 2500;
+const spike = Number(process.argv[4] ?? 0.15);
+const halted = 2;
+
+type Kind = 'none' | 'flat' | 'jump' | 'spikes';
+
+function run(seed: number, kind: Kind): { falseEpisodes: number; firstAfterHalt: number | null } {
+  const halts = kind === 'flat' || kind === 'jump' ? [{ asset: halted, from: haltFrom, bars: haltBars, flat: kind === 'flat' }] : [];
+  const scenario: Scenario = { name: 'halt', assets: 5, bars, seed, df: 5, segments: [{ from: 0, rho: 0.3, vol: 0.01 }], halts };
+  const rw = generate(scenario);
+  if (kind === 'spikes') {
+    // Not a halt: three one-bar idiosyncratic jumps (an earnings gap, a listing), in three symbols.
+    for (const [k, i] of [[haltFrom, 1], [haltFrom + 1000, 3], [haltFrom + 2000, 0]]) rw.returns[i][k] += spike;
+  }
+  const { detector, policy } = shippedSettings(rw);
+  const result = runBacktest(rw, detector, policy, { keepReadings: false });
+  const index = new Map<number, number>();
+  rw.times.forEach((t, k) => index.set(t, k));
+  const firings = result.alerts.filter((a) => a.state === 'firing').map((a) => index.get(Date.parse(a.at)) as number);
+  const after = firings.filter((f) => f >= haltFrom);
+  return { falseEpisodes: firings.length, firstAfterHalt: after.length ? after[0] - haltFrom : null };
+}
+
+console.log(`null data, 5 symbols, constant rho 0.3, ${bars} hourly bars; symbol ${halted} halted for ${haltBars} bars from bar ${haltFrom}; ${seeds} seeds`);
+for (const kind of ['none', 'flat', 'jump', 'spikes'] as const) {
+  let total = 0;
+  let runsWith = 0;
+  const firsts: number[] = [];
+  for (let k = 0; k < seeds; k++) {
+    const m = run(100 + k, kind);
+    total += m.falseEpisodes;
+    if (m.falseEpisodes > 0) runsWith++;
+    if (m.firstAfterHalt !== null) firsts.push(m.firstAfterHalt);
+  }
+  console.log(
+    `${kind.padEnd(5)} false episodes ${total} in ${runsWith} of ${seeds} runs; first episode after the halt began (bars): ${firsts.length ? firsts.join(', ') : '-'}`,
+  );
+}
