@@ -24,6 +24,14 @@ import { TimeParser } from './csv-time.js';
 export interface CsvIndexOptions {
   /** The file's bar interval (e.g. `1h`); inferred from the median spacing when omitted. */
   timeframe?: string;
+  /** The symbol of a one-symbol file (csv-header.ts); by default the file's name without its extension. */
+  fileSymbol?: string;
+}
+
+/** The symbol a one-symbol file is named for: `SPY.csv` → SPY, `BTC-USD.csv` → BTC-USD. */
+export function symbolOfFileName(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
 }
 
 /** Every STRIDE-th field offset of a wide row is kept (see the module comment). */
@@ -250,7 +258,7 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
     advance();
     if (isBlank(text, p, end)) continue;
     try {
-      layout = parseHeader(text.slice(p, end));
+      layout = parseHeader(text.slice(p, end), opts.fileSymbol ?? symbolOfFileName(name));
     } catch (e) {
       if (e instanceof RowError) fail(lineNo, e.message);
       throw e;
@@ -287,11 +295,10 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
   const columnOf: number[] = [];
   const idOfColumn = new Int32Array(ncols).fill(-1);
   if (!long) {
-    layout.header.forEach((h, col) => {
-      if (col === timeCol) return;
-      idOfColumn[col] = symbolId(h);
+    for (const { col, name: symbol } of layout.symbolColumns) {
+      idOfColumn[col] = symbolId(symbol);
       columnOf.push(col);
-    });
+    }
   }
 
   // At most one data row a remaining line.
@@ -347,7 +354,7 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
           if (f[symbolCol] === '') id = -2;
           else id = symbolId(f[symbolCol]);
           noClose = isMissingCell(f[closeCol], 0, f[closeCol].length);
-        } else for (let col = 0; col < ncols; col++) if (col !== timeCol && isMissingCell(f[col], 0, f[col].length)) markEmpty(r, idOfColumn[col]);
+        } else for (let col = 0; col < ncols; col++) if (idOfColumn[col] >= 0 && isMissingCell(f[col], 0, f[col].length)) markEmpty(r, idOfColumn[col]);
       } else {
         let ss = 0;
         let se = 0;
@@ -366,7 +373,7 @@ export function indexCsv(text: string, name: string, opts: CsvIndexOptions = {})
               ss = fs;
               se = ce;
             } else if (col === closeCol) noClose = isMissingCell(text, fs, ce);
-          } else if (col < ncols && isMissingCell(text, fs, ce)) markEmpty(r, idOfColumn[col]);
+          } else if (col < ncols && idOfColumn[col] >= 0 && isMissingCell(text, fs, ce)) markEmpty(r, idOfColumn[col]);
           col++;
           if (ce >= end) break;
           fs = ce + 1;

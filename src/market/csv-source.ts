@@ -3,7 +3,9 @@
  *
  * Formats (header names case-insensitive, comma-separated, optional double quotes; csv-header.ts):
  * - long: `timestamp,symbol,close`, optionally with `open,high,low,volume`, columns in any order;
- * - wide: `timestamp,SYM1,SYM2,...`; an empty cell is a missing bar of that symbol (a gap, not an error).
+ * - wide: `timestamp,SYM1,SYM2,...`; an empty cell is a missing bar of that symbol (a gap, not an error);
+ * - one symbol, named by the file: price columns and no symbol column (Yahoo's `Date,...,Close,Adj Close,Volume`).
+ * A folder of such files is csv-directory-source.ts.
  * `time`, `date` and `datetime` are accepted as names of the timestamp column.
  *
  * Timestamps (decided, not guessed per row; csv-time.ts):

@@ -2,6 +2,8 @@ import { UserError } from '../domain/errors.js';
 import { EXCHANGE_ID_PATTERN, SOURCE_HINT } from '../domain/patterns.js';
 import type { Clock, MarketSource } from '../domain/ports.js';
 import { createCcxtSource, type CcxtSourceOptions } from './ccxt-source.js';
+import { statSync } from 'node:fs';
+import { createCsvDirectorySource } from './csv-directory-source.js';
 import { createCsvSource } from './csv-source.js';
 import { createSimSource, type SimOptions } from './sim-source.js';
 
@@ -17,7 +19,16 @@ export interface MarketSourceOptions extends Pick<CcxtSourceOptions, 'quote' | '
 
 const USAGE = `expected ${SOURCE_HINT}`;
 
-/** Build a market source from `ccxt:<exchangeId>`, `csv:<path>` or `sim:<seed>`. */
+/** Whether a path names an existing folder (anything that cannot be checked is taken as a file, and said at use). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Build a market source from `ccxt:<exchangeId>`, `csv:<file or folder>` or `sim:<seed>`. */
 export function createMarketSource(spec: string, opts: MarketSourceOptions = {}): MarketSource {
   const s = spec.trim();
   const colon = s.indexOf(':');
@@ -38,6 +49,10 @@ export function createMarketSource(spec: string, opts: MarketSourceOptions = {})
       });
     case 'csv':
       if (rest === '') throw new UserError('bad_source', `source: csv needs a file path like csv:data/prices.csv, got "${spec}"`);
+      // A folder (named with a trailing slash, or found to be one) serves every .csv file in it.
+      if (/[/\\]$/.test(rest) || isFolder(rest)) {
+        return createCsvDirectorySource(rest, { timeframe: opts.csvTimeframe });
+      }
       return createCsvSource(rest, { timeframe: opts.csvTimeframe });
     case 'sim':
       if (!/^\d+$/.test(rest) || !Number.isSafeInteger(Number(rest))) {
