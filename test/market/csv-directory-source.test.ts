@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/domain/errors.js';
+import { userError } from '../helpers/user-error.js';
 import { typeableSymbol } from '../../src/market/csv-header.js';
 import { createCsvDirectorySource } from '../../src/market/csv-directory-source.js';
 import { createCsvSource } from '../../src/market/csv-source.js';
@@ -39,16 +39,6 @@ function yahoo(days: number, seed: number): { text: string; adj: number[]; close
     d++;
   }
   return { text: lines.join('\n') + '\n', adj, close };
-}
-
-async function userError(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError');
 }
 
 beforeAll(async () => {

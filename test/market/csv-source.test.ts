@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/domain/errors.js';
+import { userError } from '../helpers/user-error.js';
 import { createCsvSource, resampleCandles } from '../../src/market/csv-source.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -20,16 +20,6 @@ async function csv(text: string, name = 'prices.csv'): Promise<string> {
   const path = join(sub, name);
   await writeFile(path, text);
   return path;
-}
-
-async function userError(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError');
 }
 
 beforeAll(async () => {
