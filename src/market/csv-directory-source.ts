@@ -25,6 +25,9 @@ interface SymbolMap {
   failures: { file: string; message: string }[];
 }
 
+/** Files read or checked at the same time. */
+const READ_AT_ONCE = 16;
+
 export function createCsvDirectorySource(dir: string, opts: CsvSourceOptions = {}): CsvMarketSource {
   const name = `${basename(dir.replace(/[/\\]+$/, '')) || dir}/`;
   const sources = new Map<string, CsvMarketSource>();
@@ -59,8 +62,10 @@ export function createCsvDirectorySource(dir: string, opts: CsvSourceOptions = {
     const files = await list();
     const owners: SymbolMap['owners'] = new Map();
     const failures: SymbolMap['failures'] = [];
-    const listed = await Promise.all(
-      files.map(async (file) => {
+    const listed: { file: string; symbols: string[] }[] = [];
+    // A few files at a time: a folder of thousands must not open thousands of files at once (EMFILE).
+    for (let i = 0; i < files.length; i += READ_AT_ONCE) {
+      const batch = files.slice(i, i + READ_AT_ONCE).map(async (file) => {
         try {
           return { file, symbols: await sourceOf(file).listSymbols() };
         } catch (e) {
@@ -68,8 +73,9 @@ export function createCsvDirectorySource(dir: string, opts: CsvSourceOptions = {
           failures.push({ file, message: e.message });
           return { file, symbols: [] };
         }
-      }),
-    );
+      });
+      listed.push(...(await Promise.all(batch)));
+    }
     for (const { file, symbols } of listed) {
       for (const symbol of symbols) {
         const up = symbol.toUpperCase();

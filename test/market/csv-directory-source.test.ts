@@ -106,6 +106,14 @@ describe('a folder of CSV files (csv:<folder>)', () => {
     expect((await src.fetchCandles('SPY', '1w', ...ALL)).length).toBeGreaterThan(5);
   });
 
+  it('a folder of many files (more than it reads at once) lists every symbol', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`S${i}.csv`] = `Date,Close\n2024-01-01,${i + 1}\n2024-01-02,${i + 2}\n`;
+    const src = createCsvDirectorySource(await folder(files));
+    expect(await src.listSymbols()).toEqual(Array.from({ length: 40 }, (_, i) => `S${i}`).sort());
+    expect((await src.fetchCandles('S39', '1d', ...ALL)).map((c) => c.c)).toEqual([40, 41]);
+  });
+
   it('an unknown symbol is refused with a suggestion, or the list when it is short', async () => {
     const dir = await folder({ 'SPY.csv': yahoo(10, 1).text, 'QQQ.csv': yahoo(10, 2).text });
     const src = createCsvDirectorySource(dir);
