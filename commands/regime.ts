@@ -128,6 +128,7 @@ export const regimeCommand: CommandSpec = {
     if (!baskets.length) return { title: 'No baskets yet', text: 'An admin can create one: basket create NAME SYM SYM ...', data: [] };
     const rows = [['basket', 'regime', 'avg ρ', 'z', 'since']];
     const data = [];
+    const errors: string[] = [];
     for (const b of baskets) {
       try {
         const { readings, asOf, noReadingWhy } = await readingsOf(ctx, b, calendar);
@@ -154,10 +155,12 @@ export const regimeCommand: CommandSpec = {
           ctx.log.error('regime failed', { errorId, basket: b.name, error: e });
           message = `internal error (error id ${errorId})`;
         }
-        rows.push([b.name, `error: ${message.slice(0, 60)}`, '-', '-', '-']);
+        // The row stays one line; the whole message follows the table.
+        rows.push([b.name, 'error (below)', '-', '-', '-']);
+        errors.push(`${b.name}: ${message}`);
         data.push({ basket: b.name, regime: null, error: message });
       }
     }
-    return { title: 'Regimes', text: '```\n' + table(rows) + '\n```', data };
+    return { title: 'Regimes', text: '```\n' + table(rows) + '\n```' + errors.map((e) => `\n${e}`).join(''), data };
   },
 };

@@ -127,16 +127,22 @@ export function createCsvDirectorySource(dir: string, opts: CsvSourceOptions = {
     async latestBarTime(timeframe) {
       const { owners } = await symbolMap();
       let latest: number | undefined;
-      let refusal: Error | undefined;
-      for (const s of new Set([...owners.values()].map((o) => o.source))) {
+      let refusal: { file: string; error: Error } | undefined;
+      const files = new Map([...owners.values()].map((o) => [o.source, o.file]));
+      for (const [s, file] of files) {
         try {
           const t = await s.latestBarTime!(timeframe);
           if (t !== undefined) latest = Math.max(latest ?? -Infinity, t);
         } catch (e) {
-          refusal ??= e as Error;
+          refusal ??= { file, error: e as Error };
         }
       }
-      if (latest === undefined && refusal !== undefined) throw refusal;
+      if (latest === undefined && refusal !== undefined) {
+        // No file serves this timeframe: said of the folder ("prices/ has 1d bars: use 1d or ..."), not of one file.
+        const { file, error } = refusal;
+        if (error instanceof UserError && error.message.startsWith(file)) throw new UserError(error.code, name + error.message.slice(file.length));
+        throw error;
+      }
       return latest;
     },
     async calendar(symbol): Promise<Calendar> {

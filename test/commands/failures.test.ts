@@ -70,6 +70,9 @@ describe('failures that are not the user\u2019s', () => {
     const r = await env.rt.run(USER, 'regime');
     expect(r.outcome).toBe('ok');
     expect(r.reply.data).toEqual([{ basket: 'majors', regime: null, error: 'exchange down' }]);
+    // The row says there is an error; the message, whole, follows the table.
+    expect(r.reply.text).toMatch(/^majors +error \(below\) +- +- +-$/m);
+    expect(r.reply.text?.endsWith('```\nmajors: exchange down')).toBe(true);
   });
 
   it('regime of every basket logs a failure that is not a user or source error (with the error), not only shows it', async () => {

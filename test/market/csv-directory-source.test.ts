@@ -102,6 +102,8 @@ describe('a folder of CSV files (csv:<folder>)', () => {
     // The newest bar of any file: SPY's and QQQ's last business day.
     const last = (await src.fetchCandles('SPY', '1d', ...ALL)).at(-1)!.t;
     expect(await src.latestBarTime!('1d')).toBe(last);
+    // A timeframe no file has is refused for the folder.
+    expect((await userError(src.latestBarTime!('1h'))).message).toBe(`${dir.split('/').at(-1)}/ has 1d bars: use 1d or a whole multiple of it (2d, 3d, 1w...), not 1h`);
     // Weekly bars are served by resampling each file, as for one file.
     expect((await src.fetchCandles('SPY', '1w', ...ALL)).length).toBeGreaterThan(5);
   });
