@@ -108,17 +108,47 @@ export function naiveVolScale(
 }
 
 /**
- * Which returns are missing as a halt: per symbol, a zero return that is at least the `minRun`-th zero in a row, and
- * the first non-zero return after such a run.
+ * Which returns are missing as a halt (src/regime/halts.ts), recomputed from scratch per bar: per symbol, the rate p
+ * of zero returns is the (1 − λ)-weighted sum of the zero indicators of the returns not missing so far, divided by
+ * 1 − λ^k for k such returns; a run of zeros that began when the rate was p is a halt from its L-th zero on, L the
+ * least whole number ≥ minRun with p^L < tolerance; the first non-zero return after a halt is missing too.
  */
-export function naiveHalts(rows: readonly (readonly number[])[], minRun = 3): boolean[][] {
-  return rows.map((row, t) =>
-    row.map((r, i) => {
-      let run = 0; // zeros in a row ending at the bar before t
-      for (let k = t - 1; k >= 0 && rows[k][i] === 0; k--) run++;
-      return r === 0 ? run + 1 >= minRun : run >= minRun;
-    }),
-  );
+export function naiveHalts(rows: readonly (readonly number[])[], minRun = 3, tolerance = 1e-3, halfLife = 500): boolean[][] {
+  const lambda = Math.pow(0.5, 1 / halfLife);
+  const n = rows[0]?.length ?? 0;
+  const out = rows.map((row) => row.map(() => false));
+  for (let i = 0; i < n; i++) {
+    const taken: boolean[] = []; // zero indicators of the returns not missing, in order
+    const rateNow = () => {
+      const k = taken.length;
+      if (k === 0) return 0;
+      let s = 0;
+      taken.forEach((z, j) => (s += z ? (1 - lambda) * Math.pow(lambda, k - 1 - j) : 0));
+      return s / (1 - Math.pow(lambda, k));
+    };
+    const runLength = (p: number) => {
+      if (p <= 0) return minRun;
+      if (p >= 1) return Infinity;
+      let L = minRun;
+      while (Math.pow(p, L) >= tolerance) L++;
+      return L;
+    };
+    let run = 0;
+    let needed = minRun;
+    for (let t = 0; t < rows.length; t++) {
+      const r = rows[t][i];
+      if (r === 0) {
+        if (run === 0) needed = runLength(rateNow());
+        run++;
+        out[t][i] = run >= needed;
+      } else {
+        out[t][i] = run >= needed;
+        run = 0;
+      }
+      if (!out[t][i]) taken.push(r === 0);
+    }
+  }
+  return out;
 }
 
 /** Rows (one array per bar) of a column-major set of series. */
