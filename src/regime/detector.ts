@@ -83,6 +83,10 @@ export class RegimeDetector {
   private readonly dRecent: ScalarWindow;
   private readonly dBaseline: SortedWindow;
   private readonly halts: HaltTracker;
+  /** Series that are exact copies of another in the baseline (refreshBaseline), and the mask the CUSUM gets. */
+  private readonly redundant: Uint8Array;
+  private redundantCount = 0;
+  private readonly cusumMask: Uint8Array;
   private readonly scaler: VolatilityScaler;
   private readonly slowScaler: VolatilityScaler;
   private readonly scaled: Float64Array;
@@ -148,6 +152,8 @@ export class RegimeDetector {
     this.dRecent = new ScalarWindow(W + 1);
     this.dBaseline = new SortedWindow(this.baselineLength);
     this.halts = new HaltTracker(n);
+    this.redundant = new Uint8Array(n);
+    this.cusumMask = new Uint8Array(n);
     // A return beyond OUTLIER_CAP σ updates the volatility as if it were OUTLIER_CAP σ (vol-scaler.ts).
     this.scaler = new VolatilityScaler(n, cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)), VolatilityScaler.CLIP, OUTLIER_CAP);
     this.slowScaler = new VolatilityScaler(n, cfg.cusumVolHalfLife ?? Math.max(10, Math.round(W / 4)), null, OUTLIER_CAP);
@@ -212,9 +218,14 @@ export class RegimeDetector {
   }
 
   /**
-   * Rebuild C0⁻¹ from the baseline. The sample correlation is shrunk toward its constant-correlation target
-   * (Ledoit & Wolf 2004, "Honey, I shrunk the sample covariance matrix") with weight N/(N + B), which keeps it well
-   * conditioned when the baseline holds few bars per asset; ρ̄0 is reported unshrunk.
+   * Rebuild C0⁻¹ from the baseline: the sample correlation as it is (docs/methods.md, "Baseline"). It holds at least
+   * 10 bars per asset (minBaseline), and the CUSUM needs each pair as it is: shrinking toward the average correlation
+   * (Ledoit & Wolf 2004, "Honey, I shrunk the sample covariance matrix", weight N/(N + B)), as this did before, pulled
+   * a near-duplicate pair (ρ 0.999: BTC on two venues, SPY and VOO) away from 1, and every bar then looked converged:
+   * 26 false episodes in 120,000 null bars against 1 without the shrinkage, which changed no calibration rate. The
+   * series that is an exact copy of another (one series listed twice under two names) leaves the statistic; the
+   * shrunk matrix is kept for a baseline singular in any other way (some asset explained by the others with
+   * R² > 1 − 10⁻⁹). ρ̄0 is reported unshrunk.
    */
   private refreshBaseline(): void {
     const n = this.n;
@@ -225,15 +236,53 @@ export class RegimeDetector {
       throw e;
     }
     const rho = averageCorrelation(this.baseCorr, n);
-    const delta = n / (n + this.baseline.count);
-    const m = this.scratch;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) m[i * n + j] = i === j ? 1 : (1 - delta) * this.baseCorr[i * n + j] + delta * rho;
+    this.redundant.fill(0);
+    this.redundantCount = 0;
+    if (!this.invertBaseline(0)) {
+      // A series that is another one's exact copy (ρ = 1 to 10⁻⁸) adds nothing: it leaves the sequential statistic
+      // (the marginal law of the others, as for a halted symbol) instead of making the matrix singular.
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          if (!this.redundant[i] && !this.redundant[j] && this.baseCorr[i * n + j] >= 1 - 1e-8) {
+            this.redundant[j] = 1;
+            this.redundantCount++;
+          }
+        }
+      }
+      if (this.redundantCount === 0 || !this.invertBaseline(0)) {
+        this.redundant.fill(0);
+        this.redundantCount = 0;
+        if (!this.invertBaseline(n / (n + this.baseline.count))) return;
+      }
     }
-    const target = Float64Array.from(m);
-    if (!choleskyInverse(target, n, this.inv, this.scratch)) return;
     this.baseRho = rho;
     this.cusum.setBaselineInverse(this.inv);
+  }
+
+  /**
+   * this.inv = the inverse of the baseline correlation shrunk by `delta` toward its average; false when that matrix
+   * is singular to working precision ((C⁻¹)_ii = 1/(1 − R²_i) above 10⁹).
+   */
+  private invertBaseline(delta: number): boolean {
+    const n = this.n;
+    const rho = averageCorrelation(this.baseCorr, n);
+    const m = this.scratch;
+    const red = this.redundant;
+    for (let i = 0; i < n; i++) {
+      // A redundant series is left uncorrelated here: the CUSUM never uses it (it is always passed as missing).
+      for (let j = 0; j < n; j++) m[i * n + j] = i === j ? 1 : red[i] || red[j] ? 0 : (1 - delta) * this.baseCorr[i * n + j] + delta * rho;
+    }
+    const target = Float64Array.from(m);
+    if (!choleskyInverse(target, n, this.inv, this.scratch)) return false;
+    for (let i = 0; i < n; i++) if (!(this.inv[i * n + i] <= 1e9)) return false;
+    return true;
+  }
+
+  /** The bar's missing returns plus the redundant series (refreshBaseline). */
+  private withRedundant(missing: Uint8Array | undefined): Uint8Array {
+    const out = this.cusumMask;
+    for (let i = 0; i < this.n; i++) out[i] = this.redundant[i] | (missing ? missing[i] : 0);
+    return out;
   }
 
   /** Average of the EWMA correlations (NaN while a series has not moved). */
@@ -263,7 +312,7 @@ export class RegimeDetector {
     const n = this.n;
 
     // 1. Sequential evidence of convergence on this bar, against the baseline as it stood before the bar.
-    this.cusum.step(this.slow, missing);
+    this.cusum.step(this.slow, this.redundantCount > 0 ? this.withRedundant(missing) : missing);
     const h = this.threshold;
     const t = this.cfg.thresholds;
     let S: number;

@@ -44,6 +44,11 @@ export interface Scenario {
    * meanwhile (a suspended stock reopening); with `flat`, it resumes where it stopped (a stablecoin, flat candles).
    */
   halts?: { asset: number; from: number; bars: number; flat?: boolean }[];
+  /**
+   * Symbols that track another one: r_asset = rho·r_of + √(1−rho²)·(its own return), so their correlation is about
+   * rho (BTC on two venues, SPY and VOO); rho 1 is an exact copy (one series listed twice).
+   */
+  copies?: { asset: number; of: number; rho: number }[];
   /** Bar size and calendar: hourly 24/7 (default) or daily on weekdays only. */
   calendar?: 'hourly' | 'business-daily';
   seed: number;
@@ -99,6 +104,12 @@ export function generate(s: Scenario): ReturnsWindow {
       returns[i][t] = sigma * z;
       if (g) h[i] = 1 - g.alpha - g.beta + g.alpha * h[i] * z * z + g.beta * h[i];
     }
+  }
+  for (const c of s.copies ?? []) {
+    const own = returns[c.asset];
+    const of = returns[c.of];
+    const k = Math.sqrt(1 - c.rho * c.rho);
+    for (let t = 0; t < s.bars; t++) own[t] = c.rho * of[t] + k * own[t];
   }
   for (const h of s.halts ?? []) {
     const r = returns[h.asset];

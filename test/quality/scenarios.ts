@@ -133,6 +133,23 @@ export const SCENARIOS: QualityScenario[] = [
     switchesUp: [],
   },
   {
+    // A near-duplicate pair (0.999: one asset on two venues) and an exact copy (one series under two names): the
+    // baseline must hold them as they are, and a copy adds nothing.
+    scenario: {
+      name: 'a near-duplicate pair (0.999) and an exact copy, constant 0.3',
+      assets: 6,
+      bars: 6000,
+      seed: 21,
+      df: 5,
+      segments: [{ from: 0, ...calm }],
+      copies: [
+        { asset: 4, of: 0, rho: 0.999 },
+        { asset: 5, of: 1, rho: 1 },
+      ],
+    },
+    switchesUp: [],
+  },
+  {
     // One symbol halted for 400 bars (a suspension), reopening with the move it missed; later another one's price
     // sits still for 300 bars (flat candles). Correlation unchanged: the halts must not look like convergence.
     scenario: {
