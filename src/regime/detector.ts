@@ -239,11 +239,11 @@ export class RegimeDetector {
     this.redundant.fill(0);
     this.redundantCount = 0;
     if (!this.invertBaseline(0)) {
-      // A series that is another one's exact copy (ρ = 1 to 10⁻⁸) adds nothing: it leaves the sequential statistic
+      // A series that is another one's exact copy (|ρ| = 1 to 10⁻⁸; −1: an exact inverse) adds nothing: it leaves the sequential statistic
       // (the marginal law of the others, as for a halted symbol) instead of making the matrix singular.
       for (let i = 0; i < n; i++) {
         for (let j = i + 1; j < n; j++) {
-          if (!this.redundant[i] && !this.redundant[j] && this.baseCorr[i * n + j] >= 1 - 1e-8) {
+          if (!this.redundant[i] && !this.redundant[j] && Math.abs(this.baseCorr[i * n + j]) >= 1 - 1e-8) {
             this.redundant[j] = 1;
             this.redundantCount++;
           }

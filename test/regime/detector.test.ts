@@ -313,11 +313,12 @@ describe('RegimeDetector: a symbol that does not move (a stablecoin, a halted ma
 });
 
 describe('RegimeDetector: series that copy each other', () => {
-  it('an exact copy of a series leaves the convergence evidence as it is without the copy (it adds nothing)', () => {
+  for (const sign of [1, -1]) {
+  it(`an exact ${sign > 0 ? 'copy' : 'inverse'} of a series leaves the convergence evidence as it is without it (it adds nothing)`, () => {
     const W = 30;
     // Calm, then a convergence: the evidence rises and an episode opens, with or without the copy.
     const { rw, rows } = series(4, 1200, [{ from: 0, rho: 0.2, vol: 0.01 }, { from: 800, rho: 0.8, vol: 0.02 }], 61);
-    const withCopy = rows.map((r) => [...r, r[0]]);
+    const withCopy = rows.map((r) => [...r, sign * r[0]]);
     const alone = replay(config(rw.symbols, W, 200), rw.times, rows).readings;
     const copied = replay(config([...rw.symbols, 'COPY'], W, 200), rw.times, withCopy).readings;
     let compared = 0;
@@ -332,6 +333,7 @@ describe('RegimeDetector: series that copy each other', () => {
     expect(compared).toBeGreaterThan(800);
     expect(alone.some((a) => a && a.regime !== 'calm' && a.regime !== 'decoupling')).toBe(true);
   });
+  }
 
   it('a near-duplicate pair (ρ 0.999) is kept as it is: on unchanged correlations it is in episodes no more than the basket without it', () => {
     const W = 30;
