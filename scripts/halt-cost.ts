@@ -3,7 +3,7 @@
 // without the halt. Two kinds of halt: the price resumes where it stopped (a stablecoin, an exchange's flat
 // maintenance candles), or it jumps to where the market went meanwhile (a suspended stock reopening). And, without a
 // halt, three one-bar jumps (15 sigma by default) in single symbols, and an illiquid market (prices on a coarse tick
-// grid: many zero returns, which must not be taken for halts).
+// grid: many zero returns, which must not be taken for halts), a near-duplicate pair (rho 0.999) and an exact copy.
 //   npx tsx scripts/halt-cost.ts [seeds=10] [haltBars=400] [spike=0.15 (a log return; the volatility is 0.01)]
 // docs/methods.md ("Data hygiene") quotes its output.
 import { runBacktest } from '../src/backtest/run.js';
@@ -17,11 +17,13 @@ const haltFrom = 2500;
 const spike = Number(process.argv[4] ?? 0.15);
 const halted = 2;
 
-type Kind = 'none' | 'flat' | 'jump' | 'spikes' | 'ticks';
+type Kind = 'none' | 'flat' | 'jump' | 'spikes' | 'ticks' | 'pair' | 'copy';
 
 function run(seed: number, kind: Kind): { falseEpisodes: number; firstAfterHalt: number | null; read: number; bars: number } {
   const halts = kind === 'flat' || kind === 'jump' ? [{ asset: halted, from: haltFrom, bars: haltBars, flat: kind === 'flat' }] : [];
-  const scenario: Scenario = { name: 'halt', assets: 5, bars, seed, df: 5, segments: [{ from: 0, rho: 0.3, vol: 0.01 }], halts };
+  // Not a halt either: symbol 4 tracks symbol 0 at rho 0.999 (one asset on two venues), or copies it exactly.
+  const copies = kind === 'pair' ? [{ asset: 4, of: 0, rho: 0.999 }] : kind === 'copy' ? [{ asset: 4, of: 0, rho: 1 }] : [];
+  const scenario: Scenario = { name: 'halt', assets: 5, bars, seed, df: 5, segments: [{ from: 0, rho: 0.3, vol: 0.01 }], halts, copies };
   const rw = generate(scenario);
   if (kind === 'ticks') {
     // Not a halt: an illiquid market. Every price on a grid of 0.01 around 1, so 40-45% of the returns are zero and
@@ -52,7 +54,7 @@ function run(seed: number, kind: Kind): { falseEpisodes: number; firstAfterHalt:
 }
 
 console.log(`null data, 5 symbols, constant rho 0.3, ${bars} hourly bars; symbol ${halted} halted for ${haltBars} bars from bar ${haltFrom}; ${seeds} seeds`);
-for (const kind of ['none', 'flat', 'jump', 'spikes', 'ticks'] as const) {
+for (const kind of ['none', 'flat', 'jump', 'spikes', 'ticks', 'pair', 'copy'] as const) {
   let total = 0;
   let runsWith = 0;
   let read = 0;

@@ -36,6 +36,8 @@ export class ConvergenceCusum {
   private readonly inv: Float64Array;
   private readonly a: Float64Array;
   private s = 0;
+  /** Dimensions the model has: N, or fewer eigen-directions of a near-singular baseline (setBaselineInverse). */
+  private rank: number;
   private ready = false;
   /** Per shift: −½ln(1+γs) and γ/(1+γs), refreshed with the baseline. */
   private readonly offset: Float64Array;
@@ -58,6 +60,7 @@ export class ConvergenceCusum {
     if (shifts.length === 0 || shifts.some((k) => !(k > 0 && k < 1))) throw new RangeError(`ConvergenceCusum: shifts must be in (0, 1), got ${shifts.join(', ')}`);
     if (!(cap > 0)) throw new RangeError(`ConvergenceCusum: cap must be positive, got ${cap}`);
     this.n = n;
+    this.rank = n;
     this.shifts = [...shifts];
     this.inv = new Float64Array(n * n);
     this.a = new Float64Array(n);
@@ -79,9 +82,16 @@ export class ConvergenceCusum {
     return this.ready;
   }
 
-  /** Set the pre-change model from C0⁻¹ (row-major N×N, symmetric positive definite). Keeps the statistics. */
-  setBaselineInverse(c0inv: Float64Array): void {
+  /**
+   * Set the pre-change model from C0⁻¹ (row-major N×N, symmetric positive definite). Keeps the statistics. With
+   * `rank` k < N, `c0inv` is the inverse over k eigen-directions of C0 (Σ v·vᵀ/λ; the others left out, detector.ts):
+   * the bar's projection onto them follows the same law with N → k. Bars with missing returns then add nothing
+   * (the marginal of a projection is not this formula).
+   */
+  setBaselineInverse(c0inv: Float64Array, rank = this.n): void {
     const n = this.n;
+    if (!Number.isInteger(rank) || rank < 2 || rank > n) throw new RangeError(`rank must be an integer in [2, ${n}], got ${rank}`);
+    this.rank = rank;
     this.inv.set(c0inv);
     let s = 0;
     for (let i = 0; i < n; i++) {
@@ -101,7 +111,7 @@ export class ConvergenceCusum {
 
   /** The log-likelihood ratio of bar u for shift index m (no state change), from its share w of all N assets. */
   llr(m: number, share: number): number {
-    return this.offset[m] - 0.5 * this.n * Math.log1p(-this.gain[m] * this.s * share);
+    return this.offset[m] - 0.5 * this.rank * Math.log1p(-this.gain[m] * this.s * share);
   }
 
   /** The same for a bar of k assets whose restricted baseline has s = 1ᵀ(C0_SS)⁻¹1. */
@@ -118,7 +128,13 @@ export class ConvergenceCusum {
     if (!this.ready) return 0;
     let lostCount = 0;
     if (missing) for (let i = 0; i < this.n; i++) lostCount += missing[i] ? 1 : 0;
-    if (lostCount > 0) return this.stepWithout(u, missing!, lostCount);
+    if (lostCount > 0) {
+      if (this.rank < this.n) {
+        this.lastIncrement.fill(0);
+        return this.max();
+      }
+      return this.stepWithout(u, missing!, lostCount);
+    }
     const n = this.n;
     const inv = this.inv;
     let q = 0;

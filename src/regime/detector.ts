@@ -10,6 +10,7 @@ import {
   TopEigen,
 } from '../stats/index.js';
 import { choleskyInverse } from '../stats/cholesky.js';
+import { jacobiEigen } from '../stats/eigen.js';
 import { BlockRegimeModel, type RegimeModelState } from './block-model.js';
 import { ConvergenceCusum } from './convergence-cusum.js';
 import { HaltTracker } from './halts.js';
@@ -42,6 +43,16 @@ export const OUTLIER_CAP = 5;
  * crash days (docs/methods.md, "Data hygiene").
  */
 export const BASELINE_CLIP = 8;
+
+/**
+ * The baseline is near-singular when some asset is explained by the others with R² above 1 − 1/NEAR_SINGULAR
+ * (0.98); its eigen-directions of variance below EIGEN_FLOOR (2% of an average asset's) then leave the statistic
+ * (refreshBaseline). The check does not catch every small direction: one spread thinly over many assets can leave
+ * each asset's R² below 0.98. The cases met in practice load on a few assets and give diagonals in the hundreds:
+ * 500 for a pair at ρ 0.999, 858 for the Swiss SPI beside its nine sector indices (fPortfolio's SPISECTOR).
+ */
+export const NEAR_SINGULAR = 50;
+export const EIGEN_FLOOR = 0.02;
 
 /**
  * The regime detector for one basket, fed one closed bar's log returns at a time (pure computation, no I/O;
@@ -83,10 +94,9 @@ export class RegimeDetector {
   private readonly dRecent: ScalarWindow;
   private readonly dBaseline: SortedWindow;
   private readonly halts: HaltTracker;
-  /** Series that are exact copies of another in the baseline (refreshBaseline), and the mask the CUSUM gets. */
-  private readonly redundant: Uint8Array;
-  private redundantCount = 0;
-  private readonly cusumMask: Uint8Array;
+  /** Eigen-decomposition workspace for a near-singular baseline (refreshBaseline). */
+  private readonly eigenValues: Float64Array;
+  private readonly eigenVectors: Float64Array;
   private readonly scaler: VolatilityScaler;
   private readonly slowScaler: VolatilityScaler;
   private readonly scaled: Float64Array;
@@ -152,8 +162,8 @@ export class RegimeDetector {
     this.dRecent = new ScalarWindow(W + 1);
     this.dBaseline = new SortedWindow(this.baselineLength);
     this.halts = new HaltTracker(n);
-    this.redundant = new Uint8Array(n);
-    this.cusumMask = new Uint8Array(n);
+    this.eigenValues = new Float64Array(n);
+    this.eigenVectors = new Float64Array(n * n);
     // A return beyond OUTLIER_CAP σ updates the volatility as if it were OUTLIER_CAP σ (vol-scaler.ts).
     this.scaler = new VolatilityScaler(n, cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)), VolatilityScaler.CLIP, OUTLIER_CAP);
     this.slowScaler = new VolatilityScaler(n, cfg.cusumVolHalfLife ?? Math.max(10, Math.round(W / 4)), null, OUTLIER_CAP);
@@ -221,11 +231,15 @@ export class RegimeDetector {
    * Rebuild C0⁻¹ from the baseline: the sample correlation as it is (docs/methods.md, "Baseline"). It holds at least
    * 10 bars per asset (minBaseline), and the CUSUM needs each pair as it is: shrinking toward the average correlation
    * (Ledoit & Wolf 2004, "Honey, I shrunk the sample covariance matrix", weight N/(N + B)), as this did before, pulled
-   * a near-duplicate pair (ρ 0.999: BTC on two venues, SPY and VOO) away from 1, and every bar then looked converged:
-   * 26 false episodes in 120,000 null bars against 1 without the shrinkage, which changed no calibration rate. The
-   * series that is an exact copy of another (one series listed twice under two names) leaves the statistic; the
-   * shrunk matrix is kept for a baseline singular in any other way (some asset explained by the others with
-   * R² > 1 − 10⁻⁹). ρ̄0 is reported unshrunk.
+   * a near-duplicate pair (ρ 0.999: BTC on two venues, SPY and VOO) away from 1, and every bar then looked converged.
+   *
+   * A direction in which the basket hardly varies (variance below EIGEN_FLOOR of an average asset's: a near-duplicate
+   * pair, an index beside its own constituents, a series listed twice) is left out of the statistic: its variance is
+   * too small to be estimated well (an index's weights drift), and whitening divides by it, so any error there would
+   * read as convergence or hide it. The CUSUM then works on the projection onto the other k eigen-directions, which
+   * carries the market mode: the same likelihood ratio with N → k and C0⁻¹ → Σ v·vᵀ/λ over them. Checked only when
+   * some asset is explained by the others with R² > 1 − 1/NEAR_SINGULAR (the diagonal of C0⁻¹ is 1/(1 − R²ᵢ)), so a
+   * well-conditioned basket costs one Cholesky inverse. ρ̄0 is reported as it is.
    */
   private refreshBaseline(): void {
     const n = this.n;
@@ -235,54 +249,42 @@ export class RegimeDetector {
       if (e instanceof DataError) return; // a series flat over the whole baseline: keep the previous reference
       throw e;
     }
-    const rho = averageCorrelation(this.baseCorr, n);
-    this.redundant.fill(0);
-    this.redundantCount = 0;
-    if (!this.invertBaseline(0)) {
-      // A series that is another one's exact copy (|ρ| = 1 to 10⁻⁸; −1: an exact inverse) adds nothing: it leaves the sequential statistic
-      // (the marginal law of the others, as for a halted symbol) instead of making the matrix singular.
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
-          if (!this.redundant[i] && !this.redundant[j] && Math.abs(this.baseCorr[i * n + j]) >= 1 - 1e-8) {
-            this.redundant[j] = 1;
-            this.redundantCount++;
-          }
-        }
-      }
-      if (this.redundantCount === 0 || !this.invertBaseline(0)) {
-        this.redundant.fill(0);
-        this.redundantCount = 0;
-        if (!this.invertBaseline(n / (n + this.baseline.count))) return;
-      }
-    }
-    this.baseRho = rho;
-    this.cusum.setBaselineInverse(this.inv);
+    const rank = this.invertBaseline();
+    if (rank < 2) return;
+    this.baseRho = averageCorrelation(this.baseCorr, n);
+    this.cusum.setBaselineInverse(this.inv, rank);
   }
 
   /**
-   * this.inv = the inverse of the baseline correlation shrunk by `delta` toward its average; false when that matrix
-   * is singular to working precision ((C⁻¹)_ii = 1/(1 − R²_i) above 10⁹).
+   * this.inv = C0⁻¹, or the inverse over C0's eigen-directions of variance ≥ EIGEN_FLOOR when C0 is near-singular;
+   * returns the number of directions kept (0: none usable).
    */
-  private invertBaseline(delta: number): boolean {
+  private invertBaseline(): number {
     const n = this.n;
-    const rho = averageCorrelation(this.baseCorr, n);
-    const m = this.scratch;
-    const red = this.redundant;
-    for (let i = 0; i < n; i++) {
-      // A redundant series is left uncorrelated here: the CUSUM never uses it (it is always passed as missing).
-      for (let j = 0; j < n; j++) m[i * n + j] = i === j ? 1 : red[i] || red[j] ? 0 : (1 - delta) * this.baseCorr[i * n + j] + delta * rho;
+    const copy = this.scratch;
+    copy.set(this.baseCorr);
+    const target = Float64Array.from(copy);
+    if (choleskyInverse(target, n, this.inv, this.scratch)) {
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, this.inv[i * n + i]);
+      if (worst <= NEAR_SINGULAR) return n;
     }
-    const target = Float64Array.from(m);
-    if (!choleskyInverse(target, n, this.inv, this.scratch)) return false;
-    for (let i = 0; i < n; i++) if (!(this.inv[i * n + i] <= 1e9)) return false;
-    return true;
-  }
-
-  /** The bar's missing returns plus the redundant series (refreshBaseline). */
-  private withRedundant(missing: Uint8Array | undefined): Uint8Array {
-    const out = this.cusumMask;
-    for (let i = 0; i < this.n; i++) out[i] = this.redundant[i] | (missing ? missing[i] : 0);
-    return out;
+    // Near-singular: the pseudo-inverse over the eigen-directions that vary enough.
+    const a = Float64Array.from(this.baseCorr);
+    jacobiEigen(a, n, this.eigenValues, this.eigenVectors);
+    const V = this.eigenVectors;
+    this.inv.fill(0);
+    let kept = 0;
+    for (let k = 0; k < n; k++) {
+      const lambda = this.eigenValues[k];
+      if (!(lambda >= EIGEN_FLOOR)) continue;
+      kept++;
+      for (let i = 0; i < n; i++) {
+        const vi = V[i * n + k] / lambda;
+        for (let j = 0; j < n; j++) this.inv[i * n + j] += vi * V[j * n + k];
+      }
+    }
+    return kept;
   }
 
   /** Average of the EWMA correlations (NaN while a series has not moved). */
@@ -312,7 +314,7 @@ export class RegimeDetector {
     const n = this.n;
 
     // 1. Sequential evidence of convergence on this bar, against the baseline as it stood before the bar.
-    this.cusum.step(this.slow, this.redundantCount > 0 ? this.withRedundant(missing) : missing);
+    this.cusum.step(this.slow, missing);
     const h = this.threshold;
     const t = this.cfg.thresholds;
     let S: number;

@@ -25,3 +25,22 @@ export function exportEuStockMarkets(): string {
   expect(r.status, r.stderr).toBe(0);
   return path;
 }
+
+/** Whether R's fPortfolio package loads here (Debian's r-cran-fportfolio; .ci/run installs it). When not, say so. */
+export function fportfolioAvailable(what: string): boolean {
+  const ok = spawnSync('Rscript', ['-e', 'suppressMessages(library(fPortfolio))'], { encoding: 'utf8' }).status === 0;
+  if (!ok) console.warn(`skipping ${what}: R's fPortfolio is not installed (apt-get install r-cran-fportfolio)`);
+  return ok;
+}
+
+/**
+ * fPortfolio's SPISECTOR and SWX exported by scripts/export-fportfolio.R into a temporary directory (removed after
+ * the file's tests); returns the directory. Call from inside a test.
+ */
+export function exportFportfolio(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-fportfolio-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync('Rscript', [join(ROOT, 'scripts', 'export-fportfolio.R'), dir], { encoding: 'utf8', timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return dir;
+}

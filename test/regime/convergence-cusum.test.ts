@@ -1,4 +1,4 @@
-import { Matrix, determinant, inverse } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix, determinant, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/domain/random.js';
 import { ConvergenceCusum } from '../../src/regime/convergence-cusum.js';
@@ -88,6 +88,54 @@ describe('ConvergenceCusum', () => {
         }
       }
     }
+  });
+
+  it('with a baseline inverse over k of N eigen-directions: the ACG log-likelihood ratio of the bar projected on them (ml-matrix)', () => {
+    const u = mulberry32(31);
+    for (const n of [4, 7]) {
+      // A random baseline, its eigen-decomposition by ml-matrix (a second method).
+      const base = randomCorrelation(n, 70 + n);
+      const M = new Matrix(base);
+      const e = new EigenvalueDecomposition(M);
+      const values = e.realEigenvalues;
+      const V = e.eigenvectorMatrix;
+      // Keep the k largest directions.
+      const order = values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
+      for (const k of [n, n - 1, 2]) {
+        const keep = order.slice(0, k).map(([, i]) => i);
+        const pinv = new Float64Array(n * n);
+        for (const c of keep) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) pinv[i * n + j] += (V.get(i, c) * V.get(j, c)) / values[c];
+        for (const kappa of [0.35, 0.75]) {
+          const cusum = new ConvergenceCusum(n, [kappa], 1e9);
+          cusum.setBaselineInverse(pinv, k);
+          // The projected model: y = Vₖᵀu with shape Dₖ before, (1−κ)Dₖ + κ·bbᵀ after (b = Vₖᵀ1).
+          const D = keep.map((c, a) => keep.map((_, b) => (a === b ? values[c] : 0)));
+          const bvec = keep.map((c) => Array.from({ length: n }, (_, i) => V.get(i, c)).reduce((x, y) => x + y, 0));
+          const D1 = D.map((row, a) => row.map((v, b) => (1 - kappa) * v + kappa * bvec[a] * bvec[b]));
+          for (let t = 0; t < 4; t++) {
+            const x = Array.from({ length: n }, () => u() - 0.5);
+            const y = keep.map((c) => x.reduce((acc, xi, i) => acc + xi * V.get(i, c), 0));
+            cusum.step(x);
+            expect(cusum.lastIncrement[0]).toBeCloseTo(logAcg(y, D1) - logAcg(y, D), 8);
+          }
+        }
+      }
+    }
+  });
+
+  it('refuses a rank outside [2, N]; with fewer directions than assets, a bar with missing returns adds nothing', () => {
+    const inv = new Float64Array(9);
+    const c = new ConvergenceCusum(3, [0.5], 10);
+    expect(() => c.setBaselineInverse(inv, 1)).toThrow(RangeError);
+    expect(() => c.setBaselineInverse(inv, 4)).toThrow(RangeError);
+    const d = cusumFor(equicorrelation(3, 0.2), [0.5]);
+    const full = new Float64Array(9);
+    expect(choleskyInverse(Float64Array.from(equicorrelation(3, 0.2).flat()), 3, full)).toBe(true);
+    d.setBaselineInverse(full, 2);
+    for (let t = 0; t < 3; t++) d.step([1, 1, 1]);
+    const before = d.max();
+    expect(d.step([1, 1, 1], Uint8Array.from([0, 0, 1]))).toBe(before);
+    expect(Array.from(d.lastIncrement)).toEqual([0]);
   });
 
   it('with fewer than two assets left, a bar adds nothing', () => {

@@ -313,27 +313,36 @@ describe('RegimeDetector: a symbol that does not move (a stablecoin, a halted ma
 });
 
 describe('RegimeDetector: series that copy each other', () => {
-  for (const sign of [1, -1]) {
-    it(`an exact ${sign > 0 ? 'copy' : 'inverse'} of a series leaves the convergence evidence as it is without it (it adds nothing)`, () => {
-      const W = 30;
-      // Calm, then a convergence: the evidence rises and an episode opens, with or without the copy.
-      const { rw, rows } = series(4, 1200, [{ from: 0, rho: 0.2, vol: 0.01 }, { from: 800, rho: 0.8, vol: 0.02 }], 61);
-      const withCopy = rows.map((r) => [...r, sign * r[0]]);
-      const alone = replay(config(rw.symbols, W, 200), rw.times, rows).readings;
-      const copied = replay(config([...rw.symbols, 'COPY'], W, 200), rw.times, withCopy).readings;
-      let compared = 0;
-      alone.forEach((a, t) => {
-        const b = copied[t];
-        expect(b === undefined).toBe(a === undefined);
-        if (!a || !b) return;
-        expect(Math.abs(a.score - b.score)).toBeLessThan(1e-9);
-        expect(b.regime === 'converging' || b.regime === 'stressed').toBe(a.regime === 'converging' || a.regime === 'stressed');
-        compared++;
-      });
-      expect(compared).toBeGreaterThan(800);
-      expect(alone.some((a) => a && a.regime !== 'calm' && a.regime !== 'decoupling')).toBe(true);
+  it('an exact copy of a series leaves the convergence evidence as it is without the copy (it adds nothing)', () => {
+    const W = 30;
+    // Calm, then a convergence: the evidence rises and an episode opens, with or without the copy.
+    const { rw, rows } = series(4, 1200, [{ from: 0, rho: 0.2, vol: 0.01 }, { from: 800, rho: 0.8, vol: 0.02 }], 61);
+    const withCopy = rows.map((r) => [...r, r[0]]);
+    const alone = replay(config(rw.symbols, W, 200), rw.times, rows).readings;
+    const copied = replay(config([...rw.symbols, 'COPY'], W, 200), rw.times, withCopy).readings;
+    let compared = 0;
+    alone.forEach((a, t) => {
+      const b = copied[t];
+      expect(b === undefined).toBe(a === undefined);
+      if (!a || !b) return;
+      expect(Math.abs(a.score - b.score)).toBeLessThan(1e-9);
+      expect(b.regime === 'converging' || b.regime === 'stressed').toBe(a.regime === 'converging' || a.regime === 'stressed');
+      compared++;
     });
-  }
+    expect(compared).toBeGreaterThan(800);
+    expect(alone.some((a) => a && a.regime !== 'calm' && a.regime !== 'decoupling')).toBe(true);
+  });
+
+  it('an exact inverse of a series (ρ −1) neither raises an episode in the calm stretch nor hides the convergence', () => {
+    const W = 30;
+    const { rw, rows } = series(4, 1200, [{ from: 0, rho: 0.2, vol: 0.01 }, { from: 800, rho: 0.8, vol: 0.02 }], 61);
+    const inverted = rows.map((r) => [...r, -r[0]]);
+    const readings = replay(config([...rw.symbols, 'INV'], W, 200), rw.times, inverted).readings;
+    const inEpisode = (t: number) => readings[t] !== undefined && ['converging', 'stressed'].includes(readings[t]!.regime);
+    expect(readings.filter((r) => r !== undefined).length).toBeGreaterThan(800);
+    expect(readings.some((_, t) => t < 800 && inEpisode(t))).toBe(false);
+    expect(readings.some((_, t) => t >= 800 && t < 860 && inEpisode(t))).toBe(true);
+  });
 
   it('a near-duplicate pair (ρ 0.999) is kept as it is: on unchanged correlations it is in episodes no more than the basket without it', () => {
     const W = 30;
