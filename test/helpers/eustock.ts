@@ -3,8 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
+import type { Invocation } from '../../src/domain/invocation.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The CLI's caller for the real-data backtests (backtest is CLI-only). */
+export const CLI: Invocation = { platform: 'cli', userId: 'tester', channelId: 'cli', isAdmin: true };
+
+/** One alert of `backtest --json`. */
+export interface BacktestAlert {
+  at: string;
+  state: string;
+  episode: number;
+}
 
 /** Whether Rscript runs here (Debian's r-base-core; .ci/run installs it). When not, say so once per suite. */
 export function rscriptAvailable(what: string): boolean {

@@ -1,27 +1,19 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Invocation } from '../../src/domain/invocation.js';
 import { csvSource, makeEnv } from '../commands/helpers.js';
-import { exportFportfolio, fportfolioAvailable } from '../helpers/eustock.js';
+import { CLI, type BacktestAlert, exportFportfolio, fportfolioAvailable } from '../helpers/eustock.js';
 
-/** The CLI's caller (backtest is CLI-only). */
-const CLI: Invocation = { platform: 'cli', userId: 'tester', channelId: 'cli', isAdmin: true };
 const DAY = 86_400_000;
 
-interface Alert {
-  at: string;
-  state: string;
-  episode: number;
-}
 interface Backtest {
-  alerts: Alert[];
+  alerts: BacktestAlert[];
   summary: { notifications: Record<string, number>; episodes: number; firstDecisionAt: string };
 }
 
 const SECTORS = 'BASI INDU CONG HLTH CONS TELE UTIL FINA TECH';
 
 /** An episode in force on some trading day within 10 of `day`: fired by then, not resolved between `day` and then. */
-function inForceWithin10(alerts: Alert[], day: string): boolean {
+function inForceWithin10(alerts: BacktestAlert[], day: string): boolean {
   const from = Date.parse(`${day}T00:00:00Z`);
   // 10 trading days: two calendar weeks.
   const until = from + 14 * DAY;

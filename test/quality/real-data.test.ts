@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Invocation } from '../../src/domain/invocation.js';
 import { csvSource, makeEnv } from '../commands/helpers.js';
-import { exportEuStockMarkets, rscriptAvailable } from '../helpers/eustock.js';
-
-/** The CLI's caller (backtest is CLI-only). */
-const CLI: Invocation = { platform: 'cli', userId: 'tester', channelId: 'cli', isAdmin: true };
+import { CLI, type BacktestAlert, exportEuStockMarkets, rscriptAvailable } from '../helpers/eustock.js';
 
 const DAY = 86_400_000;
 
-interface Alert {
-  at: string;
-  state: string;
-  episode: number;
-}
 
 /**
  * The detector on real daily closes: R's datasets::EuStockMarkets (DAX, SMI, CAC, FTSE, business days 1991-1998),
@@ -29,7 +20,7 @@ describe('EuStockMarkets (real daily closes) through backtest', () => {
     const env = await makeEnv({ market: csvSource(path) });
     const res = await env.rt.run(CLI, 'backtest DAX SMI CAC FTSE --timeframe 1d');
     expect(res.outcome, res.reply.text).toBe('ok');
-    const data = res.reply.data as { alerts: Alert[]; bars: number; summary: { notifications: Record<string, number>; episodes: number } };
+    const data = res.reply.data as { alerts: BacktestAlert[]; bars: number; summary: { notifications: Record<string, number>; episodes: number } };
     expect(data.bars).toBe(1860);
     expect(data.summary.notifications.stale).toBe(0);
 
