@@ -76,7 +76,8 @@ export const EIGEN_FLOOR = 0.02;
  *
  * Decoupling: the window's avg ρ significantly below its trailing baseline, z ≤ decoupleZ, where z is atanh(avg ρ)
  * over the last W vol-scaled, winsorised returns against a robust baseline of the same statistic that ends W bars
- * earlier (median; noise = MAD of disjoint-window differences / √2, floored at 1/√W).
+ * earlier (median; noise = MAD of disjoint-window differences / √2, floored at 1/√W); not while the window holds a
+ * halted symbol's bars, whose zeros pull its correlations toward 0.
  */
 export class RegimeDetector {
   readonly n: number;
@@ -138,6 +139,10 @@ export class RegimeDetector {
   /** Why the last bar pushed has no reading although the detector is warmed up (see noReadingWhy). */
   private unreadable: string | undefined;
   private scaledCount = 0;
+  /** Which of the window's bars had a missing return (a ring of W flags), and how many did. */
+  private readonly windowMissing: Uint8Array;
+  private windowMissingAt = 0;
+  private windowMissingCount = 0;
 
   constructor(readonly cfg: DetectorConfig) {
     const n = cfg.symbols.length;
@@ -163,6 +168,7 @@ export class RegimeDetector {
     this.dBaseline = new SortedWindow(this.baselineLength);
     this.halts = new HaltTracker(n);
     this.eigenValues = new Float64Array(n);
+    this.windowMissing = new Uint8Array(W);
     this.eigenVectors = new Float64Array(n * n);
     // A return beyond OUTLIER_CAP σ updates the volatility as if it were OUTLIER_CAP σ (vol-scaler.ts).
     this.scaler = new VolatilityScaler(n, cfg.volHalfLife ?? Math.max(6, Math.round(W / 12)), VolatilityScaler.CLIP, OUTLIER_CAP);
@@ -360,6 +366,11 @@ export class RegimeDetector {
 
     // 2. The window's average correlation and its robust z-score (context, decoupling).
     this.rolling.push(this.scaled);
+    // The window holds a halted symbol's zeros while this count is above 0 (they pull its correlations toward 0).
+    const flag = missing ? 1 : 0;
+    this.windowMissingCount += flag - this.windowMissing[this.windowMissingAt];
+    this.windowMissing[this.windowMissingAt] = flag;
+    this.windowMissingAt = (this.windowMissingAt + 1) % this.window;
     this.recent.push(this.scaled);
     this.model.push(this.scaled);
     if (!this.rolling.isFull) return undefined;
@@ -419,9 +430,11 @@ export class RegimeDetector {
     } else if (this.inEpisode) {
       regime = 'converging';
       why = `${level}; ${evidence}`;
-    } else if (z <= t.decoupleZ) {
+    } else if (z <= t.decoupleZ && this.windowMissingCount === 0) {
       regime = 'decoupling';
       why = `${level}: ${Math.abs(z).toFixed(1)}σ below its baseline`;
+    } else if (z <= t.decoupleZ) {
+      why = `${level}; ${evidence}; a halted symbol's bars are in the window, so its fall is not read as decoupling`;
     } else {
       why = `${level}; ${evidence}`;
     }

@@ -312,6 +312,36 @@ describe('RegimeDetector: a symbol that does not move (a stablecoin, a halted ma
   });
 });
 
+describe('RegimeDetector: a halted symbol in the window', () => {
+  it('is never read as decoupling: its zeros pull its correlations toward 0 while the window holds them', () => {
+    const W = 30;
+    const halted = new Set<number>();
+    let suppressed = 0;
+    for (const seed of [71, 72, 73, 74, 75, 76]) {
+      const { rw, rows } = series(5, 1400, [{ from: 0, rho: 0.5, vol: 0.01 }], seed);
+      // Symbol 2 halts for 120 bars (longer than the window), then jumps to where the market went.
+      let missed = 0;
+      const data = rows.map((r, t) => {
+        if (t >= 700 && t < 820) {
+          missed += r[2];
+          return [r[0], r[1], 0, r[3], r[4]];
+        }
+        if (t === 820) return [r[0], r[1], r[2] + missed, r[3], r[4]];
+        return r;
+      });
+      const { readings } = replay(config(rw.symbols, W, 200), rw.times, data);
+      readings.forEach((r, t) => {
+        if (!r || t < 690 || t > 860) return;
+        if (r.regime === 'decoupling') halted.add(t);
+        if (r.why.includes('not read as decoupling')) suppressed++;
+      });
+    }
+    expect([...halted]).toEqual([]);
+    // The rule did act: some of those windows fell below the decoupling level.
+    expect(suppressed).toBeGreaterThan(0);
+  });
+});
+
 describe('RegimeDetector: series that copy each other', () => {
   it('an exact copy of a series leaves the convergence evidence as it is without the copy (it adds nothing)', () => {
     const W = 30;
