@@ -109,7 +109,7 @@ export class ConvergenceCusum {
     this.ready = true;
   }
 
-  /** The log-likelihood ratio of bar u for shift index m (no state change), from its share w of all N assets. */
+  /** The log-likelihood ratio of bar u for shift index m (no state change), from its share w (N assets, or the rank). */
   llr(m: number, share: number): number {
     return this.offset[m] - 0.5 * this.rank * Math.log1p(-this.gain[m] * this.s * share);
   }

@@ -64,11 +64,12 @@ export const EIGEN_FLOOR = 0.02;
  * `guard` bars earlier and leaves out episodes (trailing-baseline.ts). Returns are divided by each asset's slow EWMA
  * volatility first, and only the direction of each bar counts, so a volatility shock shared by all assets, or one
  * asset's volatility burst, does not look like convergence. A halted symbol's returns (and the one that ends its
- * halt) are missing for it (halts.ts); one symbol's extreme jump is bounded (OUTLIER_CAP, BASELINE_CLIP). One bar
- * adds at most h/4 (h = enterZ²/2). An episode
- * opens when the evidence √(2·S) reaches enterZ and lasts until a reverse CUSUM has gathered as much evidence that
- * the bars fit the baseline again; meanwhile the evidence shown counts down from enterZ, and the episode ends on the
- * bar where it falls below exitZ. The evidence is the score the alert policy reads; converging = in an episode.
+ * halt) are missing for it (halts.ts); one symbol's extreme jump is bounded (OUTLIER_CAP, BASELINE_CLIP); a
+ * near-singular baseline leaves out its tiny eigen-directions (refreshBaseline). One bar adds at most h/4
+ * (h = enterZ²/2). An episode opens when the evidence √(2·S) reaches enterZ and lasts until a reverse CUSUM has
+ * gathered as much evidence that the bars fit the baseline again; meanwhile the evidence shown counts down from
+ * enterZ, and the episode ends on the bar where it falls below exitZ. The evidence is the score the alert policy
+ * reads; converging = in an episode.
  *
  * Stressed: in an episode while a Gaussian Markov-switching model on atanh(avg ρ) of disjoint blocks (filtered
  * probabilities, fitted on completed blocks only) puts the basket in a well-separated high-correlation state with
@@ -102,7 +103,7 @@ export class RegimeDetector {
   private readonly slowScaler: VolatilityScaler;
   private readonly scaled: Float64Array;
   private readonly slow: Float64Array;
-  /** The bar as it enters the baseline (capped at ±OUTLIER_CAP). */
+  /** The bar as it enters the baseline (clipped at ±BASELINE_CLIP). */
   private readonly baseRow: Float64Array;
   private readonly baseline: TrailingBaseline;
   private readonly cusum: ConvergenceCusum;
@@ -267,10 +268,7 @@ export class RegimeDetector {
    */
   private invertBaseline(): number {
     const n = this.n;
-    const copy = this.scratch;
-    copy.set(this.baseCorr);
-    const target = Float64Array.from(copy);
-    if (choleskyInverse(target, n, this.inv, this.scratch)) {
+    if (choleskyInverse(Float64Array.from(this.baseCorr), n, this.inv, this.scratch)) {
       let worst = 0;
       for (let i = 0; i < n; i++) worst = Math.max(worst, this.inv[i * n + i]);
       if (worst <= NEAR_SINGULAR) return n;
