@@ -39,7 +39,8 @@ async function readingsOf(ctx: CommandContext, b: Basket, calendar: Calendar | u
   const { endBar, asOfNote } = await evaluationBar(ctx.market, b.timeframe, ctx.clock);
   const session = new BasketSession('regime', b.symbols, b.timeframe, detectorConfigFor(b, ctx.config), { calendar });
   const bars = await session.advance(ctx.market, asOfNote ? endBar + timeframeMs(b.timeframe) : ctx.clock.now(), { detailAfter: Infinity });
-  const notes = [...(asOfNote ? [asOfNote] : []), ...(session.calendar ? [calendarNote(session.calendar)] : [])];
+  const halted = bars.length > 0 ? session.detector.halted.map((h) => `${h.symbol} unchanged for ${h.bars} bars (halted: left out of the convergence evidence until it moves)`) : [];
+  const notes = [...(asOfNote ? [asOfNote] : []), ...(session.calendar ? [calendarNote(session.calendar)] : []), ...halted];
   const readings = bars.flatMap((x) => (x.reading ? [x.reading] : []));
   const stressedWithin = stressedWithinDay(session.detector.regimeModelState(), timeframeMs(b.timeframe));
   const noReadingWhy = bars.length > 0 ? session.detector.noReadingWhy : undefined;

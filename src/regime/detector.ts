@@ -229,6 +229,19 @@ export class RegimeDetector {
     return this.unreadable;
   }
 
+  /**
+   * Symbols halted on the last bar pushed (halts.ts), with the bars their price has not changed for: left out of the
+   * convergence evidence until they move.
+   */
+  get halted(): { symbol: string; bars: number }[] {
+    const out: { symbol: string; bars: number }[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const bars = this.halts.unchangedFor(i);
+      if (this.halts.missing[i] && bars > 0) out.push({ symbol: this.cfg.symbols[i], bars });
+    }
+    return out;
+  }
+
   /** Returns pushed so far. */
   get count(): number {
     return this.pushed;

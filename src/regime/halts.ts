@@ -51,6 +51,11 @@ export class HaltTracker {
     return Math.max(this.minRun, Math.floor(Math.log(this.tolerance) / Math.log(p)) + 1);
   }
 
+  /** Zero returns in a row of symbol i up to the last bar (0 when it moved on the last bar). */
+  unchangedFor(i: number): number {
+    return this.zeros[i];
+  }
+
   /** Take a bar's returns; returns how many of them are missing (see `missing` for which). */
   update(row: ArrayLike<number>): number {
     let count = 0;

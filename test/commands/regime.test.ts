@@ -123,3 +123,22 @@ describe('regime of a basket with a symbol that does not move', () => {
     expect(all.reply.text).toContain("no reading: DDD did not move over the window's 48 bars");
   });
 });
+
+describe('regime of a basket with a symbol halted for less than a window', () => {
+  it('reads the basket and names the halted symbol and for how long in the footer', async () => {
+    const market = new FakeMarket().addGroup(['AAA', 'BBB', 'CCC', 'DDD'], 1400, [{ from: 0, rho: 0.3, vol: 0.01 }], 5);
+    market.frozen.set('CCC', [1380, 1400]); // the last 20 bars: fewer than the 48-bar window
+    const env = await makeEnv({ market, now: nowAfter(1400) });
+    await env.store.putBasket(basket('partly', ['AAA', 'BBB', 'CCC', 'DDD']));
+    const r = await env.rt.run(USER, 'regime partly');
+    expectOk(r);
+    expect((r.reply.data as OneData).regime).not.toBeNull();
+    // Bars 1380..1399 all hold bar 1380's price: the returns of bars 1381..1399 are 0, 19 of them.
+    expect(r.reply.footer).toMatch(/ · CCC unchanged for 19 bars \(halted: left out of the convergence evidence until it moves\)$/);
+    // A basket whose symbols all move has no such note.
+    await env.store.putBasket(basket('moving', ['AAA', 'BBB', 'DDD']));
+    const m = await env.rt.run(USER, 'regime moving');
+    expectOk(m);
+    expect(m.reply.footer).not.toMatch(/unchanged for/);
+  });
+});
