@@ -4,7 +4,8 @@
  * come, one file a symbol (`SPY.csv`, `QQQ.csv` from Yahoo Finance or Stooq: the one-symbol layout of
  * csv-header.ts, named by the file), and wide or long files of several symbols may sit beside them.
  *
- * - The folder is listed on every query, so a file added or removed counts at once; each file is re-read when it
+ * - The folder is listed on every query (queries issued together share one listing), so a file added or removed
+ *   counts at once; each file is re-read when it
  *   changes, as a single file is.
  * - A symbol held by two files is refused with both names: which one to trust is the user's call.
  * - A file that cannot be read does not stop the others: a symbol found elsewhere is served, and a symbol found
@@ -58,7 +59,14 @@ export function createCsvDirectorySource(dir: string, opts: CsvSourceOptions = {
     return s;
   };
 
-  const symbolMap = async (): Promise<SymbolMap> => {
+  /** The listing in progress: queries issued together (a basket's symbols) share one listing of the folder. */
+  let pendingMap: Promise<SymbolMap> | undefined;
+  const symbolMap = (): Promise<SymbolMap> =>
+    (pendingMap ??= buildSymbolMap().finally(() => {
+      pendingMap = undefined;
+    }));
+
+  const buildSymbolMap = async (): Promise<SymbolMap> => {
     const files = await list();
     const owners: SymbolMap['owners'] = new Map();
     const failures: SymbolMap['failures'] = [];
