@@ -5,8 +5,7 @@
  * csv-header.ts, named by the file), and wide or long files of several symbols may sit beside them.
  *
  * - The folder is listed on every query (queries issued together share one listing), so a file added or removed
- *   counts at once; each file is re-read when it
- *   changes, as a single file is.
+ *   counts at once; each file is re-read when it changes, as a single file is.
  * - A symbol held by two files is refused with both names: which one to trust is the user's call.
  * - A file that cannot be read does not stop the others: a symbol found elsewhere is served, and a symbol found
  *   nowhere is refused with the unreadable files' errors beside it, as it may be in one of them.
